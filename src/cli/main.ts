@@ -1,0 +1,34 @@
+import yargs from "yargs";
+import { MigrateError } from "../shared/errors.js";
+import { emulatorCommand } from "./commands/emulator.js";
+import type { CommandResult } from "./types.js";
+
+/** Runs the CLI and resolves to the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  let pending: Promise<CommandResult> | undefined;
+  const done = (result: Promise<CommandResult>) => {
+    pending = result;
+  };
+  let parser = yargs(args).scriptName("authlete-migrate").strict().demandCommand(1).help().version(false);
+  parser = emulatorCommand(parser, done);
+  try {
+    await parser.parseAsync();
+    if (!pending) return 0;
+    const result = await pending;
+    if (result.stderr) process.stderr.write(`${result.stderr}\n`);
+    return result.exitCode;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof MigrateError) {
+    process.stderr.write(`authlete-migrate: ${error.message} [${error.code}]\n`);
+    return error.exitCode;
+  }
+  // Never print a raw stack or object: SDK errors may carry request bodies. Only our message reaches stderr.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`authlete-migrate: ${message}\n`);
+  return 2;
+}

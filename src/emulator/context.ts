@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import type { TokenStore } from "./store.js";
+import type { ClientSeed, EmulatorSeed, ServiceSeed } from "./types.js";
+
+/** What every route handler sees: the seeded configuration, the token store and the clock. */
+export interface RouteContext {
+  seed: EmulatorSeed;
+  store: TokenStore;
+  service: ServiceSeed;
+  hash: (value: string) => string;
+  now: () => number;
+}
+
+/** The answer a route gives; the server turns it into HTTP. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+/** A fresh random token value, as Authlete generates one when the caller gives none. */
+export function generateTokenValue(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** `[CODE] text`, the shape of every Authlete resultMessage. */
+export function result(resultCode: string, text: string): { resultCode: string; resultMessage: string } {
+  return { resultCode, resultMessage: `[${resultCode}] ${text}` };
+}
+
+/** A client of this service by numeric id or alias; undefined when it does not exist here. */
+export function findClient(ctx: RouteContext, identifier: unknown): ClientSeed | undefined {
+  if (identifier === undefined || identifier === null) return undefined;
+  const text = String(identifier);
+  return ctx.seed.clients.find(
+    (c) => c.serviceId === ctx.service.serviceId && (String(c.clientId) === text || c.clientIdAlias === text),
+  );
+}
+
+/** Durations in seconds: min(service, client) when the request asks for 0 or nothing. */
+export function defaultDuration(service: number, client: number | undefined): number {
+  return client && client > 0 ? Math.min(service, client) : service;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,74 @@
+import type { FaultOptions } from "./types.js";
+
+/** mulberry32: a tiny seeded PRNG, so a fault run can be replayed with the same --fault-seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type FaultDecision =
+  | { kind: "reset" }
+  | { kind: "rate-limited"; retryAfterSeconds: number }
+  | { kind: "error"; status: 500 | 502 | 503 }
+  | { kind: "process"; lostResponse: boolean };
+
+/** Decides, per request, which fault (if any) the emulator plays. */
+export class FaultPlan {
+  private readonly random: () => number;
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    readonly options: FaultOptions,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.random = seededRandom(options.seed);
+    this.tokens = this.burst;
+    this.refilledAt = clock();
+  }
+
+  private get burst(): number {
+    return Math.max(1, this.options.rateLimitBurst || this.options.rateLimit);
+  }
+
+  /** Latency to add before answering, in ms. */
+  delayMs(): number {
+    const { latencyMs, jitterMs, slowRate, slowMs } = this.options;
+    let delay = latencyMs + (jitterMs > 0 ? this.random() * jitterMs : 0);
+    if (slowRate > 0 && this.random() < slowRate) delay += slowMs;
+    return delay;
+  }
+
+  decide(mutating: boolean): FaultDecision {
+    const o = this.options;
+    if (o.resetRate > 0 && this.random() < o.resetRate) return { kind: "reset" };
+    if (o.rateLimit > 0 && !this.takeToken()) {
+      const wait = (1 - this.tokens) / o.rateLimit;
+      return { kind: "rate-limited", retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+    }
+    if (o.errorRate > 0 && this.random() < o.errorRate) {
+      const statuses = [500, 502, 503] as const;
+      return { kind: "error", status: statuses[Math.floor(this.random() * 3)] ?? 503 };
+    }
+    const lostResponse = mutating && o.lostResponseRate > 0 && this.random() < o.lostResponseRate;
+    return { kind: "process", lostResponse };
+  }
+
+  private takeToken(): boolean {
+    const now = this.clock();
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.refilledAt) / 1000) * this.options.rateLimit,
+    );
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

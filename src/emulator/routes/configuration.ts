@@ -1,0 +1,36 @@
+import { findClient, result, type Reply, type RouteContext } from "../context.js";
+
+/** GET /api/{serviceId}/client/get/{clientId} — by numeric id or alias. */
+export function getClient(ctx: RouteContext, identifier: string): Reply {
+  const client = findClient(ctx, identifier);
+  if (!client) return { status: 404, body: result("A022301", `No such client: ${identifier}`) };
+  return {
+    status: 200,
+    body: {
+      clientId: client.clientId,
+      ...(client.clientIdAlias ? { clientIdAlias: client.clientIdAlias, clientIdAliasEnabled: true } : {}),
+      serviceNumber: Number(ctx.service.serviceId) || 0,
+      clientName: `client ${client.clientId}`,
+      grantTypes: client.grantTypes,
+      ...(client.accessTokenDuration ? { accessTokenDuration: client.accessTokenDuration } : {}),
+      ...(client.refreshTokenDuration ? { refreshTokenDuration: client.refreshTokenDuration } : {}),
+    },
+  };
+}
+
+/** GET /api/{serviceId}/service/get */
+export function getService(ctx: RouteContext): Reply {
+  const s = ctx.service;
+  return {
+    status: 200,
+    body: {
+      apiKey: Number(s.serviceId) || 0,
+      serviceName: s.serviceName,
+      supportedGrantTypes: s.supportedGrantTypes,
+      supportedScopes: s.supportedScopes.map((name) => ({ name })),
+      accessTokenDuration: s.accessTokenDuration,
+      refreshTokenDuration: s.refreshTokenDuration,
+      refreshTokenKept: s.refreshTokenKept,
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/** Authlete grant types the emulator knows (the SDK's closed enum). */
+export const grantTypes = [
+  "AUTHORIZATION_CODE",
+  "IMPLICIT",
+  "PASSWORD",
+  "CLIENT_CREDENTIALS",
+  "REFRESH_TOKEN",
+  "CIBA",
+  "DEVICE_CODE",
+  "TOKEN_EXCHANGE",
+  "JWT_BEARER",
+  "PRE_AUTHORIZED_CODE",
+] as const;
+export type GrantType = (typeof grantTypes)[number];
+
+export interface ServiceSeed {
+  serviceId: string;
+  serviceName: string;
+  bearers: string[];
+  supportedGrantTypes: GrantType[];
+  supportedScopes: string[];
+  /** Seconds; used when a create asks for 0 or nothing. */
+  accessTokenDuration: number;
+  refreshTokenDuration: number;
+  refreshTokenKept: boolean;
+}
+
+export interface ClientSeed {
+  clientId: number;
+  serviceId: string;
+  clientIdAlias?: string;
+  clientSecret: string;
+  grantTypes: GrantType[];
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
+}
+
+/** Behaviours AUTHLETE-API.md marks as unconfirmed [U]: the emulator makes them settable. */
+export interface UnconfirmedBehaviour {
+  duplicateResultCode: string;
+  duplicateStatus: number;
+}
+
+export interface EmulatorSeed {
+  services: ServiceSeed[];
+  clients: ClientSeed[];
+  behaviour: UnconfirmedBehaviour;
+}
+
+export type RateLimitVariant = "retry-after" | "no-header" | "text-body" | "503";
+
+/** Fault injection; every probability is per request, drawn from one seeded random source. */
+export interface FaultOptions {
+  seed: number;
+  latencyMs: number;
+  jitterMs: number;
+  /** Requests per second the token bucket admits; 0 = no limit. */
+  rateLimit: number;
+  rateLimitBurst: number;
+  rateLimitVariant: RateLimitVariant;
+  /** Probability of answering 500, 502 or 503 without processing. */
+  errorRate: number;
+  /** Probability of destroying the connection before processing. */
+  resetRate: number;
+  /** Probability that a create is committed and its response is never sent. */
+  lostResponseRate: number;
+  /** Probability of an extra slowMs delay, for timeout tests. */
+  slowRate: number;
+  slowMs: number;
+}
+
+export const noFaults: FaultOptions = Object.freeze({
+  seed: 1,
+  latencyMs: 0,
+  jitterMs: 0,
+  rateLimit: 0,
+  rateLimitBurst: 0,
+  rateLimitVariant: "retry-after",
+  errorRate: 0,
+  resetRate: 0,
+  lostResponseRate: 0,
+  slowRate: 0,
+  slowMs: 0,
+});
+
+/** A token as the emulator keeps it: hashes only, never values. */
+export interface StoredToken {
+  accessHash: string;
+  refreshHash: string | null;
+  serviceId: string;
+  clientId: number;
+  subject: string | null;
+  grantType: GrantType;
+  scopes: string[];
+  /** Epoch ms; null = persistent (never expires). */
+  accessExpiresAt: number | null;
+  refreshExpiresAt: number | null;
+  properties: { key: string; value: string; hidden: boolean }[];
+  createdAt: number;
+  tokenId: string;
+  certificateThumbprint: string | null;
+  dpopKeyThumbprint: string | null;
+}

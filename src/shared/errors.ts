@@ -1,0 +1,63 @@
+/** Run-level failures. Row-level problems are values (see ReasonCode), never thrown. */
+export type MigrateErrorCode =
+  | "usage"
+  | "config_invalid"
+  | "mapping_invalid"
+  | "source_invalid"
+  | "ledger_invalid"
+  | "ledger_locked"
+  | "authentication_failed"
+  | "service_unreachable"
+  | "service_failing"
+  | "interrupted";
+
+/** Exit code of a run-level failure: 2 before any row is processed, 3 once a run is aborted. */
+const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
+  usage: 2,
+  config_invalid: 2,
+  mapping_invalid: 2,
+  source_invalid: 2,
+  ledger_invalid: 2,
+  ledger_locked: 2,
+  authentication_failed: 3,
+  service_unreachable: 3,
+  service_failing: 3,
+  interrupted: 3,
+};
+
+export interface MigrateErrorContext {
+  file?: string;
+  row?: number;
+  column?: string;
+  option?: string;
+  status?: number;
+  resultCode?: string;
+  cause?: unknown;
+}
+
+/** The one error class of the project: a stable code, where it happened, and the original cause. */
+export class MigrateError extends Error {
+  readonly code: MigrateErrorCode;
+  readonly file?: string;
+  readonly row?: number;
+  readonly column?: string;
+  readonly option?: string;
+  readonly status?: number;
+  readonly resultCode?: string;
+
+  constructor(code: MigrateErrorCode, message: string, context: MigrateErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = "MigrateError";
+    this.code = code;
+    this.file = context.file;
+    this.row = context.row;
+    this.column = context.column;
+    this.option = context.option;
+    this.status = context.status;
+    this.resultCode = context.resultCode;
+  }
+
+  get exitCode(): 2 | 3 {
+    return exitCodes[this.code];
+  }
+}
