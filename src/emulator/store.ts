@@ -58,8 +58,14 @@ export function openTokenStore(file?: string): TokenStore {
   const ownerFilter = (clientId: number | null, subject: string | null): [string, unknown[]] => {
     const clauses = ["service_id = ?"];
     const args: unknown[] = [];
-    if (clientId !== null) (clauses.push("client_id = ?"), args.push(clientId));
-    if (subject !== null) (clauses.push("subject = ?"), args.push(subject));
+    if (clientId !== null) {
+      clauses.push("client_id = ?");
+      args.push(clientId);
+    }
+    if (subject !== null) {
+      clauses.push("subject = ?");
+      args.push(subject);
+    }
     return [clauses.join(" AND "), args];
   };
 
