@@ -17,9 +17,18 @@ export interface Reply {
   body?: unknown;
 }
 
-/** A fresh random token value, as Authlete generates one when the caller gives none. */
+let entropy = Buffer.alloc(0);
+let entropyOffset = 0;
+
+/** A fresh random 256-bit token value, as Authlete generates one when the caller gives none. */
 export function generateTokenValue(): string {
-  return randomBytes(32).toString("base64url");
+  // One getrandom call per 256 values: per-value randomBytes was a tenth of a create's cost.
+  if (entropyOffset + 32 > entropy.length) {
+    entropy = randomBytes(32 * 256);
+    entropyOffset = 0;
+  }
+  entropyOffset += 32;
+  return entropy.subarray(entropyOffset - 32, entropyOffset).toString("base64url");
 }
 
 /** `[CODE] text`, the shape of every Authlete resultMessage. */

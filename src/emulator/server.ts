@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { tokenHash } from "../shared/hash.js";
 import { result, type Reply, type RouteContext } from "./context.js";
 import { FaultPlan } from "./faults.js";
-import { openTokenStore, type TokenStore } from "./store.js";
+import { openMemoryTokenStore } from "./memory-store.js";
+import { openSqliteTokenStore, type TokenStore } from "./store.js";
 import { noFaults, type EmulatorSeed, type FaultOptions } from "./types.js";
 import { routeApiCall } from "./router.js";
 
@@ -69,7 +70,7 @@ function sendRateLimited(res: ServerResponse, plan: FaultPlan, retryAfter: numbe
 /** Starts the emulator on loopback; resolves once it is listening. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { seed } = options;
-  const store = openTokenStore(options.storeFile);
+  const store = options.storeFile ? openSqliteTokenStore(options.storeFile) : openMemoryTokenStore();
   const offset = options.startAt === undefined ? 0 : options.startAt - Date.now();
   const now = () => Date.now() + offset;
   const plan = new FaultPlan({ ...noFaults, ...options.faults });
@@ -82,10 +83,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const match = /^\/api\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!match) return send(res, { status: 404, body: result("A000404", "Unknown path.") });
     const [, serviceId = "", route = ""] = match;
-    const mutating = req.method !== "GET";
-    store.countCall(routeName(route));
+    const name = routeName(route);
+    store.countCall(name);
+    // Read the request first: a server that got it finishes its work even if the client hangs up.
+    const text = req.method === "GET" ? "" : await readBody(req);
 
-    const decision = plan.decide(mutating);
+    const decision = plan.decide(writeRoutes.has(name));
     const delay = plan.delayMs();
     if (delay > 0) await sleep(delay);
     if (decision.kind === "reset") return void req.socket.destroy();
@@ -102,7 +105,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (!service || !bearer || !service.bearers.includes(bearer)) {
       return send(res, { status: 401, body: result("A001203", "The access token is invalid.") });
     }
-    const text = mutating ? await readBody(req) : "";
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -138,6 +140,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
   };
 }
+
+/** Routes whose response can be lost after the change is committed. */
+const writeRoutes = new Set([
+  "auth/token/create",
+  "auth/token",
+  "auth/token/revoke",
+  "auth/token/update",
+  "auth/token/delete",
+]);
 
 /** Call-count key: the route without the identifier in its path. */
 function routeName(route: string): string {

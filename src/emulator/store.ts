@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { StoredToken } from "./types.js";
 
-/** Token storage keyed by hash; SQLite in memory by default, or a file that survives a restart. */
+/** Token storage keyed by hash: in memory by default, or a SQLite file that survives a restart. */
 export interface TokenStore {
   /** Stores a token; `fromCreate` counts it as one /auth/token/create for the exactly-once proof. */
   insert(token: StoredToken, fromCreate: boolean): void;
@@ -17,9 +17,9 @@ export interface TokenStore {
   close(): void;
 }
 
-/** Opens the store; `file` undefined keeps everything in memory. */
-export function openTokenStore(file?: string): TokenStore {
-  const db = new Database(file ?? ":memory:");
+/** Opens the SQLite store that keeps tokens, and their create counts, across emulator restarts. */
+export function openSqliteTokenStore(file: string): TokenStore {
+  const db = new Database(file);
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL survives the emulator process being killed, which is what --store promises.
   db.pragma("synchronous = NORMAL");
@@ -34,7 +34,6 @@ export function openTokenStore(file?: string): TokenStore {
     );
     CREATE INDEX IF NOT EXISTS tokens_owner ON tokens(service_id, client_id, subject);
     CREATE TABLE IF NOT EXISTS creates (access_hash TEXT PRIMARY KEY, n INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS calls (route TEXT PRIMARY KEY, n INTEGER NOT NULL);
   `);
   const insertToken = db.prepare(
     "INSERT INTO tokens (access_hash, refresh_hash, service_id, client_id, subject, body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -42,9 +41,8 @@ export function openTokenStore(file?: string): TokenStore {
   const countCreate = db.prepare(
     "INSERT INTO creates (access_hash, n) VALUES (?, 1) ON CONFLICT(access_hash) DO UPDATE SET n = n + 1",
   );
-  const countCallStmt = db.prepare(
-    "INSERT INTO calls (route, n) VALUES (?, 1) ON CONFLICT(route) DO UPDATE SET n = n + 1",
-  );
+  // Call counts are diagnostics, kept in memory; create counts are the exactly-once evidence and persist.
+  const calls: Record<string, number> = {};
   const byAccess = db.prepare("SELECT body FROM tokens WHERE access_hash = ?").pluck();
   const byRefresh = db.prepare("SELECT body FROM tokens WHERE refresh_hash = ?").pluck();
   const del = db.prepare("DELETE FROM tokens WHERE access_hash = ?");
@@ -87,15 +85,8 @@ export function openTokenStore(file?: string): TokenStore {
         .all(serviceId, ...args);
       return rows.map((b) => JSON.parse(b as string) as StoredToken);
     },
-    countCall: (route) => void countCallStmt.run(route),
+    countCall: (route) => void (calls[route] = (calls[route] ?? 0) + 1),
     stats() {
-      const calls = Object.fromEntries(
-        db
-          .prepare("SELECT route, n FROM calls")
-          .raw()
-          .all()
-          .map((r) => r as [string, number]),
-      );
       const creates = Object.fromEntries(
         db
           .prepare("SELECT access_hash, n FROM creates")
@@ -104,7 +95,7 @@ export function openTokenStore(file?: string): TokenStore {
           .map((r) => r as [string, number]),
       );
       const tokens = db.prepare("SELECT count(*) FROM tokens").pluck().get() as number;
-      return { calls, tokens, creates };
+      return { calls: { ...calls }, tokens, creates };
     },
     all: () =>
       db
