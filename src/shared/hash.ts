@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /** Authlete's (inferred) token hash: base64url(SHA-256(utf8(value))), 43 characters, no padding. */
 export function tokenHash(value: string): string {
@@ -8,4 +8,13 @@ export function tokenHash(value: string): string {
 /** A short, non-reversible label for a token in human output: the first 8 characters of its hash. */
 export function fingerprint(value: string): string {
   return `sha256:${tokenHash(value).slice(0, 8)}`;
+}
+
+/**
+ * The access token sent with a refresh-only row, whose legacy access token has expired and must not be
+ * revived. Derived from the refresh token so a crashed run finds the same value again and can tell,
+ * by introspecting it, whether its create landed. Sent with a 1-second lifetime.
+ */
+export function probeTokenFor(refreshToken: string): string {
+  return createHmac("sha256", refreshToken).update("authlete-migrate/refresh-only-probe/v1").digest("base64url");
 }

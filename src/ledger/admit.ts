@@ -1,0 +1,129 @@
+import type { Database } from "better-sqlite3";
+import type { Refusal } from "../map/types.js";
+import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
+
+interface EntryRow {
+  state: EntryState;
+  reason: string | null;
+  seen_run: number;
+}
+
+export interface AdmitOptions {
+  runId: number;
+  dryRun: boolean;
+  retryRejected: boolean;
+}
+
+/** Prepared statements for admission; a dry run sees the ledger but writes only to a temp table. */
+export function prepareAdmission(db: Database) {
+  db.exec("CREATE TEMP TABLE IF NOT EXISTS dry_seen (hash TEXT PRIMARY KEY)");
+  const s = {
+    entry: db.prepare("SELECT state, reason, seen_run FROM entries WHERE token_hash = ?"),
+    refreshOwner: db.prepare("SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1"),
+    insert: db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, state, reason, detail, column_name,
+      legacy_client, run_id, seen_run, updated_at) VALUES (@key, @refreshHash, @file, @rowNo, @state, @reason, @detail,
+      @column, @legacyClient, @runId, @runId, @now)`),
+    seen: db.prepare("UPDATE entries SET seen_run = ? WHERE token_hash = ?"),
+    reopen: db.prepare(`UPDATE entries SET state = 'pending', refresh_hash = @refreshHash, source_file = @file,
+      row_no = @rowNo, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
+    note: db.prepare(`INSERT INTO row_notes (run_id, source_file, row_no, state, reason, detail, column_name, token_hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    refuse: db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
+      run_id = @runId, updated_at = @now WHERE token_hash = @key`),
+    drySeen: db.prepare("INSERT OR IGNORE INTO dry_seen (hash) VALUES (?)"),
+  };
+  return s;
+}
+
+type Statements = ReturnType<typeof prepareAdmission>;
+
+function settled(state: FinalState, reason: string | null): Decision {
+  return { action: "settled", state, reason: reason as Extract<Decision, { action: "settled" }>["reason"] };
+}
+
+/** Decides one candidate against the ledger. Must run inside the batch's transaction. */
+export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision {
+  const r = c.result;
+  const now = Date.now();
+  const note = (state: FinalState, reason: string, detail: string | null, column: string | null) => {
+    if (!o.dryRun) s.note.run(o.runId, c.file, c.rowNo, state, reason, detail, column, r.key);
+    return settled(state, reason);
+  };
+  if (r.kind !== "payload" && r.key === null) return note(r.kind, r.reason, r.detail, r.column ?? null);
+
+  if (o.dryRun) return admitDry(s, c, o.retryRejected);
+  const key = r.key as string;
+  const entry = s.entry.get(key) as EntryRow | undefined;
+  if (entry?.seen_run === o.runId) return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
+  if (r.refreshHash !== null) {
+    const owner = s.refreshOwner.get(r.refreshHash, key) as { seen_run: number } | undefined;
+    if (owner) {
+      const inThisRun = owner.seen_run === o.runId;
+      return note(inThisRun ? "skipped" : "rejected", inThisRun ? "duplicate_in_source" : "refresh_token_reused", "the refresh token belongs to another row's token", null);
+    }
+  }
+  const row = {
+    key,
+    refreshHash: r.refreshHash,
+    file: c.file,
+    rowNo: c.rowNo,
+    runId: o.runId,
+    now,
+  };
+  if (!entry) {
+    const isPayload = r.kind === "payload";
+    s.insert.run({
+      ...row,
+      state: isPayload ? "pending" : r.kind,
+      reason: isPayload ? null : r.reason,
+      detail: isPayload ? null : r.detail,
+      column: isPayload ? null : (r.column ?? null),
+      legacyClient: isPayload ? null : (r.legacyClient ?? null),
+    });
+    return isPayload ? { action: "write", key: r.key, payload: r, fallback: null, inDoubt: false } : settled(r.kind, r.reason);
+  }
+  s.seen.run(o.runId, key);
+  switch (entry.state) {
+    case "created":
+      return settled("skipped", "already_migrated");
+    case "skipped":
+      return settled("skipped", entry.reason);
+    case "rejected":
+      if (!o.retryRejected) return settled("rejected", entry.reason);
+      if (r.kind !== "payload") {
+        s.refuse.run({ ...row, state: r.kind, reason: r.reason, detail: r.detail, column: r.column ?? null });
+        return settled(r.kind, r.reason);
+      }
+      s.reopen.run(row);
+      return { action: "write", key, payload: r, fallback: null, inDoubt: false };
+    default:
+      // pending or failed: an earlier run may have sent it, so the writer must look before it creates.
+      s.reopen.run(row);
+      return {
+        action: "write",
+        key,
+        payload: r.kind === "payload" ? r : null,
+        fallback: r.kind === "payload" ? null : r,
+        inDoubt: true,
+      };
+  }
+}
+
+/** A dry run: same answers from the ledger, duplicates tracked in a temp table, nothing recorded. */
+function admitDry(s: Statements, c: Candidate, retryRejected: boolean): Decision {
+  const r = c.result;
+  const key = r.key as string;
+  const firstTime = s.drySeen.run(key).changes === 1;
+  if (!firstTime) return settled("skipped", "duplicate_in_source");
+  if (r.refreshHash !== null && s.drySeen.run(`refresh:${r.refreshHash}`).changes === 0) {
+    return settled("skipped", "duplicate_in_source");
+  }
+  const entry = s.entry.get(key) as EntryRow | undefined;
+  if (entry?.state === "created") return settled("skipped", "already_migrated");
+  if (entry?.state === "skipped") return settled("skipped", entry.reason);
+  if (entry?.state === "rejected" && !retryRejected) return settled("rejected", entry.reason);
+  const inDoubt = entry?.state === "pending" || entry?.state === "failed";
+  if (r.kind === "payload") return { action: "write", key, payload: r, fallback: null, inDoubt };
+  return settled(r.kind, r.reason);
+}
+

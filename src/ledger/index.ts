@@ -1,0 +1,2 @@
+export { openLedger, type Ledger } from "./ledger.js";
+export type { Candidate, Decision, EntryState, FinalState, LedgerStatus, RunStart, RunStatus, WriteOutcome } from "./types.js";

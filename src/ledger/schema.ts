@@ -1,0 +1,60 @@
+import type { Database } from "better-sqlite3";
+import { MigrateError } from "../shared/errors.js";
+
+const schemaVersion = "1";
+
+/** Creates the tables of a new ledger, or checks an existing one is ours and of this version. */
+export function ensureSchema(db: Database, file: string): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS runs (
+      id INTEGER PRIMARY KEY,
+      started_at INTEGER NOT NULL,
+      ended_at INTEGER,
+      dry_run INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      arguments TEXT NOT NULL,
+      sources TEXT NOT NULL,
+      mapping_hash TEXT NOT NULL,
+      summary TEXT,
+      pid INTEGER NOT NULL,
+      host TEXT NOT NULL
+    );
+    -- One entry per token, keyed by base64url(SHA-256(access token)); never a token value.
+    CREATE TABLE IF NOT EXISTS entries (
+      token_hash TEXT PRIMARY KEY,
+      refresh_hash TEXT,
+      source_file TEXT NOT NULL,
+      row_no INTEGER NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'created', 'skipped', 'rejected', 'failed')),
+      reason TEXT,
+      detail TEXT,
+      column_name TEXT,
+      legacy_client TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      result_code TEXT,
+      expires_at INTEGER,
+      run_id INTEGER NOT NULL,
+      seen_run INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS entries_refresh ON entries(refresh_hash) WHERE refresh_hash IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS entries_state ON entries(state);
+    -- Rows that own no entry: no usable token, or a later duplicate of a token already read.
+    CREATE TABLE IF NOT EXISTS row_notes (
+      run_id INTEGER NOT NULL,
+      source_file TEXT NOT NULL,
+      row_no INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      detail TEXT,
+      column_name TEXT,
+      token_hash TEXT
+    );
+  `);
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as string | undefined;
+  if (version === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(schemaVersion);
+  else if (version !== schemaVersion) {
+    throw new MigrateError("ledger_invalid", `${file}: ledger schema ${version} is not supported (expected ${schemaVersion})`, { file });
+  }
+}

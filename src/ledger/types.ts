@@ -1,0 +1,62 @@
+import type { Payload, ReasonCode, Refusal } from "../map/types.js";
+
+export type EntryState = "pending" | "created" | "skipped" | "rejected" | "failed";
+export type FinalState = Exclude<EntryState, "pending">;
+
+/** A mapped row offered to the ledger. */
+export interface Candidate {
+  file: string;
+  rowNo: number;
+  result: Payload | Refusal;
+}
+
+/** What happens to a candidate: settled at once, or handed to the writer. */
+export type Decision =
+  | { action: "settled"; state: FinalState; reason: ReasonCode | null }
+  | {
+      action: "write";
+      key: string;
+      /** Null when the row itself is not to be sent: the writer only finds out whether an earlier create landed. */
+      payload: Payload | null;
+      /** What to record if an in-doubt token turns out to be absent and there is no payload. */
+      fallback: Refusal | null;
+      /** An earlier run may have sent this token: introspect before creating. */
+      inDoubt: boolean;
+    };
+
+/** The fate of one written token, as the writer reports it. */
+export interface WriteOutcome {
+  key: string;
+  state: FinalState;
+  reason: ReasonCode | null;
+  detail?: string;
+  attempts: number;
+  resultCode?: string;
+  expiresAt?: number;
+}
+
+export interface RunStart {
+  dryRun: boolean;
+  arguments: Record<string, unknown>;
+  sources: { file: string; size: number; mtimeMs: number }[];
+  mappingHash: string;
+}
+
+export type RunStatus = "running" | "completed" | "aborted" | "interrupted";
+
+export interface RunRecord {
+  id: number;
+  startedAt: number;
+  endedAt: number | null;
+  dryRun: boolean;
+  status: RunStatus;
+  summary: unknown;
+}
+
+export interface LedgerStatus {
+  runs: RunRecord[];
+  states: Record<EntryState, number>;
+  reasons: Record<string, number>;
+  /** Entries a rerun will still work on: pending and failed. */
+  left: number;
+}

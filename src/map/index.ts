@@ -1,0 +1,3 @@
+export { mapRow } from "./map-row.js";
+export { loadMapping, parseMapping, mappedColumns } from "./mapping.js";
+export type { Mapping, MapContext, MapResult, Payload, Refusal, ReasonCode } from "./types.js";

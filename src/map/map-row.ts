@@ -1,0 +1,145 @@
+import { probeTokenFor, tokenHash } from "../shared/hash.js";
+import { fieldValue, isAbsent } from "./fields.js";
+import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
+import { mapScopes } from "./scopes.js";
+import { resolveClient } from "./client.js";
+import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow } from "./types.js";
+
+/** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
+const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** A token must have at least this much life left to be worth sending. */
+const minimumLifeMs = 1000;
+
+type TokenValue = string | null | { reason: ReasonCode; detail: string };
+
+function tokenValue(value: unknown, column: string): TokenValue {
+  if (isAbsent(value) || value === "") return null;
+  if (typeof value !== "string") return { reason: "token_invalid_syntax", detail: `${column} is not text` };
+  if (!b64token.test(value)) {
+    return { reason: "token_invalid_syntax", detail: `${column} is not RFC 6750 b64token syntax (length ${value.length})` };
+  }
+  return value;
+}
+
+function refuse(kind: Refusal["kind"], reason: ReasonCode, detail: string, extra: Partial<Refusal> = {}): Refusal {
+  return { kind, reason, detail, key: null, refreshHash: null, ...extra };
+}
+
+/** Turns one legacy row into a create payload, or says why it is skipped or rejected. Pure. */
+export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
+  const { mapping, now } = ctx;
+  if (row.error) return refuse("rejected", "malformed_row", row.error.detail, { column: row.error.column });
+  const { columns } = mapping;
+  const access = tokenValue(fieldValue(row.fields, columns.accessToken), columns.accessToken);
+  const refresh = columns.refreshToken ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken) : null;
+  const accessKey = typeof access === "string" ? tokenHash(access) : null;
+  const refreshHash = typeof refresh === "string" ? tokenHash(refresh) : null;
+  const keys = { key: accessKey ?? (typeof refresh === "string" ? tokenHash(probeTokenFor(refresh)) : null), refreshHash };
+  for (const [value, column] of [[access, columns.accessToken], [refresh, columns.refreshToken]] as const) {
+    if (value !== null && typeof value === "object") return refuse("rejected", value.reason, value.detail, { ...keys, column });
+  }
+  if (access === null && refresh === null) {
+    return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, { column: columns.accessToken });
+  }
+
+  const source = { fields: row.fields, mapping };
+  const accessExpiry = readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
+  const refreshExpiry = readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn");
+  const revocation = readRevocation(source, "revokedAt", now);
+  const refreshRevocation = readRevocation(source, "refreshTokenRevokedAt", now);
+  for (const value of [accessExpiry, refreshExpiry, revocation, refreshRevocation] as const) {
+    if (typeof value === "object" && "invalid" in value) {
+      const column = mapping.columns[value.invalid];
+      return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, { ...keys, column });
+    }
+  }
+  if ("revoked" in revocation && revocation.revoked) return refuse("skipped", "revoked", "revoked in the source", keys);
+  const cap = "capAt" in revocation ? revocation.capAt : undefined;
+  const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
+
+  // Access expiry: absolute ms, or null for a never-expiring token sent as persistent.
+  let accessExpiresAt: number | null;
+  if (accessExpiry === "none" && access !== null) {
+    return refuse("rejected", "expiry_missing", "the access token has no expiry and none is listed as never", {
+      ...keys,
+      column: columns.accessTokenExpiresAt ?? columns.accessTokenExpiresIn,
+    });
+  }
+  const never = mapping.policy.neverExpiringAccessToken;
+  if (accessExpiry === "never") accessExpiresAt = never === "persistent" ? (cap ?? null) : capped(now + never * 1000);
+  else if (typeof accessExpiry === "number") accessExpiresAt = capped(accessExpiry);
+  else accessExpiresAt = now; // no access token in the row: only its refresh token can be migrated
+
+  const refreshDead = refresh === null || ("revoked" in refreshRevocation && refreshRevocation.revoked);
+  const refreshExpiresAt = refreshDead ? null : lifetimeEnd(refreshExpiry, capped, cap);
+  const refreshAlive = !refreshDead && (refreshExpiresAt === null || refreshExpiresAt - now >= minimumLifeMs);
+  const accessAlive = access !== null && (accessExpiresAt === null || accessExpiresAt - now >= minimumLifeMs);
+
+  let refreshOnly = false;
+  if (!accessAlive) {
+    if (!refreshAlive) return refuse("skipped", "expired", "expired in the source", keys);
+    if (mapping.policy.expiredAccessTokenWithLiveRefreshToken === "skip") {
+      return refuse("skipped", "expired_access_token", "access token expired; refresh-only rows are skipped by policy", keys);
+    }
+    refreshOnly = true;
+  }
+
+  const client = resolveClient(row.fields, mapping);
+  if ("reason" in client) return refuse("rejected", client.reason, client.detail, { ...keys, column: client.column, legacyClient: client.legacyClient });
+
+  const subjectValue = columns.subject ? fieldValue(row.fields, columns.subject) : undefined;
+  const subject = isAbsent(subjectValue) || subjectValue === "" ? undefined : String(subjectValue);
+  if (client.grantType !== "CLIENT_CREDENTIALS") {
+    if (subject === undefined && client.grantType !== "JWT_BEARER") {
+      return refuse("rejected", "subject_missing", `${client.grantType} needs a subject`, { ...keys, column: columns.subject });
+    }
+    if (subject !== undefined && (!/^[\x20-\x7e]*$/.test(subject) || subject.length > 100)) {
+      return refuse("rejected", "subject_invalid", "the subject must be printable ASCII of at most 100 characters", {
+        ...keys,
+        column: columns.subject,
+      });
+    }
+  }
+
+  const scopes = mapScopes(columns.scopes ? fieldValue(row.fields, columns.scopes) : undefined, mapping.scopes);
+  if ("error" in scopes) return refuse("rejected", "scope_invalid", scopes.error, { ...keys, column: columns.scopes });
+
+  const properties = mapping.properties.flatMap((p) => {
+    const value = fieldValue(row.fields, p.column);
+    return isAbsent(value) ? [] : [{ key: p.key, value: typeof value === "string" ? value : JSON.stringify(value), hidden: p.hidden }];
+  });
+  const text = (column: string | undefined) => {
+    const value = column ? fieldValue(row.fields, column) : undefined;
+    return isAbsent(value) || value === "" ? undefined : String(value);
+  };
+  const dpopKeyThumbprint = text(columns.dpopKeyThumbprint);
+  const certificateThumbprint = text(columns.certificateThumbprint);
+  const probeToken = refreshOnly ? probeTokenFor(refresh as string) : (access as string);
+
+  const payload: Payload = {
+    kind: "payload",
+    key: keys.key as string,
+    refreshHash: refreshAlive ? refreshHash : null,
+    request: {
+      grantType: client.grantType,
+      clientId: client.clientId,
+      ...(subject !== undefined && client.grantType !== "CLIENT_CREDENTIALS" ? { subject } : {}),
+      scopes,
+      accessToken: probeToken,
+      ...(refreshAlive ? { refreshToken: refresh as string } : {}),
+      ...(properties.length ? { properties } : {}),
+      ...(dpopKeyThumbprint ? { dpopKeyThumbprint } : {}),
+      ...(certificateThumbprint ? { certificateThumbprint } : {}),
+    },
+    probeToken,
+    accessExpiresAt: refreshOnly ? null : accessExpiresAt,
+    refreshExpiresAt: refreshAlive ? refreshExpiresAt : null,
+    refreshOnly,
+  };
+  return payload;
+}
+
+function lifetimeEnd(expiry: Instant, capped: (at: number) => number, cap: number | undefined): number | null {
+  if (typeof expiry === "number") return capped(expiry);
+  return cap ?? null;
+}

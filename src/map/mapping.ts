@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { MigrateError } from "../shared/errors.js";
+import {
+  authleteGrantTypes,
+  columnNames,
+  type ClientTarget,
+  type CreatableGrantType,
+  type Mapping,
+} from "./types.js";
+
+const topLevelKeys = ["columns", "clients", "clientsFile", "grantTypes", "defaultGrantType", "scopes", "time", "properties", "policy"];
+
+function invalid(file: string, message: string): never {
+  throw new MigrateError("mapping_invalid", `mapping ${file}: ${message}`, { file });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(file: string, where: string, value: Record<string, unknown>, allowed: readonly string[]) {
+  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    invalid(file, `${where} has unknown key(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`);
+  }
+}
+
+function grantType(file: string, where: string, value: unknown): CreatableGrantType {
+  if (!authleteGrantTypes.includes(value as CreatableGrantType)) {
+    invalid(file, `${where} must be one of ${authleteGrantTypes.join(", ")}; got ${JSON.stringify(value)}`);
+  }
+  return value as CreatableGrantType;
+}
+
+function clientTarget(file: string, where: string, value: unknown): ClientTarget {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { clientId: value };
+  if (isRecord(value)) {
+    onlyKeys(file, where, value, ["clientId", "grantType"]);
+    const target = clientTarget(file, `${where}.clientId`, value.clientId);
+    return value.grantType === undefined ? target : { ...target, grantType: grantType(file, `${where}.grantType`, value.grantType) };
+  }
+  return invalid(file, `${where} must be a positive integer Authlete client ID or { clientId, grantType }; got ${JSON.stringify(value)}`);
+}
+
+function readClientsFile(file: string, clientsFile: string): Map<string, ClientTarget> {
+  let rows: string[][];
+  try {
+    rows = parseCsv(readFileSync(clientsFile), { bom: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (error) {
+    return invalid(file, `clientsFile ${clientsFile}: ${(error as Error).message}`);
+  }
+  const clients = new Map<string, ClientTarget>();
+  rows.forEach((row, i) => {
+    if (i === 0 && row[0] === "legacy_id") return;
+    const [legacy, id, grant] = row;
+    const where = `clientsFile ${clientsFile} line ${i + 1}`;
+    if (!legacy || !id || !/^\d+$/.test(id)) invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
+    clients.set(legacy, grant ? { clientId: Number(id), grantType: grantType(file, where, grant) } : { clientId: Number(id) });
+  });
+  return clients;
+}
+
+/** Validates a parsed mapping document; `file` names it in errors and anchors relative paths. */
+export function parseMapping(raw: unknown, file: string): Mapping {
+  if (!isRecord(raw)) invalid(file, "must be a JSON object");
+  onlyKeys(file, "the mapping", raw, topLevelKeys);
+  if (!isRecord(raw.columns)) invalid(file, "columns is required and must be an object");
+  onlyKeys(file, "columns", raw.columns, columnNames);
+  for (const [name, column] of Object.entries(raw.columns)) {
+    if (typeof column !== "string" || !column) invalid(file, `columns.${name} must be a non-empty column name`);
+  }
+  const columns = raw.columns as Mapping["columns"];
+  if (!columns.accessToken) invalid(file, "columns.accessToken is required");
+  if (columns.accessTokenExpiresIn && !columns.issuedAt) {
+    invalid(file, "columns.accessTokenExpiresIn needs columns.issuedAt to count from");
+  }
+  if (columns.refreshTokenExpiresIn && !columns.issuedAt) {
+    invalid(file, "columns.refreshTokenExpiresIn needs columns.issuedAt to count from");
+  }
+  if (!columns.accessTokenExpiresAt && !columns.accessTokenExpiresIn) {
+    invalid(file, "map columns.accessTokenExpiresAt, or columns.accessTokenExpiresIn with columns.issuedAt: a token's expiry is never guessed");
+  }
+  if (raw.clients !== undefined && raw.clientsFile !== undefined) invalid(file, "give clients or clientsFile, not both");
+  let clients: Map<string, ClientTarget> | undefined;
+  if (raw.clients !== undefined) {
+    if (!isRecord(raw.clients)) invalid(file, "clients must be an object of legacy id → Authlete client");
+    clients = new Map(Object.entries(raw.clients).map(([k, v]) => [k, clientTarget(file, `clients.${k}`, v)]));
+  } else if (raw.clientsFile !== undefined) {
+    if (typeof raw.clientsFile !== "string") invalid(file, "clientsFile must be a path");
+    clients = readClientsFile(file, resolve(dirname(file), raw.clientsFile));
+  }
+
+  const grantTypes: Record<string, CreatableGrantType> = {};
+  if (raw.grantTypes !== undefined) {
+    if (!isRecord(raw.grantTypes)) invalid(file, "grantTypes must be an object of legacy value → Authlete grant type");
+    for (const [k, v] of Object.entries(raw.grantTypes)) grantTypes[k] = grantType(file, `grantTypes.${k}`, v);
+  }
+  const defaultGrantType =
+    raw.defaultGrantType === undefined ? "AUTHORIZATION_CODE" : grantType(file, "defaultGrantType", raw.defaultGrantType);
+
+  const scopes = raw.scopes ?? {};
+  if (!isRecord(scopes)) invalid(file, "scopes must be an object");
+  onlyKeys(file, "scopes", scopes, ["separator", "map"]);
+  const separator = scopes.separator ?? " ";
+  if (![" ", ",", "|", "json"].includes(separator as string)) {
+    invalid(file, `scopes.separator must be " ", ",", "|" or "json"; got ${JSON.stringify(separator)}`);
+  }
+  const scopeMap = scopes.map ?? {};
+  if (!isRecord(scopeMap) || Object.values(scopeMap).some((v) => v !== null && typeof v !== "string")) {
+    invalid(file, "scopes.map must map legacy scopes to a new scope or null");
+  }
+
+  const time = raw.time ?? {};
+  if (!isRecord(time)) invalid(file, "time must be an object");
+  onlyKeys(file, "time", time, ["timezone", "neverExpires", "notRevoked"]);
+  const timezone = time.timezone ?? "UTC";
+  if (typeof timezone !== "string" || !isTimeZone(timezone)) invalid(file, `time.timezone is not an IANA time zone: ${JSON.stringify(timezone)}`);
+  const valueList = (name: string, value: unknown, fallback: (string | null)[]) => {
+    if (value === undefined) return fallback;
+    if (!Array.isArray(value) || value.some((v) => v !== null && typeof v !== "string")) {
+      invalid(file, `time.${name} must be an array of strings or null`);
+    }
+    return value as (string | null)[];
+  };
+
+  const properties = raw.properties ?? [];
+  if (!Array.isArray(properties)) invalid(file, "properties must be an array of { key, column, hidden }");
+  const normalisedProperties = properties.map((p, i) => {
+    if (!isRecord(p) || typeof p.key !== "string" || typeof p.column !== "string") {
+      invalid(file, `properties[${i}] must be { "key": string, "column": string, "hidden"?: boolean }`);
+    }
+    onlyKeys(file, `properties[${i}]`, p, ["key", "column", "hidden"]);
+    return { key: p.key, column: p.column, hidden: p.hidden === true };
+  });
+
+  const policy = raw.policy ?? {};
+  if (!isRecord(policy)) invalid(file, "policy must be an object");
+  onlyKeys(file, "policy", policy, ["expiredAccessTokenWithLiveRefreshToken", "neverExpiringAccessToken"]);
+  const refreshPolicy = policy.expiredAccessTokenWithLiveRefreshToken ?? "refresh-only";
+  if (refreshPolicy !== "refresh-only" && refreshPolicy !== "skip") {
+    invalid(file, `policy.expiredAccessTokenWithLiveRefreshToken must be "refresh-only" or "skip"; got ${JSON.stringify(refreshPolicy)}`);
+  }
+  const neverPolicy = policy.neverExpiringAccessToken ?? "persistent";
+  if (neverPolicy !== "persistent" && !(typeof neverPolicy === "number" && Number.isInteger(neverPolicy) && neverPolicy > 0)) {
+    invalid(file, `policy.neverExpiringAccessToken must be "persistent" or a positive number of seconds; got ${JSON.stringify(neverPolicy)}`);
+  }
+
+  return Object.freeze({
+    columns: Object.freeze({ ...columns }),
+    clients,
+    grantTypes: Object.freeze(grantTypes),
+    defaultGrantType,
+    scopes: { separator: separator as Mapping["scopes"]["separator"], map: Object.freeze({ ...(scopeMap as Record<string, string | null>) }) },
+    time: {
+      timezone,
+      neverExpires: valueList("neverExpires", time.neverExpires, []),
+      notRevoked: valueList("notRevoked", time.notRevoked, [null, ""]),
+    },
+    properties: normalisedProperties,
+    policy: {
+      expiredAccessTokenWithLiveRefreshToken: refreshPolicy as "refresh-only" | "skip",
+      neverExpiringAccessToken: neverPolicy as "persistent" | number,
+    },
+  });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads and validates a mapping file (exit 2 on any problem, before a row is read). */
+export function loadMapping(file: string): Mapping {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return invalid(file, `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return invalid(file, `is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseMapping(raw, file);
+}
+
+/** Every source column the mapping reads (top-level names of dotted paths), to check against a header. */
+export function mappedColumns(mapping: Mapping): string[] {
+  const paths = [...Object.values(mapping.columns), ...mapping.properties.map((p) => p.column)];
+  return [...new Set(paths.filter((p): p is string => typeof p === "string"))];
+}

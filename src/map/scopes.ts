@@ -1,0 +1,32 @@
+import type { Mapping } from "./types.js";
+
+const controlCharacters = /[\x00-\x20\x7f"\\]/;
+
+/** Legacy scopes → Authlete scopes, or an error text naming the offending scope. */
+export function mapScopes(value: unknown, config: Mapping["scopes"]): string[] | { error: string } {
+  let legacy: unknown[];
+  if (value === null || value === undefined || value === "") legacy = [];
+  else if (Array.isArray(value)) legacy = value;
+  else if (typeof value !== "string") return { error: `scopes must be text, got ${typeof value}` };
+  else if (config.separator === "json") {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (!Array.isArray(parsed)) return { error: "scopes are not a JSON array" };
+      legacy = parsed;
+    } catch {
+      return { error: "scopes are not valid JSON" };
+    }
+  } else legacy = value.split(config.separator).map((s) => s.trim()).filter((s) => s !== "");
+
+  const scopes = new Set<string>();
+  for (const item of legacy) {
+    if (typeof item !== "string") return { error: "a scope is not a string" };
+    // RFC 6749 scope-token: printable ASCII without space, quote or backslash.
+    if (controlCharacters.test(item) || /[^\x21-\x7e]/.test(item)) {
+      return { error: `scope ${JSON.stringify(item).slice(0, 40)} has characters RFC 6749 does not allow` };
+    }
+    const mapped = Object.hasOwn(config.map, item) ? config.map[item] : item;
+    if (mapped !== null && mapped !== undefined) scopes.add(mapped);
+  }
+  return [...scopes];
+}

@@ -1,0 +1,57 @@
+import { DateTime } from "luxon";
+
+const isoLike =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const epochLike = /^-?\d+(?:\.\d+)?$/;
+/** Epoch values beyond this are treated as milliseconds (1e11 s is the year 5138). */
+const secondsLimit = 1e11;
+const earliest = Date.UTC(1970, 0, 1);
+const latest = Date.UTC(3000, 0, 1);
+
+function zoneOffsetMinutes(zone: string): number {
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
+}
+
+/**
+ * Parses a legacy timestamp into epoch ms: ISO 8601 or SQL style, with or without a zone (zone-less
+ * values are wall-clock time in `timezone`), epoch seconds or epoch milliseconds. Fractions below a
+ * millisecond are truncated, so an expiry never moves later. Undefined when the value is not a time.
+ */
+export function parseInstant(value: unknown, timezone: string): number | undefined {
+  let ms: number | undefined;
+  if (typeof value === "number") {
+    ms = Number.isFinite(value) ? (Math.abs(value) < secondsLimit ? value * 1000 : value) : undefined;
+  } else if (typeof value === "string") {
+    const text = value.trim();
+    if (epochLike.test(text)) return parseInstant(Number(text), timezone);
+    const m = isoLike.exec(text);
+    if (!m) return undefined;
+    const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
+    const parts = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
+    const millis = Number(frac.padEnd(3, "0").slice(0, 3));
+    const utc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, millis);
+    const check = new Date(utc);
+    if (check.getUTCMonth() !== parts.month - 1 || check.getUTCDate() !== parts.day || parts.hour > 23 || parts.minute > 59 || parts.second > 59) {
+      return undefined;
+    }
+    if (zone) ms = utc - (zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone) * 60_000);
+    else if (timezone === "UTC") ms = utc;
+    else {
+      const local = DateTime.fromObject({ ...parts, millisecond: millis }, { zone: timezone });
+      ms = local.isValid ? local.toMillis() : undefined;
+    }
+  }
+  if (ms === undefined || Number.isNaN(ms) || ms < earliest || ms > latest) return undefined;
+  return Math.floor(ms);
+}
+
+/** Longest lifetime accepted from a legacy duration column: ten years. */
+const maxDurationSeconds = 10 * 365 * 24 * 3600;
+
+/** Parses a non-negative integer number of seconds; undefined when it is not one or is absurd. */
+export function parseSeconds(value: unknown): number | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= maxDurationSeconds ? n : undefined;
+}

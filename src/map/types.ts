@@ -1,0 +1,121 @@
+import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
+import type { SourceRow } from "../read/types.js";
+
+export const authleteGrantTypes = [
+  "AUTHORIZATION_CODE",
+  "IMPLICIT",
+  "PASSWORD",
+  "CLIENT_CREDENTIALS",
+  "CIBA",
+  "DEVICE_CODE",
+  "TOKEN_EXCHANGE",
+  "JWT_BEARER",
+  "PRE_AUTHORIZED_CODE",
+] as const;
+/** Grant types /auth/token/create accepts (REFRESH_TOKEN is not one of them). */
+export type CreatableGrantType = (typeof authleteGrantTypes)[number];
+
+export const columnNames = [
+  "accessToken",
+  "refreshToken",
+  "clientId",
+  "subject",
+  "scopes",
+  "grantType",
+  "issuedAt",
+  "accessTokenExpiresAt",
+  "accessTokenExpiresIn",
+  "refreshTokenExpiresAt",
+  "refreshTokenExpiresIn",
+  "revokedAt",
+  "refreshTokenRevokedAt",
+  "dpopKeyThumbprint",
+  "certificateThumbprint",
+] as const;
+export type ColumnName = (typeof columnNames)[number];
+
+export interface ClientTarget {
+  clientId: number;
+  grantType?: CreatableGrantType;
+}
+
+/** The validated, normalised mapping file: one object, frozen, defaults filled. */
+export interface Mapping {
+  columns: Partial<Record<ColumnName, string>> & { accessToken: string };
+  /** Legacy client identifier → Authlete client; undefined = the column already holds Authlete's id. */
+  clients?: ReadonlyMap<string, ClientTarget>;
+  grantTypes: Readonly<Record<string, CreatableGrantType>>;
+  defaultGrantType: CreatableGrantType;
+  scopes: { separator: " " | "," | "|" | "json"; map: Readonly<Record<string, string | null>> };
+  time: { timezone: string; neverExpires: readonly (string | null)[]; notRevoked: readonly (string | null)[] };
+  properties: readonly { key: string; column: string; hidden: boolean }[];
+  policy: {
+    expiredAccessTokenWithLiveRefreshToken: "refresh-only" | "skip";
+    neverExpiringAccessToken: "persistent" | number;
+  };
+}
+
+/** Row-level reason codes: the ledger, the report and the tests use these, never message text. */
+export type ReasonCode =
+  | "malformed_row"
+  | "token_missing"
+  | "token_invalid_syntax"
+  | "client_missing"
+  | "client_unknown"
+  | "grant_type_unknown"
+  | "subject_missing"
+  | "subject_invalid"
+  | "scope_invalid"
+  | "time_invalid"
+  | "expiry_missing"
+  | "property_reserved"
+  | "expired"
+  | "revoked"
+  | "expired_access_token"
+  | "duplicate_in_source"
+  | "refresh_token_reused"
+  | "already_migrated"
+  | "exists_in_authlete"
+  | "authlete_rejected"
+  | "authlete_unavailable"
+  | "interrupted";
+
+/** What the writer needs to create one token; durations are computed from the expiries at send time. */
+export interface Payload {
+  kind: "payload";
+  /** Ledger key: hash of the legacy access token (or of the probe token when the row has none). */
+  key: string;
+  refreshHash: string | null;
+  /** Sent as is, without durations. */
+  request: Omit<TokenCreateRequest, "accessTokenDuration" | "refreshTokenDuration" | "accessTokenPersistent">;
+  /** The access token value to introspect when the outcome of a create is in doubt. */
+  probeToken: string;
+  /** Epoch ms; null = never expires (sent as persistent). Unused for refresh-only rows (1 s probe). */
+  accessExpiresAt: number | null;
+  /** Epoch ms; null = the service's default refresh lifetime. */
+  refreshExpiresAt: number | null;
+  refreshOnly: boolean;
+}
+
+/** A row that is not sent: skipped (expired, revoked) or rejected (bad or unmappable data). */
+export interface Refusal {
+  kind: "skipped" | "rejected";
+  reason: ReasonCode;
+  /** Ledger key when the row has a usable token, else null (the row is recorded by position). */
+  key: string | null;
+  refreshHash: string | null;
+  column?: string;
+  detail: string;
+  /** Legacy client identifier, for the unmapped-clients table of the report. */
+  legacyClient?: string;
+}
+
+export type MapResult = Payload | Refusal;
+
+export interface MapContext {
+  mapping: Mapping;
+  /** Planning clock (ms): --now, or the wall clock. */
+  now: number;
+}
+
+export type { SourceRow };

@@ -1,0 +1,32 @@
+import { Transform } from "node:stream";
+import StreamArray from "stream-json/streamers/StreamArray.js";
+import { openSource, sourceFailure } from "./open.js";
+import type { SourceRow } from "./types.js";
+
+/** Streams the elements of a top-level JSON array at constant memory (stream-json), one row each. */
+export async function* readJsonArray(file: string): AsyncGenerator<SourceRow> {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const input = openSource(file);
+  const elements = StreamArray.withParser();
+  input.on("error", (error) => elements.destroy(error));
+  counter.on("error", (error) => elements.destroy(error));
+  input.pipe(counter).pipe(elements);
+  let rowNo = 0;
+  try {
+    for await (const { value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
+      rowNo++;
+      const isRecord = typeof value === "object" && value !== null && !Array.isArray(value);
+      yield isRecord
+        ? { file, rowNo, offset: bytes, fields: value as Record<string, unknown> }
+        : { file, rowNo, offset: bytes, fields: {}, error: { detail: `array element ${rowNo} is not a JSON object` } };
+    }
+  } catch (error) {
+    throw sourceFailure(file, error, rowNo);
+  }
+}

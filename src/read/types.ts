@@ -1,0 +1,22 @@
+/** One record of a legacy dump, with where it came from. */
+export interface SourceRow {
+  file: string;
+  /** 1-based record number in the file (header excluded). */
+  rowNo: number;
+  /** Line where the record ends (CSV) or stands (NDJSON); absent for JSON arrays. */
+  line?: number;
+  /** Byte offset of the record in the (decompressed) file; for JSON arrays, of the chunk it ended in. */
+  offset: number;
+  fields: Record<string, unknown>;
+  /** Set when the record could not be parsed; the row is then rejected, not dropped. */
+  error?: { column?: string; detail: string };
+}
+
+export type SourceFormat = "csv" | "json" | "ndjson";
+
+export interface ReadOptions {
+  format?: SourceFormat;
+  delimiter?: string;
+  /** Called with a CSV file's header before its first row, e.g. to check mapped columns exist. */
+  onHeader?: (file: string, columns: string[]) => void;
+}
