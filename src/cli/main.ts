@@ -1,6 +1,8 @@
 import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 
 /** Runs the CLI and resolves to the process exit code. */
@@ -9,7 +11,18 @@ export async function main(args: string[]): Promise<number> {
   const done = (result: Promise<CommandResult>) => {
     pending = result;
   };
-  let parser = yargs(args).scriptName("authlete-migrate").strict().demandCommand(1).help().version(false);
+  let parser = yargs(args)
+    .scriptName("authlete-migrate")
+    .strict()
+    .demandCommand(1)
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new MigrateError("usage", message);
+    });
+  parser = migrateCommand(parser, done);
+  parser = statusCommand(parser, done);
   parser = emulatorCommand(parser, done);
   try {
     await parser.parseAsync();

@@ -19,16 +19,21 @@ export function prepareAdmission(db: Database) {
   db.exec("CREATE TEMP TABLE IF NOT EXISTS dry_seen (hash TEXT PRIMARY KEY)");
   const s = {
     entry: db.prepare("SELECT state, reason, seen_run FROM entries WHERE token_hash = ?"),
-    refreshOwner: db.prepare("SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1"),
-    insert: db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, state, reason, detail, column_name,
+    refreshOwner: db.prepare(
+      "SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1",
+    ),
+    insert:
+      db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, state, reason, detail, column_name,
       legacy_client, run_id, seen_run, updated_at) VALUES (@key, @refreshHash, @file, @rowNo, @state, @reason, @detail,
       @column, @legacyClient, @runId, @runId, @now)`),
     seen: db.prepare("UPDATE entries SET seen_run = ? WHERE token_hash = ?"),
-    reopen: db.prepare(`UPDATE entries SET state = 'pending', refresh_hash = @refreshHash, source_file = @file,
+    reopen:
+      db.prepare(`UPDATE entries SET state = 'pending', refresh_hash = @refreshHash, source_file = @file,
       row_no = @rowNo, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
     note: db.prepare(`INSERT INTO row_notes (run_id, source_file, row_no, state, reason, detail, column_name, token_hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    refuse: db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
+    refuse:
+      db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
       run_id = @runId, updated_at = @now WHERE token_hash = @key`),
     drySeen: db.prepare("INSERT OR IGNORE INTO dry_seen (hash) VALUES (?)"),
   };
@@ -54,12 +59,18 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   if (o.dryRun) return admitDry(s, c, o.retryRejected);
   const key = r.key as string;
   const entry = s.entry.get(key) as EntryRow | undefined;
-  if (entry?.seen_run === o.runId) return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
+  if (entry?.seen_run === o.runId)
+    return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
   if (r.refreshHash !== null) {
     const owner = s.refreshOwner.get(r.refreshHash, key) as { seen_run: number } | undefined;
     if (owner) {
       const inThisRun = owner.seen_run === o.runId;
-      return note(inThisRun ? "skipped" : "rejected", inThisRun ? "duplicate_in_source" : "refresh_token_reused", "the refresh token belongs to another row's token", null);
+      return note(
+        inThisRun ? "skipped" : "rejected",
+        inThisRun ? "duplicate_in_source" : "refresh_token_reused",
+        "the refresh token belongs to another row's token",
+        null,
+      );
     }
   }
   const row = {
@@ -80,7 +91,9 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       column: isPayload ? null : (r.column ?? null),
       legacyClient: isPayload ? null : (r.legacyClient ?? null),
     });
-    return isPayload ? { action: "write", key: r.key, payload: r, fallback: null, inDoubt: false } : settled(r.kind, r.reason);
+    return isPayload
+      ? { action: "write", key: r.key, payload: r, fallback: null, inDoubt: false }
+      : settled(r.kind, r.reason);
   }
   s.seen.run(o.runId, key);
   switch (entry.state) {
@@ -126,4 +139,3 @@ function admitDry(s: Statements, c: Candidate, retryRejected: boolean): Decision
   if (r.kind === "payload") return { action: "write", key, payload: r, fallback: null, inDoubt };
   return settled(r.kind, r.reason);
 }
-

@@ -1,2 +1,11 @@
 export { openLedger, type Ledger } from "./ledger.js";
-export type { Candidate, Decision, EntryState, FinalState, LedgerStatus, RunStart, RunStatus, WriteOutcome } from "./types.js";
+export type {
+  Candidate,
+  Decision,
+  EntryState,
+  FinalState,
+  LedgerStatus,
+  RunStart,
+  RunStatus,
+  WriteOutcome,
+} from "./types.js";

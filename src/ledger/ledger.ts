@@ -4,7 +4,16 @@ import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
 import { ensureSchema } from "./schema.js";
-import type { Candidate, Decision, EntryState, LedgerStatus, RunRecord, RunStart, RunStatus, WriteOutcome } from "./types.js";
+import type {
+  Candidate,
+  Decision,
+  EntryState,
+  LedgerStatus,
+  RunRecord,
+  RunStart,
+  RunStatus,
+  WriteOutcome,
+} from "./types.js";
 
 /** The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. */
 export interface Ledger {
@@ -43,7 +52,11 @@ export function openLedger(file: string): Ledger {
     ensureSchema(db, file);
   } catch (error) {
     if (error instanceof MigrateError) throw error;
-    throw new MigrateError("ledger_invalid", `${file}: cannot be opened as a ledger (${(error as Error).message})`, { file, cause: error });
+    throw new MigrateError(
+      "ledger_invalid",
+      `${file}: cannot be opened as a ledger (${(error as Error).message})`,
+      { file, cause: error },
+    );
   }
   const admission = prepareAdmission(db);
   const record = db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail,
@@ -69,18 +82,36 @@ export function openLedger(file: string): Ledger {
     }
   });
   const start = db.transaction((s: RunStart): number => {
-    const running = db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as { id: number; pid: number; host: string }[];
+    const running = db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as {
+      id: number;
+      pid: number;
+      host: string;
+    }[];
     for (const run of running) {
       if (run.host === hostname() && !isAlive(run.pid)) {
         db.prepare("UPDATE runs SET status = 'aborted', ended_at = ? WHERE id = ?").run(Date.now(), run.id);
         continue;
       }
-      throw new MigrateError("ledger_locked", `${file}: run ${run.id} (pid ${run.pid} on ${run.host}) is still using this ledger`, { file });
+      throw new MigrateError(
+        "ledger_locked",
+        `${file}: run ${run.id} (pid ${run.pid} on ${run.host}) is still using this ledger`,
+        { file },
+      );
     }
     const info = db
-      .prepare(`INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host)
-        VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`)
-      .run(Date.now(), s.dryRun ? 1 : 0, JSON.stringify(s.arguments), JSON.stringify(s.sources), s.mappingHash, process.pid, hostname());
+      .prepare(
+        `INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host)
+        VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        Date.now(),
+        s.dryRun ? 1 : 0,
+        JSON.stringify(s.arguments),
+        JSON.stringify(s.sources),
+        s.mappingHash,
+        process.pid,
+        hostname(),
+      );
     return Number(info.lastInsertRowid);
   });
 
@@ -88,7 +119,12 @@ export function openLedger(file: string): Ledger {
     file,
     startRun: (s) => start.immediate(s),
     finishRun(runId, status, summary) {
-      db.prepare("UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?").run(status, Date.now(), JSON.stringify(summary), runId);
+      db.prepare("UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?").run(
+        status,
+        Date.now(),
+        JSON.stringify(summary),
+        runId,
+      );
     },
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
     recordOutcomes: (runId, outcomes) => {
@@ -100,29 +136,34 @@ export function openLedger(file: string): Ledger {
 }
 
 function readStatus(db: Database.Database): LedgerStatus {
-  const runs = (db.prepare("SELECT id, started_at, ended_at, dry_run, status, summary FROM runs ORDER BY id").all() as {
-    id: number;
-    started_at: number;
-    ended_at: number | null;
-    dry_run: number;
-    status: RunStatus;
-    summary: string | null;
-  }[]).map(
-    (r): RunRecord => ({
-      id: r.id,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      dryRun: r.dry_run === 1,
-      status: r.status,
-      summary: r.summary === null ? null : JSON.parse(r.summary),
-    }),
-  );
+  const runs = (
+    db.prepare("SELECT id, started_at, ended_at, dry_run, status, summary FROM runs ORDER BY id").all() as {
+      id: number;
+      started_at: number;
+      ended_at: number | null;
+      dry_run: number;
+      status: RunStatus;
+      summary: string | null;
+    }[]
+  ).map((r): RunRecord => ({
+    id: r.id,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    dryRun: r.dry_run === 1,
+    status: r.status,
+    summary: r.summary === null ? null : JSON.parse(r.summary),
+  }));
   const states: Record<EntryState, number> = { pending: 0, created: 0, skipped: 0, rejected: 0, failed: 0 };
-  for (const row of db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as { state: EntryState; n: number }[]) {
+  for (const row of db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as {
+    state: EntryState;
+    n: number;
+  }[]) {
     states[row.state] = row.n;
   }
   const reasons: Record<string, number> = {};
-  for (const row of db.prepare("SELECT reason, count(*) AS n FROM entries WHERE reason IS NOT NULL GROUP BY reason").all() as { reason: string; n: number }[]) {
+  for (const row of db
+    .prepare("SELECT reason, count(*) AS n FROM entries WHERE reason IS NOT NULL GROUP BY reason")
+    .all() as { reason: string; n: number }[]) {
     reasons[row.reason] = row.n;
   }
   return { runs, states, reasons, left: states.pending + states.failed };

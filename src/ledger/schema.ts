@@ -52,9 +52,15 @@ export function ensureSchema(db: Database, file: string): void {
       token_hash TEXT
     );
   `);
-  const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as string | undefined;
-  if (version === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(schemaVersion);
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
+    string | undefined;
+  if (version === undefined)
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(schemaVersion);
   else if (version !== schemaVersion) {
-    throw new MigrateError("ledger_invalid", `${file}: ledger schema ${version} is not supported (expected ${schemaVersion})`, { file });
+    throw new MigrateError(
+      "ledger_invalid",
+      `${file}: ledger schema ${version} is not supported (expected ${schemaVersion})`,
+      { file },
+    );
   }
 }

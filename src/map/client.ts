@@ -10,20 +10,31 @@ export function resolveClient(fields: Record<string, unknown>, mapping: Mapping)
   const column = mapping.columns.clientId;
   if (!column) return { reason: "client_missing", detail: "the mapping has no clientId column" };
   const value = fieldValue(fields, column);
-  if (isAbsent(value) || value === "") return { reason: "client_missing", detail: `${column} is empty`, column };
+  if (isAbsent(value) || value === "")
+    return { reason: "client_missing", detail: `${column} is empty`, column };
   const legacy = String(value);
   let clientId: number;
   let clientGrant: CreatableGrantType | undefined;
   if (mapping.clients) {
     const target = mapping.clients.get(legacy);
     if (!target) {
-      return { reason: "client_unknown", detail: `legacy client ${JSON.stringify(legacy)} is not in the client map`, column, legacyClient: legacy };
+      return {
+        reason: "client_unknown",
+        detail: `legacy client ${JSON.stringify(legacy)} is not in the client map`,
+        column,
+        legacyClient: legacy,
+      };
     }
     clientId = target.clientId;
     clientGrant = target.grantType;
   } else {
     if (!/^[1-9]\d{0,15}$/.test(legacy) || !Number.isSafeInteger(Number(legacy))) {
-      return { reason: "client_unknown", detail: `${JSON.stringify(legacy)} is not a numeric Authlete client ID and no client map is given`, column, legacyClient: legacy };
+      return {
+        reason: "client_unknown",
+        detail: `${JSON.stringify(legacy)} is not a numeric Authlete client ID and no client map is given`,
+        column,
+        legacyClient: legacy,
+      };
     }
     clientId = Number(legacy);
   }
@@ -32,8 +43,15 @@ export function resolveClient(fields: Record<string, unknown>, mapping: Mapping)
   const grantValue = grantColumn ? fieldValue(fields, grantColumn) : undefined;
   if (!isAbsent(grantValue) && grantValue !== "") {
     const text = String(grantValue);
-    const mapped = mapping.grantTypes[text] ?? (authleteGrantTypes.includes(text as CreatableGrantType) ? (text as CreatableGrantType) : undefined);
-    if (!mapped) return { reason: "grant_type_unknown", detail: `grant type ${JSON.stringify(text)} is not mapped`, column: grantColumn };
+    const mapped =
+      mapping.grantTypes[text] ??
+      (authleteGrantTypes.includes(text as CreatableGrantType) ? (text as CreatableGrantType) : undefined);
+    if (!mapped)
+      return {
+        reason: "grant_type_unknown",
+        detail: `grant type ${JSON.stringify(text)} is not mapped`,
+        column: grantColumn,
+      };
     return { clientId, grantType: mapped };
   }
   return { clientId, grantType: clientGrant ?? mapping.defaultGrantType };

@@ -16,12 +16,20 @@ function tokenValue(value: unknown, column: string): TokenValue {
   if (isAbsent(value) || value === "") return null;
   if (typeof value !== "string") return { reason: "token_invalid_syntax", detail: `${column} is not text` };
   if (!b64token.test(value)) {
-    return { reason: "token_invalid_syntax", detail: `${column} is not RFC 6750 b64token syntax (length ${value.length})` };
+    return {
+      reason: "token_invalid_syntax",
+      detail: `${column} is not RFC 6750 b64token syntax (length ${value.length})`,
+    };
   }
   return value;
 }
 
-function refuse(kind: Refusal["kind"], reason: ReasonCode, detail: string, extra: Partial<Refusal> = {}): Refusal {
+function refuse(
+  kind: Refusal["kind"],
+  reason: ReasonCode,
+  detail: string,
+  extra: Partial<Refusal> = {},
+): Refusal {
   return { kind, reason, detail, key: null, refreshHash: null, ...extra };
 }
 
@@ -31,15 +39,29 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   if (row.error) return refuse("rejected", "malformed_row", row.error.detail, { column: row.error.column });
   const { columns } = mapping;
   const access = tokenValue(fieldValue(row.fields, columns.accessToken), columns.accessToken);
-  const refresh = columns.refreshToken ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken) : null;
+  const refresh = columns.refreshToken
+    ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken)
+    : null;
   const accessKey = typeof access === "string" ? tokenHash(access) : null;
   const refreshHash = typeof refresh === "string" ? tokenHash(refresh) : null;
-  const keys = { key: accessKey ?? (typeof refresh === "string" ? tokenHash(probeTokenFor(refresh)) : null), refreshHash };
-  for (const [value, column] of [[access, columns.accessToken], [refresh, columns.refreshToken]] as const) {
-    if (value !== null && typeof value === "object") return refuse("rejected", value.reason, value.detail, { ...keys, column });
+  const probeToken =
+    typeof access === "string" ? access : typeof refresh === "string" ? probeTokenFor(refresh) : undefined;
+  const keys = {
+    key: probeToken === undefined ? null : (accessKey ?? tokenHash(probeToken)),
+    refreshHash,
+    probeToken,
+  };
+  for (const [value, column] of [
+    [access, columns.accessToken],
+    [refresh, columns.refreshToken],
+  ] as const) {
+    if (value !== null && typeof value === "object")
+      return refuse("rejected", value.reason, value.detail, { ...keys, column });
   }
   if (access === null && refresh === null) {
-    return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, { column: columns.accessToken });
+    return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, {
+      column: columns.accessToken,
+    });
   }
 
   const source = { fields: row.fields, mapping };
@@ -50,23 +72,33 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   for (const value of [accessExpiry, refreshExpiry, revocation, refreshRevocation] as const) {
     if (typeof value === "object" && "invalid" in value) {
       const column = mapping.columns[value.invalid];
-      return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, { ...keys, column });
+      return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, {
+        ...keys,
+        column,
+      });
     }
   }
-  if ("revoked" in revocation && revocation.revoked) return refuse("skipped", "revoked", "revoked in the source", keys);
+  if ("revoked" in revocation && revocation.revoked)
+    return refuse("skipped", "revoked", "revoked in the source", keys);
   const cap = "capAt" in revocation ? revocation.capAt : undefined;
   const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
 
   // Access expiry: absolute ms, or null for a never-expiring token sent as persistent.
   let accessExpiresAt: number | null;
   if (accessExpiry === "none" && access !== null) {
-    return refuse("rejected", "expiry_missing", "the access token has no expiry and none is listed as never", {
-      ...keys,
-      column: columns.accessTokenExpiresAt ?? columns.accessTokenExpiresIn,
-    });
+    return refuse(
+      "rejected",
+      "expiry_missing",
+      "the access token has no expiry and none is listed as never",
+      {
+        ...keys,
+        column: columns.accessTokenExpiresAt ?? columns.accessTokenExpiresIn,
+      },
+    );
   }
   const never = mapping.policy.neverExpiringAccessToken;
-  if (accessExpiry === "never") accessExpiresAt = never === "persistent" ? (cap ?? null) : capped(now + never * 1000);
+  if (accessExpiry === "never")
+    accessExpiresAt = never === "persistent" ? (cap ?? null) : capped(now + never * 1000);
   else if (typeof accessExpiry === "number") accessExpiresAt = capped(accessExpiry);
   else accessExpiresAt = now; // no access token in the row: only its refresh token can be migrated
 
@@ -79,34 +111,58 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   if (!accessAlive) {
     if (!refreshAlive) return refuse("skipped", "expired", "expired in the source", keys);
     if (mapping.policy.expiredAccessTokenWithLiveRefreshToken === "skip") {
-      return refuse("skipped", "expired_access_token", "access token expired; refresh-only rows are skipped by policy", keys);
+      return refuse(
+        "skipped",
+        "expired_access_token",
+        "access token expired; refresh-only rows are skipped by policy",
+        keys,
+      );
     }
     refreshOnly = true;
   }
 
   const client = resolveClient(row.fields, mapping);
-  if ("reason" in client) return refuse("rejected", client.reason, client.detail, { ...keys, column: client.column, legacyClient: client.legacyClient });
+  if ("reason" in client)
+    return refuse("rejected", client.reason, client.detail, {
+      ...keys,
+      column: client.column,
+      legacyClient: client.legacyClient,
+    });
 
   const subjectValue = columns.subject ? fieldValue(row.fields, columns.subject) : undefined;
   const subject = isAbsent(subjectValue) || subjectValue === "" ? undefined : String(subjectValue);
   if (client.grantType !== "CLIENT_CREDENTIALS") {
     if (subject === undefined && client.grantType !== "JWT_BEARER") {
-      return refuse("rejected", "subject_missing", `${client.grantType} needs a subject`, { ...keys, column: columns.subject });
-    }
-    if (subject !== undefined && (!/^[\x20-\x7e]*$/.test(subject) || subject.length > 100)) {
-      return refuse("rejected", "subject_invalid", "the subject must be printable ASCII of at most 100 characters", {
+      return refuse("rejected", "subject_missing", `${client.grantType} needs a subject`, {
         ...keys,
         column: columns.subject,
       });
     }
+    if (subject !== undefined && (!/^[\x20-\x7e]*$/.test(subject) || subject.length > 100)) {
+      return refuse(
+        "rejected",
+        "subject_invalid",
+        "the subject must be printable ASCII of at most 100 characters",
+        {
+          ...keys,
+          column: columns.subject,
+        },
+      );
+    }
   }
 
-  const scopes = mapScopes(columns.scopes ? fieldValue(row.fields, columns.scopes) : undefined, mapping.scopes);
-  if ("error" in scopes) return refuse("rejected", "scope_invalid", scopes.error, { ...keys, column: columns.scopes });
+  const scopes = mapScopes(
+    columns.scopes ? fieldValue(row.fields, columns.scopes) : undefined,
+    mapping.scopes,
+  );
+  if ("error" in scopes)
+    return refuse("rejected", "scope_invalid", scopes.error, { ...keys, column: columns.scopes });
 
   const properties = mapping.properties.flatMap((p) => {
     const value = fieldValue(row.fields, p.column);
-    return isAbsent(value) ? [] : [{ key: p.key, value: typeof value === "string" ? value : JSON.stringify(value), hidden: p.hidden }];
+    return isAbsent(value)
+      ? []
+      : [{ key: p.key, value: typeof value === "string" ? value : JSON.stringify(value), hidden: p.hidden }];
   });
   const text = (column: string | undefined) => {
     const value = column ? fieldValue(row.fields, column) : undefined;
@@ -114,7 +170,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   };
   const dpopKeyThumbprint = text(columns.dpopKeyThumbprint);
   const certificateThumbprint = text(columns.certificateThumbprint);
-  const probeToken = refreshOnly ? probeTokenFor(refresh as string) : (access as string);
+  const sentToken = refreshOnly ? probeTokenFor(refresh as string) : (access as string);
 
   const payload: Payload = {
     kind: "payload",
@@ -125,13 +181,13 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       clientId: client.clientId,
       ...(subject !== undefined && client.grantType !== "CLIENT_CREDENTIALS" ? { subject } : {}),
       scopes,
-      accessToken: probeToken,
+      accessToken: sentToken,
       ...(refreshAlive ? { refreshToken: refresh as string } : {}),
       ...(properties.length ? { properties } : {}),
       ...(dpopKeyThumbprint ? { dpopKeyThumbprint } : {}),
       ...(certificateThumbprint ? { certificateThumbprint } : {}),
     },
-    probeToken,
+    probeToken: sentToken,
     accessExpiresAt: refreshOnly ? null : accessExpiresAt,
     refreshExpiresAt: refreshAlive ? refreshExpiresAt : null,
     refreshOnly,
@@ -139,7 +195,11 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   return payload;
 }
 
-function lifetimeEnd(expiry: Instant, capped: (at: number) => number, cap: number | undefined): number | null {
+function lifetimeEnd(
+  expiry: Instant,
+  capped: (at: number) => number,
+  cap: number | undefined,
+): number | null {
   if (typeof expiry === "number") return capped(expiry);
   return cap ?? null;
 }

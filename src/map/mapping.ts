@@ -10,7 +10,17 @@ import {
   type Mapping,
 } from "./types.js";
 
-const topLevelKeys = ["columns", "clients", "clientsFile", "grantTypes", "defaultGrantType", "scopes", "time", "properties", "policy"];
+const topLevelKeys = [
+  "columns",
+  "clients",
+  "clientsFile",
+  "grantTypes",
+  "defaultGrantType",
+  "scopes",
+  "time",
+  "properties",
+  "policy",
+];
 
 function invalid(file: string, message: string): never {
   throw new MigrateError("mapping_invalid", `mapping ${file}: ${message}`, { file });
@@ -23,7 +33,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function onlyKeys(file: string, where: string, value: Record<string, unknown>, allowed: readonly string[]) {
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    invalid(file, `${where} has unknown key(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`);
+    invalid(
+      file,
+      `${where} has unknown key(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`,
+    );
   }
 }
 
@@ -39,15 +52,24 @@ function clientTarget(file: string, where: string, value: unknown): ClientTarget
   if (isRecord(value)) {
     onlyKeys(file, where, value, ["clientId", "grantType"]);
     const target = clientTarget(file, `${where}.clientId`, value.clientId);
-    return value.grantType === undefined ? target : { ...target, grantType: grantType(file, `${where}.grantType`, value.grantType) };
+    return value.grantType === undefined
+      ? target
+      : { ...target, grantType: grantType(file, `${where}.grantType`, value.grantType) };
   }
-  return invalid(file, `${where} must be a positive integer Authlete client ID or { clientId, grantType }; got ${JSON.stringify(value)}`);
+  return invalid(
+    file,
+    `${where} must be a positive integer Authlete client ID or { clientId, grantType }; got ${JSON.stringify(value)}`,
+  );
 }
 
 function readClientsFile(file: string, clientsFile: string): Map<string, ClientTarget> {
   let rows: string[][];
   try {
-    rows = parseCsv(readFileSync(clientsFile), { bom: true, skip_empty_lines: true, relax_column_count: true });
+    rows = parseCsv(readFileSync(clientsFile), {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    });
   } catch (error) {
     return invalid(file, `clientsFile ${clientsFile}: ${(error as Error).message}`);
   }
@@ -56,8 +78,12 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
     if (i === 0 && row[0] === "legacy_id") return;
     const [legacy, id, grant] = row;
     const where = `clientsFile ${clientsFile} line ${i + 1}`;
-    if (!legacy || !id || !/^\d+$/.test(id)) invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
-    clients.set(legacy, grant ? { clientId: Number(id), grantType: grantType(file, where, grant) } : { clientId: Number(id) });
+    if (!legacy || !id || !/^\d+$/.test(id))
+      invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
+    clients.set(
+      legacy,
+      grant ? { clientId: Number(id), grantType: grantType(file, where, grant) } : { clientId: Number(id) },
+    );
   });
   return clients;
 }
@@ -69,7 +95,8 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   if (!isRecord(raw.columns)) invalid(file, "columns is required and must be an object");
   onlyKeys(file, "columns", raw.columns, columnNames);
   for (const [name, column] of Object.entries(raw.columns)) {
-    if (typeof column !== "string" || !column) invalid(file, `columns.${name} must be a non-empty column name`);
+    if (typeof column !== "string" || !column)
+      invalid(file, `columns.${name} must be a non-empty column name`);
   }
   const columns = raw.columns as Mapping["columns"];
   if (!columns.accessToken) invalid(file, "columns.accessToken is required");
@@ -80,13 +107,19 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     invalid(file, "columns.refreshTokenExpiresIn needs columns.issuedAt to count from");
   }
   if (!columns.accessTokenExpiresAt && !columns.accessTokenExpiresIn) {
-    invalid(file, "map columns.accessTokenExpiresAt, or columns.accessTokenExpiresIn with columns.issuedAt: a token's expiry is never guessed");
+    invalid(
+      file,
+      "map columns.accessTokenExpiresAt, or columns.accessTokenExpiresIn with columns.issuedAt: a token's expiry is never guessed",
+    );
   }
-  if (raw.clients !== undefined && raw.clientsFile !== undefined) invalid(file, "give clients or clientsFile, not both");
+  if (raw.clients !== undefined && raw.clientsFile !== undefined)
+    invalid(file, "give clients or clientsFile, not both");
   let clients: Map<string, ClientTarget> | undefined;
   if (raw.clients !== undefined) {
     if (!isRecord(raw.clients)) invalid(file, "clients must be an object of legacy id → Authlete client");
-    clients = new Map(Object.entries(raw.clients).map(([k, v]) => [k, clientTarget(file, `clients.${k}`, v)]));
+    clients = new Map(
+      Object.entries(raw.clients).map(([k, v]) => [k, clientTarget(file, `clients.${k}`, v)]),
+    );
   } else if (raw.clientsFile !== undefined) {
     if (typeof raw.clientsFile !== "string") invalid(file, "clientsFile must be a path");
     clients = readClientsFile(file, resolve(dirname(file), raw.clientsFile));
@@ -94,11 +127,15 @@ export function parseMapping(raw: unknown, file: string): Mapping {
 
   const grantTypes: Record<string, CreatableGrantType> = {};
   if (raw.grantTypes !== undefined) {
-    if (!isRecord(raw.grantTypes)) invalid(file, "grantTypes must be an object of legacy value → Authlete grant type");
-    for (const [k, v] of Object.entries(raw.grantTypes)) grantTypes[k] = grantType(file, `grantTypes.${k}`, v);
+    if (!isRecord(raw.grantTypes))
+      invalid(file, "grantTypes must be an object of legacy value → Authlete grant type");
+    for (const [k, v] of Object.entries(raw.grantTypes))
+      grantTypes[k] = grantType(file, `grantTypes.${k}`, v);
   }
   const defaultGrantType =
-    raw.defaultGrantType === undefined ? "AUTHORIZATION_CODE" : grantType(file, "defaultGrantType", raw.defaultGrantType);
+    raw.defaultGrantType === undefined
+      ? "AUTHORIZATION_CODE"
+      : grantType(file, "defaultGrantType", raw.defaultGrantType);
 
   const scopes = raw.scopes ?? {};
   if (!isRecord(scopes)) invalid(file, "scopes must be an object");
@@ -116,7 +153,8 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   if (!isRecord(time)) invalid(file, "time must be an object");
   onlyKeys(file, "time", time, ["timezone", "neverExpires", "notRevoked"]);
   const timezone = time.timezone ?? "UTC";
-  if (typeof timezone !== "string" || !isTimeZone(timezone)) invalid(file, `time.timezone is not an IANA time zone: ${JSON.stringify(timezone)}`);
+  if (typeof timezone !== "string" || !isTimeZone(timezone))
+    invalid(file, `time.timezone is not an IANA time zone: ${JSON.stringify(timezone)}`);
   const valueList = (name: string, value: unknown, fallback: (string | null)[]) => {
     if (value === undefined) return fallback;
     if (!Array.isArray(value) || value.some((v) => v !== null && typeof v !== "string")) {
@@ -140,11 +178,20 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   onlyKeys(file, "policy", policy, ["expiredAccessTokenWithLiveRefreshToken", "neverExpiringAccessToken"]);
   const refreshPolicy = policy.expiredAccessTokenWithLiveRefreshToken ?? "refresh-only";
   if (refreshPolicy !== "refresh-only" && refreshPolicy !== "skip") {
-    invalid(file, `policy.expiredAccessTokenWithLiveRefreshToken must be "refresh-only" or "skip"; got ${JSON.stringify(refreshPolicy)}`);
+    invalid(
+      file,
+      `policy.expiredAccessTokenWithLiveRefreshToken must be "refresh-only" or "skip"; got ${JSON.stringify(refreshPolicy)}`,
+    );
   }
   const neverPolicy = policy.neverExpiringAccessToken ?? "persistent";
-  if (neverPolicy !== "persistent" && !(typeof neverPolicy === "number" && Number.isInteger(neverPolicy) && neverPolicy > 0)) {
-    invalid(file, `policy.neverExpiringAccessToken must be "persistent" or a positive number of seconds; got ${JSON.stringify(neverPolicy)}`);
+  if (
+    neverPolicy !== "persistent" &&
+    !(typeof neverPolicy === "number" && Number.isInteger(neverPolicy) && neverPolicy > 0)
+  ) {
+    invalid(
+      file,
+      `policy.neverExpiringAccessToken must be "persistent" or a positive number of seconds; got ${JSON.stringify(neverPolicy)}`,
+    );
   }
 
   return Object.freeze({
@@ -152,7 +199,10 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     clients,
     grantTypes: Object.freeze(grantTypes),
     defaultGrantType,
-    scopes: { separator: separator as Mapping["scopes"]["separator"], map: Object.freeze({ ...(scopeMap as Record<string, string | null>) }) },
+    scopes: {
+      separator: separator as Mapping["scopes"]["separator"],
+      map: Object.freeze({ ...(scopeMap as Record<string, string | null>) }),
+    },
     time: {
       timezone,
       neverExpires: valueList("neverExpires", time.neverExpires, []),
@@ -181,7 +231,10 @@ export function loadMapping(file: string): Mapping {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    return invalid(file, `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return invalid(
+      file,
+      `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let raw: unknown;
   try {

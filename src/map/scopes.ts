@@ -16,7 +16,11 @@ export function mapScopes(value: unknown, config: Mapping["scopes"]): string[] |
     } catch {
       return { error: "scopes are not valid JSON" };
     }
-  } else legacy = value.split(config.separator).map((s) => s.trim()).filter((s) => s !== "");
+  } else
+    legacy = value
+      .split(config.separator)
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
 
   const scopes = new Set<string>();
   for (const item of legacy) {

@@ -31,9 +31,23 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
     const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
     const parts = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
     const millis = Number(frac.padEnd(3, "0").slice(0, 3));
-    const utc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, millis);
+    const utc = Date.UTC(
+      parts.year,
+      parts.month - 1,
+      parts.day,
+      parts.hour,
+      parts.minute,
+      parts.second,
+      millis,
+    );
     const check = new Date(utc);
-    if (check.getUTCMonth() !== parts.month - 1 || check.getUTCDate() !== parts.day || parts.hour > 23 || parts.minute > 59 || parts.second > 59) {
+    if (
+      check.getUTCMonth() !== parts.month - 1 ||
+      check.getUTCDate() !== parts.day ||
+      parts.hour > 23 ||
+      parts.minute > 59 ||
+      parts.second > 59
+    ) {
       return undefined;
     }
     if (zone) ms = utc - (zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone) * 60_000);
@@ -52,6 +66,11 @@ const maxDurationSeconds = 10 * 365 * 24 * 3600;
 
 /** Parses a non-negative integer number of seconds; undefined when it is not one or is absurd. */
 export function parseSeconds(value: unknown): number | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   return Number.isInteger(n) && n >= 0 && n <= maxDurationSeconds ? n : undefined;
 }

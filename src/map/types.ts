@@ -47,7 +47,11 @@ export interface Mapping {
   grantTypes: Readonly<Record<string, CreatableGrantType>>;
   defaultGrantType: CreatableGrantType;
   scopes: { separator: " " | "," | "|" | "json"; map: Readonly<Record<string, string | null>> };
-  time: { timezone: string; neverExpires: readonly (string | null)[]; notRevoked: readonly (string | null)[] };
+  time: {
+    timezone: string;
+    neverExpires: readonly (string | null)[];
+    notRevoked: readonly (string | null)[];
+  };
   properties: readonly { key: string; column: string; hidden: boolean }[];
   policy: {
     expiredAccessTokenWithLiveRefreshToken: "refresh-only" | "skip";
@@ -108,6 +112,8 @@ export interface Refusal {
   detail: string;
   /** Legacy client identifier, for the unmapped-clients table of the report. */
   legacyClient?: string;
+  /** The token to introspect if an earlier run may have sent this row (in memory only). */
+  probeToken?: string;
 }
 
 export type MapResult = Payload | Refusal;

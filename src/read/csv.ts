@@ -27,7 +27,12 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
     columns: (header: string[]) => {
       const seen = new Set<string>();
       for (const name of header) {
-        if (seen.has(name)) throw new MigrateError("source_invalid", `${file}: the header names column ${JSON.stringify(name)} twice`, { file, row: 0, column: name });
+        if (seen.has(name))
+          throw new MigrateError(
+            "source_invalid",
+            `${file}: the header names column ${JSON.stringify(name)} twice`,
+            { file, row: 0, column: name },
+          );
         seen.add(name);
       }
       options.onHeader?.(file, header);
@@ -52,7 +57,10 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
     error: { detail: `the record cannot be parsed (${s.code}) at line ${s.lines}` },
   });
   try {
-    for await (const item of parser as AsyncIterable<{ record: Record<string, string | null>; info: { lines: number; bytes: number } }>) {
+    for await (const item of parser as AsyncIterable<{
+      record: Record<string, string | null>;
+      info: { lines: number; bytes: number };
+    }>) {
       while (skipped.length > 0 && skipped[0]!.lines < item.info.lines) yield rejected(skipped.shift()!);
       yield { file, rowNo: ++rowNo, line: item.info.lines, offset, fields: item.record };
       offset = item.info.bytes;

@@ -5,7 +5,10 @@ import { detectFormat } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
 /** Streams the rows of every file in order, each with its file, row number and byte offset. */
-export async function* readRows(files: readonly string[], options: ReadOptions = {}): AsyncGenerator<SourceRow> {
+export async function* readRows(
+  files: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<SourceRow> {
   const formats = files.map((file) => detectFormat(file, options.format));
   for (const [i, file] of files.entries()) {
     const format = formats[i];

@@ -24,7 +24,13 @@ export async function* readJsonArray(file: string): AsyncGenerator<SourceRow> {
       const isRecord = typeof value === "object" && value !== null && !Array.isArray(value);
       yield isRecord
         ? { file, rowNo, offset: bytes, fields: value as Record<string, unknown> }
-        : { file, rowNo, offset: bytes, fields: {}, error: { detail: `array element ${rowNo} is not a JSON object` } };
+        : {
+            file,
+            rowNo,
+            offset: bytes,
+            fields: {},
+            error: { detail: `array element ${rowNo} is not a JSON object` },
+          };
     }
   } catch (error) {
     throw sourceFailure(file, error, rowNo);

@@ -21,7 +21,11 @@ export function openSource(file: string): Readable {
   try {
     gzip = isGzip(file);
   } catch (error) {
-    throw new MigrateError("source_invalid", `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`, { file });
+    throw new MigrateError(
+      "source_invalid",
+      `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      { file },
+    );
   }
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   return gzip ? raw.pipe(createGunzip()).on("error", (e) => raw.destroy(e)) : raw;
@@ -34,10 +38,14 @@ export function detectFormat(file: string, format?: SourceFormat): SourceFormat 
   if (name.endsWith(".csv") || name.endsWith(".tsv")) return "csv";
   if (name.endsWith(".ndjson") || name.endsWith(".jsonl")) return "ndjson";
   if (name.endsWith(".json")) return "json";
-  throw new MigrateError("source_invalid", `${file}: cannot tell the format from the name; pass --format csv|json|ndjson`, {
-    file,
-    option: "format",
-  });
+  throw new MigrateError(
+    "source_invalid",
+    `${file}: cannot tell the format from the name; pass --format csv|json|ndjson`,
+    {
+      file,
+      option: "format",
+    },
+  );
 }
 
 /** A file-level failure (truncated gzip, unclosed quote at the end, not a JSON array) as our error. */
@@ -45,7 +53,10 @@ export function sourceFailure(file: string, error: unknown, row?: number): Migra
   if (error instanceof MigrateError) return error;
   const e = error as NodeJS.ErrnoException & { code?: string };
   // Parser messages can quote record content (a token), so only codes and positions are kept.
-  const what = e.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(e.message ?? "") ? "the gzip stream is truncated" : (e.code ?? "the file cannot be parsed");
+  const what =
+    e.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(e.message ?? "")
+      ? "the gzip stream is truncated"
+      : (e.code ?? "the file cannot be parsed");
   const where = row === undefined ? "" : ` after row ${row}`;
   return new MigrateError("source_invalid", `${file}: ${what}${where}`, { file, row, cause: error });
 }

@@ -16,5 +16,7 @@ export function fingerprint(value: string): string {
  * by introspecting it, whether its create landed. Sent with a 1-second lifetime.
  */
 export function probeTokenFor(refreshToken: string): string {
-  return createHmac("sha256", refreshToken).update("authlete-migrate/refresh-only-probe/v1").digest("base64url");
+  return createHmac("sha256", refreshToken)
+    .update("authlete-migrate/refresh-only-probe/v1")
+    .digest("base64url");
 }

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { loadMapping } from "../../map/index.js";
+import type { MigrateConfig } from "../../pipeline/index.js";
+import type { SourceFormat } from "../../read/index.js";
+import { MigrateError } from "../../shared/errors.js";
+import { resolveConnection } from "../connection.js";
+
+export interface MigrateArgs {
+  files: string[];
+  mapping: string;
+  ledger: string;
+  dryRun: boolean;
+  retryRejected: boolean;
+  concurrency: number;
+  rate: number;
+  now?: string;
+  format?: SourceFormat;
+  delimiter?: string;
+  baseUrl?: string;
+  serviceId?: string;
+  bearerFile?: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  graceMs: number;
+  giveUpAfter: number;
+}
+
+function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    throw new MigrateError("usage", `--${option} must be a positive number up to ${max}; got ${value}`, {
+      option,
+    });
+  }
+  return value;
+}
+
+/** Normalises flags, environment and the mapping file into one frozen run configuration. */
+export function buildMigrateConfig(
+  args: MigrateArgs,
+  env: NodeJS.ProcessEnv,
+  warn: (m: string) => void,
+): MigrateConfig {
+  for (const file of args.files) {
+    if (!existsSync(file)) throw new MigrateError("usage", `source file not found: ${file}`, { file });
+  }
+  const concurrency = positive("concurrency", args.concurrency, 1024);
+  const rate = positive("rate", args.rate, 100_000);
+  const now = args.now === undefined ? undefined : Date.parse(args.now);
+  if (now !== undefined && Number.isNaN(now))
+    throw new MigrateError("usage", `--now must be an ISO 8601 time; got ${JSON.stringify(args.now)}`, {
+      option: "now",
+    });
+  if (args.delimiter !== undefined && args.delimiter.length !== 1 && args.delimiter !== "\\t") {
+    throw new MigrateError(
+      "usage",
+      `--delimiter must be one character; got ${JSON.stringify(args.delimiter)}`,
+      { option: "delimiter" },
+    );
+  }
+  const mapping = loadMapping(args.mapping);
+  const connection = args.dryRun
+    ? undefined
+    : {
+        ...resolveConnection({
+          baseUrl: args.baseUrl,
+          serviceId: args.serviceId,
+          bearerFile: args.bearerFile,
+          env,
+          warn,
+        }),
+        connections: concurrency,
+        attemptTimeoutMs: positive("timeout-ms", args.timeoutMs),
+      };
+  return Object.freeze({
+    files: args.files,
+    mapping,
+    mappingHash: createHash("sha256").update(readFileSync(args.mapping)).digest("hex"),
+    ledgerFile: args.ledger,
+    dryRun: args.dryRun,
+    retryRejected: args.retryRejected,
+    read: { format: args.format, delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter },
+    now,
+    connection,
+    writer: {
+      concurrency,
+      rate,
+      maxAttempts: positive("max-attempts", args.maxAttempts, 100),
+      backoffBaseMs: 250,
+      backoffCapMs: 30_000,
+      giveUpAfterMs: positive("give-up-after", args.giveUpAfter) * 1000,
+      breakerThreshold: Math.max(5, concurrency),
+    },
+    batchSize: 256,
+    maxInFlight: concurrency * 4,
+    graceMs: args.graceMs,
+    arguments: {
+      files: args.files,
+      mapping: args.mapping,
+      ledger: args.ledger,
+      dryRun: args.dryRun,
+      retryRejected: args.retryRejected,
+      concurrency,
+      rate,
+      now: args.now,
+      format: args.format,
+      baseUrl: connection?.baseUrl,
+      serviceId: connection?.serviceId,
+    },
+  });
+}

@@ -1,0 +1,122 @@
+import type { Argv } from "yargs";
+import { migrate, type RunSummary } from "../../pipeline/index.js";
+import { formatSummary } from "../../report/index.js";
+import { createProgressView } from "../progress.js";
+import type { CommandResult } from "../types.js";
+import { buildMigrateConfig, type MigrateArgs } from "./migrate-options.js";
+
+/** Exit code of a finished run: 3 stopped, 1 any row rejected or failed, else 0. */
+export function exitCodeOf(summary: RunSummary): number {
+  if (summary.status !== "completed") return 3;
+  return summary.rejected + summary.failed > 0 ? 1 : 0;
+}
+
+/** SIGINT/SIGTERM stop gracefully; a second SIGINT stops at once (pending rows resolve on the next run). */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      if (name === "SIGINT") {
+        process.stderr.write("authlete-migrate: stopping now; rerun to resolve the pending rows\n");
+        process.exit(3);
+      }
+      return;
+    }
+    process.stderr.write(
+      `authlete-migrate: ${name}: finishing in-flight requests (Ctrl-C again to stop at once)\n`,
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** `authlete-migrate migrate <files..>` */
+export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
+  return yargs.command(
+    "migrate <files..>",
+    "Migrate legacy tokens into Authlete (or --dry-run to validate)",
+    (y) =>
+      y
+        .positional("files", {
+          type: "string",
+          array: true,
+          demandOption: true,
+          describe: "CSV, JSON array or NDJSON dumps (.gz too)",
+        })
+        .option("mapping", { type: "string", demandOption: true, describe: "Mapping file (JSON)" })
+        .option("ledger", {
+          type: "string",
+          default: "./authlete-migrate.db",
+          describe: "SQLite ledger of every row's fate",
+        })
+        .option("dry-run", { type: "boolean", default: false, describe: "Validate and report; send nothing" })
+        .option("retry-rejected", {
+          type: "boolean",
+          default: false,
+          describe: "Try rows rejected by an earlier run again",
+        })
+        .option("concurrency", { type: "number", default: 16 })
+        .option("rate", { type: "number", default: 50, describe: "Requests per second to Authlete" })
+        .option("now", { type: "string", describe: "Planning clock override (ISO 8601)" })
+        .option("format", {
+          choices: ["csv", "json", "ndjson"] as const,
+          describe: "Source format (default: from the extension)",
+        })
+        .option("delimiter", { type: "string", describe: "CSV delimiter (default , or tab for .tsv)" })
+        .option("base-url", { type: "string", describe: "Authlete base URL (or AUTHLETE_BASE_URL)" })
+        .option("service-id", { type: "string", describe: "Authlete service ID (or AUTHLETE_SERVICE_ID)" })
+        .option("bearer-file", {
+          type: "string",
+          describe: "File holding the bearer token (or AUTHLETE_BEARER)",
+        })
+        .option("timeout-ms", { type: "number", default: 30_000, describe: "Per-attempt HTTP timeout" })
+        .option("max-attempts", { type: "number", default: 8 })
+        .option("grace-ms", {
+          type: "number",
+          default: 10_000,
+          describe: "How long in-flight calls may finish after a stop",
+        })
+        .option("give-up-after", {
+          type: "number",
+          default: 120,
+          describe: "Seconds without a successful call before the run aborts",
+        })
+        .option("json", {
+          type: "boolean",
+          default: false,
+          describe: "Print one JSON summary object on stdout",
+        })
+        .option("quiet", { type: "boolean", default: false, describe: "No progress output" }),
+    (argv) => {
+      done(
+        (async () => {
+          const warn = (m: string) => process.stderr.write(`${m}\n`);
+          const config = buildMigrateConfig(argv as unknown as MigrateArgs, process.env, warn);
+          const view = createProgressView(process.stderr, argv.quiet);
+          const signals = stopOnSignals();
+          try {
+            const summary = await migrate({
+              ...config,
+              stop: signals.signal,
+              onProgress: (p) => view.update(p),
+            });
+            view.stop();
+            process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+            return { exitCode: exitCodeOf(summary) };
+          } finally {
+            view.stop();
+            signals.dispose();
+          }
+        })(),
+      );
+    },
+  );
+}

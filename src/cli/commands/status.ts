@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import type { Argv } from "yargs";
+import { openLedger } from "../../ledger/index.js";
+import { MigrateError } from "../../shared/errors.js";
+import type { CommandResult } from "../types.js";
+
+/** `authlete-migrate status`: per-run and per-state counts, reasons, and what is left. */
+export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
+  return yargs.command(
+    "status",
+    "Show what the ledger says: runs, states, reasons, what is left",
+    (y) =>
+      y
+        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("json", { type: "boolean", default: false }),
+    (argv) => {
+      done(
+        (async () => {
+          if (!existsSync(argv.ledger))
+            throw new MigrateError("usage", `no ledger at ${argv.ledger}`, { option: "ledger" });
+          const ledger = openLedger(argv.ledger);
+          try {
+            const status = ledger.status();
+            if (argv.json) {
+              process.stdout.write(`${JSON.stringify(status)}\n`);
+              return { exitCode: 0 };
+            }
+            const lines = [`Ledger ${argv.ledger}`, "", "Runs:"];
+            for (const run of status.runs) {
+              const s = run.summary as {
+                rows?: number;
+                created?: number;
+                skipped?: number;
+                rejected?: number;
+                failed?: number;
+              } | null;
+              const counts = s
+                ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
+                : "";
+              lines.push(
+                `  #${run.id} ${new Date(run.startedAt).toISOString()} ${run.dryRun ? "dry run" : "live"} ${run.status} ${counts}`,
+              );
+            }
+            lines.push("", "Tokens by state:");
+            for (const [state, n] of Object.entries(status.states)) lines.push(`  ${state.padEnd(10)}${n}`);
+            lines.push("", "By reason:");
+            for (const [reason, n] of Object.entries(status.reasons))
+              lines.push(`  ${reason.padEnd(24)}${n}`);
+            lines.push("", `Left for the next run: ${status.left} (pending and failed)`);
+            process.stdout.write(`${lines.join("\n")}\n`);
+            return { exitCode: 0 };
+          } finally {
+            ledger.close();
+          }
+        })(),
+      );
+    },
+  );
+}

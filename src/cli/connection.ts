@@ -1,0 +1,70 @@
+import { readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
+import { MigrateError } from "../shared/errors.js";
+
+export interface ConnectionInput {
+  baseUrl?: string;
+  serviceId?: string;
+  bearerFile?: string;
+  env: NodeJS.ProcessEnv;
+  warn: (message: string) => void;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/** Base URL, service ID and bearer from flags, environment or a file; the bearer never from a flag. */
+export function resolveConnection(input: ConnectionInput) {
+  const baseUrl = input.baseUrl ?? input.env.AUTHLETE_BASE_URL;
+  const serviceId = input.serviceId ?? input.env.AUTHLETE_SERVICE_ID;
+  if (!baseUrl)
+    throw new MigrateError("config_invalid", "no Authlete base URL: set AUTHLETE_BASE_URL or --base-url", {
+      option: "base-url",
+    });
+  if (!serviceId)
+    throw new MigrateError("config_invalid", "no service ID: set AUTHLETE_SERVICE_ID or --service-id", {
+      option: "service-id",
+    });
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new MigrateError("config_invalid", `--base-url: not a URL: ${JSON.stringify(baseUrl)}`, {
+      option: "base-url",
+    });
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new MigrateError(
+      "config_invalid",
+      `--base-url: ${url.origin} is not HTTPS; plain HTTP is allowed only on loopback`,
+      { option: "base-url" },
+    );
+  }
+  let bearer = input.env.AUTHLETE_BEARER;
+  if (input.bearerFile) {
+    try {
+      const mode = statSync(input.bearerFile).mode;
+      if (mode & 0o077)
+        input.warn(
+          `warning: --bearer-file ${input.bearerFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+        );
+      bearer = readFileSync(input.bearerFile, "utf8").trim();
+    } catch (error) {
+      throw new MigrateError(
+        "config_invalid",
+        `--bearer-file: cannot read ${input.bearerFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        { option: "bearer-file" },
+      );
+    }
+  }
+  if (!bearer)
+    throw new MigrateError(
+      "config_invalid",
+      "no Authlete bearer: set AUTHLETE_BEARER or pass --bearer-file",
+      { option: "bearer-file" },
+    );
+  return { baseUrl: url.href.replace(/\/$/, ""), serviceId, bearer };
+}

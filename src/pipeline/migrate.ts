@@ -1,0 +1,198 @@
+import {
+  openLedger,
+  type Candidate,
+  type Decision,
+  type Ledger,
+  type WriteOutcome,
+} from "../ledger/index.js";
+import { mapRow } from "../map/index.js";
+import { readRows } from "../read/index.js";
+import { summarise, type RunSummary } from "../report/summary.js";
+import { Tally } from "../report/tally.js";
+import {
+  checkConnection,
+  connectAuthlete,
+  createWriter,
+  type WriteDecision,
+  type WriterHandle,
+} from "../write/index.js";
+import { checkHeader, describeSources } from "./sources.js";
+import { prescan } from "./prescan.js";
+import type { MigrateConfig } from "./types.js";
+
+const outcomeFlushSize = 200;
+const progressEveryMs = 250;
+
+/** Runs one migration (or dry run) over the sources and returns its summary. */
+export async function migrate(config: MigrateConfig): Promise<RunSummary> {
+  const startedAt = performance.now();
+  const planningOffset = config.now === undefined ? 0 : config.now - Date.now();
+  const clock = () => Date.now() + planningOffset;
+  const readOptions = { ...config.read, onHeader: checkHeader(config.mapping) };
+  const ledger = openLedger(config.ledgerFile);
+  let writer: WriterHandle | undefined;
+  try {
+    let total: number | undefined;
+    if (!config.dryRun) {
+      total = await prescan(config.files, readOptions);
+      const authlete = connectAuthlete(config.connection!);
+      try {
+        await checkConnection(authlete);
+      } catch (error) {
+        await authlete.close();
+        throw error;
+      }
+      writer = createWriter(authlete, { ...config.writer, clock });
+    }
+    const runId = ledger.startRun({
+      dryRun: config.dryRun,
+      arguments: config.arguments,
+      sources: describeSources(config.files),
+      mappingHash: config.mappingHash,
+    });
+    const tally = new Tally();
+    const run = new RunLoop(config, ledger, runId, tally, clock, writer, total, startedAt);
+    await run.execute(readOptions);
+    const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
+    const summary = summarise(
+      tally,
+      { runId, dryRun: config.dryRun, status, startedAt, rate: config.writer.rate },
+      writer?.stats,
+    );
+    if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
+    ledger.finishRun(runId, status, summary);
+    return summary;
+  } finally {
+    await writer?.close();
+    ledger.close();
+  }
+}
+
+/** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
+class RunLoop {
+  private batch: (Candidate & { where: string })[] = [];
+  private outcomes: WriteOutcome[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private lastProgress = 0;
+
+  constructor(
+    private readonly config: MigrateConfig,
+    private readonly ledger: Ledger,
+    private readonly runId: number,
+    private readonly tally: Tally,
+    private readonly clock: () => number,
+    private readonly writer: WriterHandle | undefined,
+    private readonly total: number | undefined,
+    private readonly startedAt: number,
+  ) {}
+
+  private get stopping(): boolean {
+    return Boolean(this.config.stop?.aborted || this.writer?.fatal);
+  }
+
+  async execute(readOptions: Parameters<typeof readRows>[1]): Promise<void> {
+    const flushTimer = setInterval(() => this.flushOutcomes(), 250);
+    try {
+      for await (const row of readRows(this.config.files, readOptions)) {
+        if (this.stopping) break;
+        this.tally.read();
+        const result = mapRow(row, { mapping: this.config.mapping, now: this.clock() });
+        if (result.kind !== "payload" && result.legacyClient !== undefined)
+          this.tally.unmappedClient(result.legacyClient);
+        this.batch.push({
+          file: row.file,
+          rowNo: row.rowNo,
+          result,
+          where: `${row.file}:${row.line ?? row.rowNo}`,
+        });
+        if (this.batch.length >= this.config.batchSize) await this.admitBatch();
+      }
+      if (!this.stopping) await this.admitBatch();
+      // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
+      this.tally.rows -= this.batch.length;
+      await this.drain();
+    } finally {
+      clearInterval(flushTimer);
+      this.flushOutcomes();
+      this.report(true);
+    }
+  }
+
+  private async admitBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    const decisions = this.ledger.admit(batch, {
+      runId: this.runId,
+      dryRun: this.config.dryRun,
+      retryRejected: this.config.retryRejected,
+    });
+    for (const [i, decision] of decisions.entries()) await this.handle(decision, batch[i]!.where);
+    this.flushOutcomes(outcomeFlushSize);
+    this.report(false);
+  }
+
+  private async handle(decision: Decision, where: string): Promise<void> {
+    if (decision.action === "settled") return this.tally.settle(decision.state, decision.reason, where);
+    if (decision.payload) this.tally.lifetime(decision.payload, this.clock());
+    if (!this.writer)
+      return this.tally.settle(
+        decision.payload ? "created" : (decision.fallback?.kind ?? "skipped"),
+        decision.payload ? null : (decision.fallback?.reason ?? null),
+        where,
+      );
+    const job = this.dispatch(this.writer, decision, where);
+    this.inFlight.add(job);
+    void job.finally(() => this.inFlight.delete(job));
+    while (this.inFlight.size >= this.config.maxInFlight) await Promise.race(this.inFlight);
+  }
+
+  private async dispatch(writer: WriterHandle, decision: WriteDecision, where: string): Promise<void> {
+    const outcome = await writer.write(decision);
+    if (outcome === null) return this.tally.settle("pending", "interrupted", where);
+    this.outcomes.push(outcome);
+    this.tally.settle(outcome.state, outcome.reason, where);
+    this.report(false);
+  }
+
+  /** Waits for in-flight writes; after a stop request, for at most the grace period. */
+  private async drain(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const all = Promise.all(this.inFlight);
+    if (!this.config.stop?.aborted) {
+      await all;
+      if (!this.config.stop?.aborted) return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.graceMs)));
+    await Promise.race([all, grace]);
+    clearTimeout(timer);
+    this.writer?.stop();
+    await all;
+  }
+
+  private flushOutcomes(atLeast = 1): void {
+    if (this.outcomes.length < atLeast) return;
+    const outcomes = this.outcomes;
+    this.outcomes = [];
+    this.ledger.recordOutcomes(this.runId, outcomes);
+  }
+
+  private report(force: boolean): void {
+    const now = performance.now();
+    if (!this.config.onProgress || (!force && now - this.lastProgress < progressEveryMs)) return;
+    this.lastProgress = now;
+    const { created, skipped, rejected, failed } = this.tally.states;
+    this.config.onProgress({
+      rows: this.tally.rows,
+      total: this.total,
+      created,
+      skipped,
+      rejected,
+      failed,
+      inFlight: this.inFlight.size,
+      writer: this.writer?.stats,
+      elapsedMs: now - this.startedAt,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { statSync } from "node:fs";
+import { mappedColumns } from "../map/index.js";
+import type { Mapping } from "../map/types.js";
+import { MigrateError } from "../shared/errors.js";
+
+/** A CSV header check: every mapped column (or the top of a dotted path) must exist. */
+export function checkHeader(mapping: Mapping): (file: string, header: string[]) => void {
+  const wanted = mappedColumns(mapping);
+  return (file, header) => {
+    const missing = wanted.filter((path) => !header.includes(path) && !header.includes(path.split(".")[0]!));
+    if (missing.length > 0) {
+      throw new MigrateError(
+        "mapping_invalid",
+        `${file}: mapped column(s) ${missing.map((c) => JSON.stringify(c)).join(", ")} not in the header (${header.join(", ")})`,
+        { file, row: 0, column: missing[0] },
+      );
+    }
+  };
+}
+
+/** What the run record keeps of each source: path, size and modification time (never content). */
+export function describeSources(files: readonly string[]) {
+  return files.map((file) => {
+    const stat = statSync(file);
+    return { file, size: stat.size, mtimeMs: Math.round(stat.mtimeMs) };
+  });
+}

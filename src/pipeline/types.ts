@@ -1,0 +1,45 @@
+import type { Mapping } from "../map/types.js";
+import type { ReadOptions } from "../read/types.js";
+import type { RunSummary } from "../report/summary.js";
+import type { ConnectionSettings, WriterOptions, WriterStats } from "../write/index.js";
+
+/** Everything a run needs, normalised once by the CLI. */
+export interface MigrateConfig {
+  files: readonly string[];
+  mapping: Mapping;
+  mappingHash: string;
+  ledgerFile: string;
+  dryRun: boolean;
+  retryRejected: boolean;
+  read: Omit<ReadOptions, "onHeader">;
+  /** Planning clock override (epoch ms); the clock then advances in real time. */
+  now?: number;
+  /** Required unless dryRun. */
+  connection?: ConnectionSettings;
+  writer: Omit<WriterOptions, "clock">;
+  /** Rows admitted to the ledger per transaction. */
+  batchSize: number;
+  /** Tokens handed to the writer and not yet finished; the reader pauses beyond it. */
+  maxInFlight: number;
+  /** After a stop request, in-flight calls get this long to finish before they are abandoned as pending. */
+  graceMs: number;
+  /** Recorded with the run (no secrets). */
+  arguments: Record<string, unknown>;
+  /** Aborting it stops the run gracefully (SIGINT/SIGTERM); a second abort stops at once. */
+  stop?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  rows: number;
+  total?: number;
+  created: number;
+  skipped: number;
+  rejected: number;
+  failed: number;
+  inFlight: number;
+  writer?: WriterStats;
+  elapsedMs: number;
+}
+
+export type { RunSummary };

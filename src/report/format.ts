@@ -1,0 +1,70 @@
+import type { RunSummary } from "./summary.js";
+
+function pad(label: string, width = 22): string {
+  return label.padEnd(width);
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function reasonLines(summary: RunSummary): string[] {
+  const entries = Object.entries(summary.reasons).sort((a, b) => b[1] - a[1]);
+  return entries.map(([reason, count]) => {
+    const rows = summary.firstRows[reason as keyof RunSummary["firstRows"]] ?? [];
+    return `  ${pad(reason, 24)}${String(count).padStart(8)}   first rows: ${rows.join(", ") || "-"}`;
+  });
+}
+
+/** The human-readable report of a run: a validation report for a dry run, a summary otherwise. */
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const title = summary.dryRun
+    ? `Dry run ${summary.runId}: validation report`
+    : `Run ${summary.runId}: ${summary.status}`;
+  lines.push(title, "");
+  lines.push(`  ${pad("rows read")}${summary.rows}`);
+  lines.push(`  ${pad(summary.dryRun ? "would create" : "created")}${summary.created}`);
+  lines.push(`  ${pad("skipped")}${summary.skipped}`);
+  lines.push(`  ${pad("rejected")}${summary.rejected}`);
+  if (!summary.dryRun) lines.push(`  ${pad("failed")}${summary.failed}`);
+  if (summary.pending > 0) lines.push(`  ${pad("left pending")}${summary.pending}`);
+  const reasons = reasonLines(summary);
+  if (reasons.length) lines.push("", "By reason:", ...reasons);
+  const unmapped = Object.entries(summary.unmappedClients);
+  if (unmapped.length) {
+    lines.push("", "Unmapped legacy client ids:");
+    for (const [client, count] of unmapped.slice(0, 20)) lines.push(`  ${pad(client, 40)}${count}`);
+    if (unmapped.length > 20) lines.push(`  … and ${unmapped.length - 20} more`);
+  }
+  const spread = Object.entries(summary.lifetimes).filter(([, n]) => n > 0);
+  if (spread.length) {
+    lines.push(
+      "",
+      summary.dryRun
+        ? "Remaining access-token lifetime of the tokens to create:"
+        : "Remaining access-token lifetime at read time:",
+    );
+    for (const [bucket, count] of spread) lines.push(`  ${pad(bucket)}${count}`);
+  }
+  if (summary.dryRun && summary.estimatedSeconds !== undefined) {
+    lines.push(
+      "",
+      `Estimated duration of the real run at the configured rate: ${duration(summary.estimatedSeconds)}`,
+    );
+  }
+  if (summary.writer) {
+    const w = summary.writer;
+    lines.push(
+      "",
+      `Authlete calls: ${w.calls} (creates ${w.creates}, introspections ${w.introspections}), retries ${w.retries}, 429s ${w.rateLimited}, pauses ${w.pauses}, circuit openings ${w.circuitOpenings}`,
+    );
+  }
+  lines.push("", `Took ${(summary.durationMs / 1000).toFixed(1)} s.`);
+  if (summary.error) lines.push(`Stopped: ${summary.error.message} [${summary.error.code}]`);
+  if (summary.status !== "completed")
+    lines.push("Rerun the same command to resume: finished rows are not sent again.");
+  return lines.join("\n");
+}

@@ -1,0 +1,49 @@
+import type { ReasonCode } from "../map/types.js";
+import type { WriterStats } from "../write/types.js";
+import type { LifetimeBucket, Tally } from "./tally.js";
+
+/** The one JSON object `--json` prints, and what the ledger keeps per run. */
+export interface RunSummary {
+  runId: number;
+  dryRun: boolean;
+  status: "completed" | "aborted" | "interrupted";
+  rows: number;
+  created: number;
+  skipped: number;
+  rejected: number;
+  failed: number;
+  /** Rows whose outcome was not known when the run stopped; the next run resolves them. */
+  pending: number;
+  reasons: Partial<Record<ReasonCode, number>>;
+  firstRows: Partial<Record<ReasonCode, string[]>>;
+  unmappedClients: Record<string, number>;
+  lifetimes: Record<LifetimeBucket, number>;
+  /** Dry run: how long the real run would take at the configured rate, seconds. */
+  estimatedSeconds?: number;
+  writer?: WriterStats;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
+/** Freezes a tally into the run summary. */
+export function summarise(
+  tally: Tally,
+  run: { runId: number; dryRun: boolean; status: RunSummary["status"]; startedAt: number; rate: number },
+  writer?: WriterStats,
+): RunSummary {
+  const summary: RunSummary = {
+    runId: run.runId,
+    dryRun: run.dryRun,
+    status: run.status,
+    rows: tally.rows,
+    ...tally.states,
+    reasons: { ...tally.reasons },
+    firstRows: { ...tally.firstRows },
+    unmappedClients: Object.fromEntries([...tally.unmappedClients].sort((a, b) => b[1] - a[1])),
+    lifetimes: { ...tally.lifetimes },
+    durationMs: Math.round(performance.now() - run.startedAt),
+  };
+  if (run.dryRun) summary.estimatedSeconds = Math.ceil(tally.states.created / run.rate);
+  if (writer) summary.writer = writer;
+  return summary;
+}

@@ -1,0 +1,75 @@
+import { AuthleteError, ResultError } from "@authlete/typescript-sdk/models/errors";
+
+/** What went wrong with one call, without the SDK error (which carries the request body and headers). */
+export interface CallFailure {
+  kind:
+    | "rate-limited"
+    | "unauthorized"
+    | "forbidden"
+    | "rejected"
+    | "server"
+    | "network"
+    | "timeout"
+    | "invalid-response";
+  status?: number;
+  resultCode?: string;
+  resultMessage?: string;
+  retryAfterMs?: number;
+  /** The body's `action`, e.g. FORBIDDEN or BAD_REQUEST. */
+  action?: string;
+}
+
+function retryAfterMs(headers: Headers): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function bodyAction(body: string): string | undefined {
+  try {
+    const action = (JSON.parse(body) as { action?: unknown }).action;
+    return typeof action === "string" ? action : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Converts an SDK error at the boundary. Only status, resultCode, resultMessage and Retry-After are kept:
+ * the SDK's error objects hold the request (with the token value) and its headers (with the bearer).
+ */
+export function toCallFailure(error: unknown): CallFailure {
+  if (error instanceof AuthleteError) {
+    const status = error.statusCode;
+    const base: CallFailure = {
+      kind: "server",
+      status,
+      ...(error instanceof ResultError
+        ? { resultCode: error.resultCode, resultMessage: error.resultMessage }
+        : {}),
+      action: bodyAction(error.body),
+    };
+    if (error.name === "ResponseValidationError") return { ...base, kind: "invalid-response" };
+    if (status === 429) return { ...base, kind: "rate-limited", retryAfterMs: retryAfterMs(error.headers) };
+    if (status === 401) return { ...base, kind: "unauthorized" };
+    if (status === 403) return { ...base, kind: "forbidden" };
+    if (status >= 500) return { ...base, retryAfterMs: retryAfterMs(error.headers) };
+    return { ...base, kind: "rejected" };
+  }
+  const name = error instanceof Error ? error.name : "";
+  if (name === "RequestTimeoutError" || name === "RequestAbortedError") return { kind: "timeout" };
+  return { kind: "network" };
+}
+
+/** One line for humans and the ledger: status and Authlete's own message, never a request. */
+export function describeFailure(f: CallFailure): string {
+  const parts = [
+    f.kind,
+    f.status === undefined ? "" : `HTTP ${f.status}`,
+    f.resultMessage ?? f.resultCode ?? "",
+  ];
+  return parts.filter(Boolean).join(" ");
+}

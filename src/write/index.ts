@@ -1,0 +1,5 @@
+export { connectAuthlete, type AuthleteConnection, type ConnectionSettings } from "./authlete-client.js";
+export { createWriter, type WriterHandle } from "./writer.js";
+export { lifetimesAt } from "./durations.js";
+export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
+export { checkConnection } from "./preflight.js";

@@ -1,0 +1,73 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Paces every call of the writer: a token bucket at the current rate, a global pause (Retry-After, an
+ * open circuit) that holds all calls rather than the one that was refused, and AIMD adaptation:
+ * halve the rate on a 429, add back 5% of the target per second of calm.
+ */
+export class Pacer {
+  currentRate: number;
+  private tokens = 1;
+  private refilledAt = performance.now();
+  private pausedUntil = 0;
+  private lastIncrease = performance.now();
+  private stopped = false;
+
+  constructor(private readonly targetRate: number) {
+    this.currentRate = targetRate;
+  }
+
+  /** Waits until a call may start; false once stopped. */
+  async acquire(): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      const now = performance.now();
+      if (now < this.pausedUntil) {
+        await sleep(Math.min(this.pausedUntil - now, 250));
+        continue;
+      }
+      this.refill(now);
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return true;
+      }
+      await sleep(Math.min(250, Math.max(1, ((1 - this.tokens) / this.currentRate) * 1000)));
+    }
+  }
+
+  /** Holds every call for `ms` (e.g. Retry-After); the longest pause requested wins. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
+    this.tokens = Math.min(this.tokens, 1);
+  }
+
+  get paused(): boolean {
+    return performance.now() < this.pausedUntil;
+  }
+
+  /** A 429: multiplicative decrease. */
+  slowDown(): void {
+    this.currentRate = Math.max(1, this.currentRate / 2);
+    this.lastIncrease = performance.now();
+  }
+
+  /** A success: additive increase back toward the target, at most 5% of it per second. */
+  speedUp(): void {
+    const now = performance.now();
+    if (this.currentRate >= this.targetRate) return;
+    const step = (this.targetRate * 0.05 * (now - this.lastIncrease)) / 1000;
+    this.currentRate = Math.min(this.targetRate, this.currentRate + step);
+    this.lastIncrease = now;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private refill(now: number): void {
+    // A burst of a tenth of a second at most, so a paused writer does not stampede when it resumes.
+    const capacity = Math.max(1, this.currentRate / 10);
+    this.tokens = Math.min(capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.currentRate);
+    this.refilledAt = now;
+  }
+}

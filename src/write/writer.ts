@@ -1,0 +1,62 @@
+import pLimit from "p-limit";
+import type { MigrateError } from "../shared/errors.js";
+import type { AuthleteConnection } from "./authlete-client.js";
+import { ServiceHealth } from "./health.js";
+import { Pacer } from "./pacer.js";
+import { writeToken, type TokenWriterContext } from "./token-writer.js";
+import type { Writer, WriterOptions, WriterStats } from "./types.js";
+
+export interface WriterHandle extends Writer {
+  /** The fatal condition that stopped the writer, if any. */
+  readonly fatal: MigrateError | undefined;
+}
+
+/** A rate-limited, concurrency-capped writer of tokens into Authlete. */
+export function createWriter(authlete: AuthleteConnection, options: WriterOptions): WriterHandle {
+  const limit = pLimit(options.concurrency);
+  const pacer = new Pacer(options.rate);
+  const health = new ServiceHealth(
+    pacer,
+    options.breakerThreshold,
+    options.giveUpAfterMs,
+    options.backoffCapMs,
+  );
+  const stats: WriterStats = {
+    calls: 0,
+    creates: 0,
+    introspections: 0,
+    retries: 0,
+    rateLimited: 0,
+    pauses: 0,
+    circuitOpenings: 0,
+    currentRate: options.rate,
+  };
+  let fatal: MigrateError | undefined;
+  let stopped = false;
+  const ctx: TokenWriterContext = {
+    authlete,
+    options,
+    pacer,
+    health,
+    stats,
+    abort(error) {
+      fatal ??= error;
+      pacer.stop();
+    },
+    aborted: () => fatal !== undefined || stopped,
+  };
+  return {
+    write: (decision) => limit(() => (ctx.aborted() ? Promise.resolve(null) : writeToken(ctx, decision))),
+    get stats() {
+      return { ...stats, currentRate: pacer.currentRate, circuitOpenings: health.openings };
+    },
+    get fatal() {
+      return fatal;
+    },
+    stop() {
+      stopped = true;
+      pacer.stop();
+    },
+    close: () => authlete.close(),
+  };
+}
