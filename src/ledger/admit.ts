@@ -1,5 +1,4 @@
 import type { Database } from "better-sqlite3";
-import type { Refusal } from "../map/types.js";
 import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
 
 interface EntryRow {

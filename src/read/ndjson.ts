@@ -40,5 +40,5 @@ export async function* readNdjson(file: string): AsyncGenerator<SourceRow> {
     throw sourceFailure(file, error, rowNo);
   }
   const text = lineOf(rest, 0, rest.length);
-  if (text !== null) yield toRow(file, text, ++rowNo, line + 1, restOffset);
+  if (text !== null) yield toRow(file, text, rowNo + 1, line + 1, restOffset);
 }
