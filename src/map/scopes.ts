@@ -1,6 +1,5 @@
 import type { Mapping } from "./types.js";
 
-
 /** Legacy scopes → Authlete scopes, or an error text naming the offending scope. */
 export function mapScopes(value: unknown, config: Mapping["scopes"]): string[] | { error: string } {
   let legacy: unknown[];
