@@ -7,8 +7,8 @@ import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow } f
 
 /** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
 const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** A token must have at least this much life left to be worth sending. */
-const minimumLifeMs = 1000;
+/** Less than this left cannot be sent: durations are whole seconds, one short of the legacy expiry. */
+const minimumLifeMs = 2000;
 
 type TokenValue = string | null | { reason: ReasonCode; detail: string };
 

@@ -18,6 +18,8 @@ function copyNulls(value: string, context: CastingContext): string | null {
 /** Streams a CSV file as rows; a malformed record becomes a row with an error, never a lost row. */
 export async function* readCsv(file: string, options: ReadOptions): AsyncGenerator<SourceRow> {
   const skipped: Skipped[] = [];
+  let rowNo = 0;
+  let offset = 0;
   const parser = parse({
     bom: true,
     info: true,
@@ -36,18 +38,19 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
         seen.add(name);
       }
       options.onHeader?.(file, header);
+      offset = parser.info.bytes;
       return header;
     },
   });
   parser.on("skip", (error: Error & { lines: number; bytes: number; code: string }) => {
-    skipped.push({ lines: error.lines, bytes: error.bytes, code: error.code });
+    // A quote left open swallows the rest of the file into one field: that is a file, not a row, problem.
+    if (error.code === "CSV_QUOTE_NOT_CLOSED") parser.destroy(error);
+    else skipped.push({ lines: error.lines, bytes: error.bytes, code: error.code });
   });
   const input = openSource(file);
   input.on("error", (error) => parser.destroy(error));
   input.pipe(parser);
 
-  let rowNo = 0;
-  let offset = 0;
   const rejected = (s: Skipped): SourceRow => ({
     file,
     rowNo: ++rowNo,

@@ -8,9 +8,13 @@ export interface SendTimeLifetimes {
   dropRefreshToken: boolean;
 }
 
-/** Whole seconds left, rounded down so Authlete's expiry is never later than the legacy one. */
+/**
+ * Whole seconds left, rounded down and less one second: Authlete counts the duration from when the
+ * request arrives, a little after `now`, and its expiry must never be later than the legacy one.
+ * The result is 1–2 s short of the legacy expiry.
+ */
 function secondsLeft(at: number, now: number): number {
-  return Math.floor((at - now) / 1000);
+  return Math.floor((at - now) / 1000) - 1;
 }
 
 /**

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { loadMapping, parseMapping } from "../../src/map/index.js";
+import { MigrateError } from "../../src/shared/errors.js";
+import { tempDir } from "../helpers/paths.js";
+
+const columns = { accessToken: "token", clientId: "client", accessTokenExpiresAt: "expires" };
+
+function refused(raw: unknown, pattern: RegExp): void {
+  assert.throws(
+    () => parseMapping(raw, "m.json"),
+    (error: unknown) =>
+      error instanceof MigrateError &&
+      error.code === "mapping_invalid" &&
+      error.exitCode === 2 &&
+      pattern.test(error.message),
+  );
+}
+
+test("unknown keys are named, at the top level and inside sections", () => {
+  refused({ columns, colums: {} }, /unknown key\(s\) "colums"/);
+  refused({ columns: { ...columns, acessToken: "x" } }, /columns has unknown key\(s\) "acessToken"/);
+  refused({ columns, policy: { neverExpire: "x" } }, /policy has unknown key/);
+});
+
+test("required pieces are demanded: the access token column and an expiry", () => {
+  refused({ columns: { clientId: "c", accessTokenExpiresAt: "e" } }, /accessToken is required/);
+  refused({ columns: { accessToken: "t" } }, /expiry is never guessed/);
+  refused({ columns: { accessToken: "t", accessTokenExpiresIn: "ttl" } }, /needs columns.issuedAt/);
+});
+
+test("bad values are refused with the value received", () => {
+  refused(
+    { columns, defaultGrantType: "REFRESH_TOKEN" },
+    /defaultGrantType must be one of .*got "REFRESH_TOKEN"/,
+  );
+  refused({ columns, clients: { web: "12ab" } }, /clients.web must be a positive integer.*got "12ab"/);
+  refused({ columns, scopes: { separator: ";" } }, /scopes.separator .* got ";"/);
+  refused({ columns, time: { timezone: "Mars/Olympus" } }, /not an IANA time zone/);
+  refused({ columns, clients: {}, clientsFile: "c.csv" }, /not both/);
+});
+
+test("a clients file maps legacy ids to numeric client IDs and optional grant types", (t) => {
+  const dir = tempDir(t);
+  writeFileSync(
+    join(dir, "clients.csv"),
+    "legacy_id,client_id,grant_type\nweb,1001,\nsvc,1002,CLIENT_CREDENTIALS\n",
+  );
+  writeFileSync(join(dir, "mapping.json"), JSON.stringify({ columns, clientsFile: "clients.csv" }));
+  const mapping = loadMapping(join(dir, "mapping.json"));
+  assert.deepEqual(mapping.clients?.get("web"), { clientId: 1001 });
+  assert.deepEqual(mapping.clients?.get("svc"), { clientId: 1002, grantType: "CLIENT_CREDENTIALS" });
+  writeFileSync(join(dir, "bad.csv"), "web,notanumber\n");
+  writeFileSync(join(dir, "bad.json"), JSON.stringify({ columns, clientsFile: "bad.csv" }));
+  assert.throws(() => loadMapping(join(dir, "bad.json")), /numeric client_id/);
+});
+
+test("a mapping file that is not JSON is refused with exit code 2", (t) => {
+  const file = join(tempDir(t), "broken.json");
+  writeFileSync(file, "{ columns: ");
+  assert.throws(
+    () => loadMapping(file),
+    (e: unknown) => e instanceof MigrateError && e.exitCode === 2 && /not valid JSON/.test(e.message),
+  );
+});

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseInstant, parseSeconds } from "../../src/map/time.js";
+
+const noonUtc = Date.UTC(2025, 5, 1, 12, 0, 0);
+
+test("ISO 8601 and SQL timestamps with a zone are read as the instant they name", () => {
+  for (const value of [
+    "2025-06-01T12:00:00Z",
+    "2025-06-01T12:00:00.000Z",
+    "2025-06-01 12:00:00+00",
+    "2025-06-01 21:00:00+09",
+    "2025-06-01 21:00:00+09:00",
+    "2025-06-01T07:30:00-04:30",
+    "2025-06-01 12:00:00.000000+00",
+  ]) {
+    assert.equal(parseInstant(value, "Asia/Tokyo"), noonUtc, value);
+  }
+});
+
+test("epoch seconds and epoch milliseconds are told apart by magnitude", () => {
+  assert.equal(parseInstant("1748779200", "UTC"), noonUtc);
+  assert.equal(parseInstant(1748779200, "UTC"), noonUtc);
+  assert.equal(parseInstant("1748779200000", "UTC"), noonUtc);
+  assert.equal(parseInstant(1748779200123, "UTC"), noonUtc + 123);
+});
+
+test("sub-millisecond fractions are truncated so an expiry never moves later", () => {
+  assert.equal(parseInstant("2025-06-01 12:00:00.999999", "UTC"), noonUtc + 999);
+});
+
+test("the same zone-less wall clock is read in UTC, Asia/Tokyo and a DST-changing zone", () => {
+  const wall = "2025-06-01 12:00:00";
+  assert.equal(parseInstant(wall, "UTC"), noonUtc);
+  assert.equal(parseInstant(wall, "Asia/Tokyo"), noonUtc - 9 * 3600_000);
+  assert.equal(parseInstant(wall, "America/New_York"), noonUtc + 4 * 3600_000, "EDT in June");
+  assert.equal(
+    parseInstant("2025-01-15 12:00:00", "America/New_York"),
+    Date.UTC(2025, 0, 15, 17),
+    "EST in January",
+  );
+  assert.equal(parseInstant("2025-06-01T12:00:00", "Europe/Paris"), noonUtc - 2 * 3600_000);
+});
+
+test("values that are not times, or out of range, are refused", () => {
+  for (const value of [
+    "",
+    "yesterday",
+    "2025-13-01 00:00:00",
+    "2025-02-30",
+    "2025-06-01 25:00:00",
+    "99999999999999999",
+    "-5",
+    {},
+  ]) {
+    assert.equal(parseInstant(value, "UTC"), undefined, JSON.stringify(value));
+  }
+});
+
+test("durations are non-negative whole seconds of at most ten years", () => {
+  assert.equal(parseSeconds("3600"), 3600);
+  assert.equal(parseSeconds(0), 0);
+  for (const value of ["-1", "1.5", "abc", 10 * 366 * 86400, null])
+    assert.equal(parseSeconds(value), undefined, String(value));
+});
