@@ -127,7 +127,12 @@ class RunLoop {
       dryRun: this.config.dryRun,
       retryRejected: this.config.retryRejected,
     });
-    for (const [i, decision] of decisions.entries()) await this.handle(decision, batch[i]!.where);
+    for (const [i, decision] of decisions.entries()) {
+      // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
+      if (this.stopping && decision.action === "write")
+        this.tally.settle("pending", "interrupted", batch[i]!.where);
+      else await this.handle(decision, batch[i]!.where);
+    }
     this.flushOutcomes(outcomeFlushSize);
     this.report(false);
   }

@@ -18,6 +18,8 @@ export interface AuthleteConnection {
   close(): Promise<void>;
 }
 
+const silentLogger = { group() {}, groupEnd() {}, log() {} };
+
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
@@ -65,6 +67,8 @@ export function connectAuthlete(settings: ConnectionSettings): AuthleteConnectio
     serverURL: settings.baseUrl,
     httpClient: new HTTPClient({ fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs) }),
     retryConfig: { strategy: "none" },
+    // The SDK logs bearer and bodies (token values) when AUTHLETE_DEBUG is set; a silent logger wins over it.
+    debugLogger: silentLogger,
   });
   return { core, serviceId: settings.serviceId, close: () => agent.close() };
 }

@@ -13,7 +13,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function sampleRows(now: number): { rows: LegacyRow[]; expected: LegacyRow[] } {
   const live = liveRows(6, now);
   const refreshOnly = { ...liveRows(1, now)[0]!, expires_at: iso(now - 60_000) };
-  const clientCredentials = { ...liveRows(1, now)[0]!, client: "billing", user: null, refresh_token: null, scopes: "invoices:read" };
+  const clientCredentials = {
+    ...liveRows(1, now)[0]!,
+    client: "billing",
+    user: null,
+    refresh_token: null,
+    scopes: "invoices:read",
+  };
   const persistent = { ...liveRows(1, now)[0]!, expires_at: "never" };
   const expired = { ...liveRows(1, now)[0]!, expires_at: iso(now - 60_000), refresh_token: null };
   const revoked = { ...liveRows(1, now)[0]!, revoked_at: iso(now - 1000) };
@@ -30,11 +36,14 @@ for (const format of ["csv", "json", "ndjson", "csv.gz", "ndjson.gz"]) {
     const now = Date.now();
     const { rows, expected } = sampleRows(now);
     const dump = writeDump(dir, `tokens.${format}`, rows);
-    const result = await runCli(["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db"), "--json"], {
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: serviceId,
-      AUTHLETE_BEARER: bearer,
-    });
+    const result = await runCli(
+      ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db"), "--json"],
+      {
+        AUTHLETE_BASE_URL: emulator.baseUrl,
+        AUTHLETE_SERVICE_ID: serviceId,
+        AUTHLETE_BEARER: bearer,
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
     assert.deepEqual(
@@ -45,7 +54,10 @@ for (const format of ["csv", "json", "ndjson", "csv.gz", "ndjson.gz"]) {
 
     const stored = emulator.store.all();
     assert.equal(stored.length, expected.length, "nothing unexpected is stored");
-    assert.ok(Object.values(emulator.store.stats().creates).every((n) => n === 1), "each token created once");
+    assert.ok(
+      Object.values(emulator.store.stats().creates).every((n) => n === 1),
+      "each token created once",
+    );
     for (const row of expected) {
       const refreshOnly = Date.parse(row.expires_at ?? "") < now;
       const accessValue = refreshOnly ? probeTokenFor(row.refresh_token!) : row.token;
@@ -59,14 +71,23 @@ for (const format of ["csv", "json", "ndjson", "csv.gz", "ndjson.gz"]) {
       else if (!refreshOnly) {
         const legacy = Date.parse(row.expires_at!);
         assert.ok(token.accessExpiresAt! <= legacy, "never later than the legacy expiry");
-        assert.ok(legacy - token.accessExpiresAt! <= 2000, `within 2 s (${legacy - token.accessExpiresAt!} ms)`);
+        assert.ok(
+          legacy - token.accessExpiresAt! <= 2000,
+          `within 2 s (${legacy - token.accessExpiresAt!} ms)`,
+        );
       }
       if (row.refresh_token) {
         assert.equal(token.refreshHash, tokenHash(row.refresh_token));
         const legacy = Date.parse(row.refresh_expires_at!);
-        assert.ok(token.refreshExpiresAt! <= legacy && legacy - token.refreshExpiresAt! <= 2000, "refresh expiry within 2 s, never later");
+        assert.ok(
+          token.refreshExpiresAt! <= legacy && legacy - token.refreshExpiresAt! <= 2000,
+          "refresh expiry within 2 s, never later",
+        );
       } else {
-        assert.ok(token.refreshHash === null || token.refreshExpiresAt! - token.createdAt <= 1000, "no live refresh token is handed out");
+        assert.ok(
+          token.refreshHash === null || token.refreshExpiresAt! - token.createdAt <= 1000,
+          "no live refresh token is handed out",
+        );
       }
     }
   });

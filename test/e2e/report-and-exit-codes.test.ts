@@ -12,13 +12,32 @@ const demoNow = "2025-06-01T12:00:00Z";
 
 test("the dry-run report matches the hand-computed outcome of the demo fixture, and exits 1", async (t) => {
   const dir = tempDir(t);
-  const result = await runCli(["migrate", demo("tokens.csv"), "--mapping", demo("mapping.json"), "--ledger", join(dir, "l.db"), "--dry-run", "--now", demoNow, "--json", "--rate", "7"]);
+  const result = await runCli([
+    "migrate",
+    demo("tokens.csv"),
+    "--mapping",
+    demo("mapping.json"),
+    "--ledger",
+    join(dir, "l.db"),
+    "--dry-run",
+    "--now",
+    demoNow,
+    "--json",
+    "--rate",
+    "7",
+  ]);
   assert.equal(result.code, 1, result.stderr);
   const s = JSON.parse(result.stdout) as Record<string, unknown>;
   // Rows 1, 2, 5, 6, 7 and 12 are live, row 3 is refresh-only (7 to create); 4 is revoked, 8 expired,
   // 10 repeats row 1's token; 9 has an unmapped client and 11 no subject.
   assert.deepEqual([s.dryRun, s.rows, s.created, s.skipped, s.rejected, s.failed], [true, 12, 7, 3, 2, 0]);
-  assert.deepEqual(s.reasons, { revoked: 1, expired: 1, duplicate_in_source: 1, client_unknown: 1, subject_missing: 1 });
+  assert.deepEqual(s.reasons, {
+    revoked: 1,
+    expired: 1,
+    duplicate_in_source: 1,
+    client_unknown: 1,
+    subject_missing: 1,
+  });
   const at = (line: number) => `${demo("tokens.csv")}:${line}`;
   assert.deepEqual(s.firstRows, {
     revoked: [at(5)],
@@ -28,10 +47,28 @@ test("the dry-run report matches the hand-computed outcome of the demo fixture, 
     subject_missing: [at(12)],
   });
   assert.deepEqual(s.unmappedClients, { "legacy-partner-uid": 1 });
-  assert.deepEqual(s.lifetimes, { "< 1 h": 1, "1 h – 1 d": 4, "1 d – 7 d": 0, "7 d – 30 d": 0, "> 30 d": 0, "never expires": 1, "refresh-only": 1 });
+  assert.deepEqual(s.lifetimes, {
+    "< 1 h": 1,
+    "1 h – 1 d": 4,
+    "1 d – 7 d": 0,
+    "7 d – 30 d": 0,
+    "> 30 d": 0,
+    "never expires": 1,
+    "refresh-only": 1,
+  });
   assert.equal(s.estimatedSeconds, 1, "7 creates at 7/s");
 
-  const human = await runCli(["migrate", demo("tokens.csv"), "--mapping", demo("mapping.json"), "--ledger", join(dir, "l.db"), "--dry-run", "--now", demoNow]);
+  const human = await runCli([
+    "migrate",
+    demo("tokens.csv"),
+    "--mapping",
+    demo("mapping.json"),
+    "--ledger",
+    join(dir, "l.db"),
+    "--dry-run",
+    "--now",
+    demoNow,
+  ]);
   assert.match(human.stdout, /would create\s+7/);
   assert.match(human.stdout, /legacy-partner-uid\s+1/);
   assert.match(human.stdout, /Estimated duration of the real run/);
@@ -41,8 +78,15 @@ test("exit 0 when every row is final and none is rejected", async (t) => {
   const dir = tempDir(t);
   const { emulator } = await withEmulator(t);
   const dump = writeDump(dir, "clean.csv", liveRows(4));
-  const env = { AUTHLETE_BASE_URL: emulator.baseUrl, AUTHLETE_SERVICE_ID: serviceId, AUTHLETE_BEARER: bearer };
-  const result = await runCli(["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db")], env);
+  const env = {
+    AUTHLETE_BASE_URL: emulator.baseUrl,
+    AUTHLETE_SERVICE_ID: serviceId,
+    AUTHLETE_BEARER: bearer,
+  };
+  const result = await runCli(
+    ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db")],
+    env,
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /created\s+4/);
 });
@@ -53,11 +97,32 @@ test("exit 2 for usage and configuration errors, before any row is processed", a
   const mapping = writeMapping(dir);
   const ledger = join(dir, "l.db");
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [["migrate", dump, "--mapping", writeMapping(dir, { columns: { accessToken: "token" }, colour: 1 }, "bad.json")], {}, /unknown key\(s\) "colour"/],
-    [["migrate", dump, "--mapping", mapping, "--concurrency", "0"], {}, /--concurrency must be a positive number/],
+    [
+      [
+        "migrate",
+        dump,
+        "--mapping",
+        writeMapping(dir, { columns: { accessToken: "token" }, colour: 1 }, "bad.json"),
+      ],
+      {},
+      /unknown key\(s\) "colour"/,
+    ],
+    [
+      ["migrate", dump, "--mapping", mapping, "--concurrency", "0"],
+      {},
+      /--concurrency must be a positive number/,
+    ],
     [["migrate", join(dir, "missing.csv"), "--mapping", mapping], {}, /source file not found/],
-    [["migrate", dump, "--mapping", mapping], { AUTHLETE_BASE_URL: "http://authlete.example.com", AUTHLETE_SERVICE_ID: "1", AUTHLETE_BEARER: "b" }, /not HTTPS/],
-    [["migrate", dump, "--mapping", mapping], { AUTHLETE_BASE_URL: "https://us.authlete.com", AUTHLETE_SERVICE_ID: "1" }, /no Authlete bearer/],
+    [
+      ["migrate", dump, "--mapping", mapping],
+      { AUTHLETE_BASE_URL: "http://authlete.example.com", AUTHLETE_SERVICE_ID: "1", AUTHLETE_BEARER: "b" },
+      /not HTTPS/,
+    ],
+    [
+      ["migrate", dump, "--mapping", mapping],
+      { AUTHLETE_BASE_URL: "https://us.authlete.com", AUTHLETE_SERVICE_ID: "1" },
+      /no Authlete bearer/,
+    ],
     [["migrate", dump, "--mapping", mapping, "--bearer", "secret"], {}, /Unknown argument/],
   ];
   for (const [args, env, message] of cases) {

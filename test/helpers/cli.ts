@@ -17,14 +17,25 @@ export interface RunningCli {
 /** Starts the real CLI (bin/authlete-migrate.js) as a child process. */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}): RunningCli {
   const child = spawn(process.execPath, [repoFile("bin/authlete-migrate.js"), ...args], {
-    env: { ...process.env, AUTHLETE_BASE_URL: undefined, AUTHLETE_SERVICE_ID: undefined, AUTHLETE_BEARER: undefined, ...env },
+    env: {
+      ...process.env,
+      AUTHLETE_BASE_URL: undefined,
+      AUTHLETE_SERVICE_ID: undefined,
+      AUTHLETE_BEARER: undefined,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const result = once(child, "close").then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr }));
+  const result = once(child, "close").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    stdout,
+    stderr,
+  }));
   return { child, result };
 }
 

@@ -57,7 +57,16 @@ export function liveRows(count: number, base = Date.now()): LegacyRow[] {
   }));
 }
 
-const columns: (keyof LegacyRow)[] = ["token", "refresh_token", "client", "user", "scopes", "expires_at", "refresh_expires_at", "revoked_at"];
+const columns: (keyof LegacyRow)[] = [
+  "token",
+  "refresh_token",
+  "client",
+  "user",
+  "scopes",
+  "expires_at",
+  "refresh_expires_at",
+  "revoked_at",
+];
 
 function csv(rows: LegacyRow[]): string {
   const cell = (v: string | null) => (v === null ? "" : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -68,13 +77,21 @@ function csv(rows: LegacyRow[]): string {
 export function writeDump(dir: string, name: string, rows: LegacyRow[]): string {
   const file = join(dir, name);
   const plain = name.replace(/\.gz$/, "");
-  const text = plain.endsWith(".csv") ? csv(rows) : plain.endsWith(".ndjson") ? rows.map((r) => JSON.stringify(r)).join("\n") + "\n" : JSON.stringify(rows, null, 1);
+  const text = plain.endsWith(".csv")
+    ? csv(rows)
+    : plain.endsWith(".ndjson")
+      ? rows.map((r) => JSON.stringify(r)).join("\n") + "\n"
+      : JSON.stringify(rows, null, 1);
   writeFileSync(file, name.endsWith(".gz") ? gzipSync(text) : text);
   return file;
 }
 
 /** Writes the generated mapping next to the dumps. */
-export function writeMapping(dir: string, mapping: unknown = generatedMapping, name = "mapping.json"): string {
+export function writeMapping(
+  dir: string,
+  mapping: unknown = generatedMapping,
+  name = "mapping.json",
+): string {
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify(mapping));
   return file;

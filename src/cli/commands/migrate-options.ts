@@ -91,7 +91,8 @@ export function buildMigrateConfig(
       giveUpAfterMs: positive("give-up-after", args.giveUpAfter) * 1000,
       breakerThreshold: Math.max(5, concurrency),
     },
-    batchSize: 256,
+    // Live: small batches, so a crash leaves few tokens pending; a dry run only pays for transactions.
+    batchSize: args.dryRun ? 1000 : Math.max(16, concurrency * 2),
     maxInFlight: concurrency * 4,
     graceMs: args.graceMs,
     arguments: {

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { ledgerStatus } from "../helpers/ledger.js";
+import { tempDir } from "../helpers/paths.js";
+
+interface Summary {
+  status: string;
+  rows: number;
+  created: number;
+  skipped: number;
+  rejected: number;
+  failed: number;
+  pending: number;
+  reasons: Record<string, number>;
+  writer?: { introspections: number; creates: number };
+}
+
+const envFor = (emulator: RunningEmulator) => ({
+  AUTHLETE_BASE_URL: emulator.baseUrl,
+  AUTHLETE_SERVICE_ID: serviceId,
+  AUTHLETE_BEARER: bearer,
+});
+
+function assertEachStoredOnce(emulator: RunningEmulator, tokens: string[]): void {
+  const { creates, tokens: stored } = emulator.store.stats();
+  assert.equal(stored, tokens.length, "every expected token is stored, and nothing else");
+  for (const token of tokens) assert.equal(creates[tokenHash(token)], 1, "created exactly once");
+}
+
+async function waitForTokens(emulator: RunningEmulator, count: number): Promise<void> {
+  for (let i = 0; i < 200 && emulator.store.stats().tokens < count; i++) await sleep(25);
+}
+
+for (const signal of ["SIGINT", "SIGKILL"] as const) {
+  test(`a run stopped by ${signal} midway resumes on rerun with every token created exactly once`, async (t) => {
+    const dir = tempDir(t);
+    const { emulator } = await withEmulator(t, { faults: { latencyMs: 40 } });
+    const rows = liveRows(240);
+    const args = [
+      "migrate",
+      writeDump(dir, "tokens.csv", rows),
+      "--mapping",
+      writeMapping(dir),
+      "--ledger",
+      join(dir, "l.db"),
+      "--concurrency",
+      "4",
+      "--rate",
+      "1000",
+      "--json",
+      "--grace-ms",
+      "2000",
+    ];
+    const first = startCli(args, envFor(emulator));
+    await waitForTokens(emulator, 30);
+    first.child.kill(signal);
+    const stopped = await first.result;
+    assert.ok(emulator.store.stats().tokens < rows.length, "the run was stopped midway");
+    if (signal === "SIGINT") {
+      assert.equal(stopped.code, 3, stopped.stderr);
+      assert.match(stopped.stderr, /finishing in-flight requests/);
+      const summary = JSON.parse(stopped.stdout) as Summary;
+      assert.equal(summary.status, "interrupted");
+      assert.equal(
+        summary.created + summary.skipped + summary.rejected + summary.failed + summary.pending,
+        summary.rows,
+      );
+    } else {
+      assert.equal(stopped.signal, "SIGKILL");
+    }
+
+    const rerun = await runCli(args, envFor(emulator));
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const summary = JSON.parse(rerun.stdout) as Summary;
+    assert.equal(summary.rows, rows.length);
+    assert.equal(summary.created + summary.skipped, rows.length);
+    assertEachStoredOnce(
+      emulator,
+      rows.map((r) => r.token),
+    );
+    const status = ledgerStatus(join(dir, "l.db"));
+    assert.deepEqual(
+      [status.states.created, status.states.pending, status.states.failed],
+      [rows.length, 0, 0],
+    );
+  });
+}
+
+test("creates whose responses are lost are resolved by introspection, never created twice", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t, { faults: { lostResponseRate: 0.25, seed: 3 } });
+  const rows = liveRows(80);
+  const result = await runCli(
+    [
+      "migrate",
+      writeDump(dir, "tokens.ndjson", rows),
+      "--mapping",
+      writeMapping(dir),
+      "--ledger",
+      join(dir, "l.db"),
+      "--rate",
+      "1000",
+      "--json",
+      "--timeout-ms",
+      "2000",
+    ],
+    envFor(emulator),
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as Summary;
+  assert.equal(summary.created, rows.length);
+  assert.ok((summary.writer?.introspections ?? 0) > 0, "lost responses were looked up");
+  assertEachStoredOnce(
+    emulator,
+    rows.map((r) => r.token),
+  );
+  assert.deepEqual(
+    (
+      (await (await fetch(`${emulator.baseUrl}/__emulator/state`)).json()) as {
+        hashesCreatedMoreThanOnce: unknown[];
+      }
+    ).hashesCreatedMoreThanOnce,
+    [],
+  );
+});
+
+test("duplicates: in the source, across runs without an API call, and already in Authlete", async (t) => {
+  const dir = tempDir(t);
+  const { emulator, authlete } = await withEmulator(t);
+  const rows = liveRows(6);
+  const [foreignSame, foreignOther] = [rows[0]!, rows[2]!];
+  for (const [row, subject] of [
+    [foreignSame, foreignSame.user!],
+    [foreignOther, "somebody-else"],
+  ] as const) {
+    const created = await tokenManagementCreate(authlete.core, {
+      serviceId,
+      tokenCreateRequest: {
+        grantType: "AUTHORIZATION_CODE",
+        clientId: webApp,
+        subject,
+        accessToken: row.token,
+      },
+    });
+    assert.ok(created.ok);
+  }
+  const dump = writeDump(dir, "tokens.csv", [...rows, { ...rows[1]!, user: "copy" }]);
+  const args = ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db"), "--json"];
+  const first = await runCli(args, envFor(emulator));
+  assert.equal(first.code, 1, first.stderr);
+  const s1 = JSON.parse(first.stdout) as Summary;
+  assert.deepEqual([s1.created, s1.skipped, s1.rejected], [4, 1, 2]);
+  assert.deepEqual(s1.reasons, { duplicate_in_source: 1, exists_in_authlete: 2 });
+
+  const createsBefore = emulator.store.stats().calls["auth/token/create"];
+  const second = await runCli(args, envFor(emulator));
+  const s2 = JSON.parse(second.stdout) as Summary;
+  assert.deepEqual([s2.created, s2.skipped, s2.rejected], [0, 5, 2]);
+  assert.deepEqual(s2.reasons, { already_migrated: 4, duplicate_in_source: 1, exists_in_authlete: 2 });
+  assert.equal(emulator.store.stats().calls["auth/token/create"], createsBefore, "a rerun sends no create");
+  assert.equal(s2.writer?.creates, 0);
+});
+
+test("a row Authlete refuses is rejected with its result code and is not retried unless asked", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const rows = liveRows(3);
+  rows[1]!.scopes = "openid admin";
+  const args = [
+    "migrate",
+    writeDump(dir, "tokens.csv", rows),
+    "--mapping",
+    writeMapping(dir),
+    "--ledger",
+    join(dir, "l.db"),
+    "--json",
+  ];
+  const first = JSON.parse((await runCli(args, envFor(emulator))).stdout) as Summary;
+  assert.deepEqual([first.created, first.rejected, first.reasons], [2, 1, { authlete_rejected: 1 }]);
+  const calls = emulator.store.stats().calls["auth/token/create"];
+  const again = JSON.parse((await runCli(args, envFor(emulator))).stdout) as Summary;
+  assert.equal(again.rejected, 1);
+  assert.equal(emulator.store.stats().calls["auth/token/create"], calls, "a rejected row is not re-sent");
+  const retried = JSON.parse(
+    (await runCli([...args, "--retry-rejected"], envFor(emulator))).stdout,
+  ) as Summary;
+  assert.equal(retried.rejected, 1);
+  assert.equal(
+    emulator.store.stats().calls["auth/token/create"],
+    calls! + 1,
+    "--retry-rejected sends it again",
+  );
+});
