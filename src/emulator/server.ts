@@ -20,6 +20,16 @@ export interface EmulatorOptions {
   hash?: (value: string) => string;
   /** Epoch ms the emulator's clock starts at (it then advances in real time). */
   startAt?: number;
+  /** Sees every request arrive and every answer leave (status 0: connection dropped), for tests. */
+  observe?: (event: WireEvent) => void;
+}
+
+export interface WireEvent {
+  kind: "request" | "answer";
+  path: string;
+  status?: number;
+  /** performance.now() of the emulator process. */
+  at: number;
 }
 
 export interface RunningEmulator {
@@ -118,6 +128,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
 
   const server = createServer((req, res) => {
+    const { observe } = options;
+    if (observe) {
+      const path = req.url ?? "/";
+      observe({ kind: "request", path, at: performance.now() });
+      res.on("close", () =>
+        observe({
+          kind: "answer",
+          path,
+          status: res.headersSent ? res.statusCode : 0,
+          at: performance.now(),
+        }),
+      );
+    }
     handle(req, res).catch((error: unknown) => {
       send(res, { status: 500, body: result("A000001", `Emulator failure: ${(error as Error).message}`) });
     });

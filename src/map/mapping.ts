@@ -22,6 +22,18 @@ const topLevelKeys = [
   "policy",
 ];
 
+const reservedPropertyKeys = [
+  "access_token",
+  "token_type",
+  "expires_in",
+  "refresh_token",
+  "scope",
+  "error",
+  "error_description",
+  "error_uri",
+  "id_token",
+];
+
 function invalid(file: string, message: string): never {
   throw new MigrateError("mapping_invalid", `mapping ${file}: ${message}`, { file });
 }
@@ -170,6 +182,9 @@ export function parseMapping(raw: unknown, file: string): Mapping {
       invalid(file, `properties[${i}] must be { "key": string, "column": string, "hidden"?: boolean }`);
     }
     onlyKeys(file, `properties[${i}]`, p, ["key", "column", "hidden"]);
+    // Authlete silently drops these keys; every row would lose the value, so the mapping is refused.
+    if (reservedPropertyKeys.includes(p.key))
+      invalid(file, `properties[${i}].key ${JSON.stringify(p.key)} is reserved by Authlete`);
     return { key: p.key, column: p.column, hidden: p.hidden === true };
   });
 

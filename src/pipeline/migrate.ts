@@ -74,6 +74,8 @@ class RunLoop {
   private outcomes: WriteOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private lastProgress = 0;
+  /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
+  private readonly stopRequested: Promise<void>;
 
   constructor(
     private readonly config: MigrateConfig,
@@ -84,7 +86,12 @@ class RunLoop {
     private readonly writer: WriterHandle | undefined,
     private readonly total: number | undefined,
     private readonly startedAt: number,
-  ) {}
+  ) {
+    this.stopRequested = new Promise((resolve) => {
+      if (config.stop?.aborted) resolve();
+      config.stop?.addEventListener("abort", () => resolve(), { once: true });
+    });
+  }
 
   private get stopping(): boolean {
     return Boolean(this.config.stop?.aborted || this.writer?.fatal);
@@ -149,7 +156,9 @@ class RunLoop {
     const job = this.dispatch(this.writer, decision, where);
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
-    while (this.inFlight.size >= this.config.maxInFlight) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
+      await Promise.race([...this.inFlight, this.stopRequested]);
+    }
   }
 
   private async dispatch(writer: WriterHandle, decision: WriteDecision, where: string): Promise<void> {

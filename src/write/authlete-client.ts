@@ -15,31 +15,39 @@ export interface ConnectionSettings {
 export interface AuthleteConnection {
   core: AuthleteCore;
   serviceId: string;
+  /** Aborts every call on the wire (they fail as aborted); later calls fail at once. */
+  abandon(): void;
   close(): Promise<void>;
 }
 
 const silentLogger = { group() {}, groupEnd() {}, log() {} };
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-}
 
 /**
  * A fetcher over undici's `request` and a keep-alive Agent. The SDK's default (global fetch) opens a
  * socket per concurrent call and spends most of its CPU in web streams; this keeps the SDK's contract
  * (a global Response) while the wire work goes through undici's fast path.
  */
-function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number): Fetcher {
+function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, abandon: AbortSignal): Fetcher {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const body = request.body === null ? undefined : await request.text();
+    // One controller per attempt, aborted when the connection abandons its calls or at the deadline.
+    // (Not the Request's own signal nor AbortSignal.any: on Node 20 both can lose an abort to the GC.)
+    const attempt = new AbortController();
+    const stop = () => attempt.abort(new DOMException("abandoned", "AbortError"));
+    abandon.addEventListener("abort", stop, { once: true });
+    const deadline = setTimeout(
+      () => attempt.abort(new DOMException("attempt timed out", "TimeoutError")),
+      attemptTimeoutMs,
+    );
     try {
+      if (abandon.aborted) stop();
       const response = await undiciRequest(request.url, {
         method: request.method as "GET",
         headers: Object.fromEntries(request.headers),
         body,
         dispatcher: agent,
-        signal: AbortSignal.timeout(attemptTimeoutMs),
+        signal: attempt.signal,
       });
       const text = await response.body.text();
       const headers = new Headers();
@@ -49,9 +57,12 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number): Fetcher {
       const noBody = response.statusCode === 204 || response.statusCode === 304;
       return new Response(noBody ? null : text, { status: response.statusCode, headers });
     } catch (error) {
-      if (isTimeout(error)) throw error;
+      if (attempt.signal.aborted) throw attempt.signal.reason;
       // The SDK recognises connection failures by fetch's TypeError("fetch failed"); keep the cause.
       throw new TypeError("fetch failed", { cause: error });
+    } finally {
+      clearTimeout(deadline);
+      abandon.removeEventListener("abort", stop);
     }
   };
 }
@@ -62,13 +73,22 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number): Fetcher {
  */
 export function connectAuthlete(settings: ConnectionSettings): AuthleteConnection {
   const agent = new Agent({ connections: settings.connections, keepAliveTimeout: 30_000 });
+  const onTheWire = new AbortController();
   const core = new AuthleteCore({
     bearer: settings.bearer,
     serverURL: settings.baseUrl,
-    httpClient: new HTTPClient({ fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs) }),
+    httpClient: new HTTPClient({
+      fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs, onTheWire.signal),
+    }),
     retryConfig: { strategy: "none" },
     // The SDK logs bearer and bodies (token values) when AUTHLETE_DEBUG is set; a silent logger wins over it.
     debugLogger: silentLogger,
   });
-  return { core, serviceId: settings.serviceId, close: () => agent.close() };
+  return {
+    core,
+    serviceId: settings.serviceId,
+    abandon: () => onTheWire.abort(),
+    // After abandon(), destroy the sockets rather than wait for answers nobody reads.
+    close: () => (onTheWire.signal.aborted ? agent.destroy() : agent.close()),
+  };
 }

@@ -35,6 +35,7 @@ function backoffMs(ctx: TokenWriterContext, attempt: number, failure?: CallFailu
 
 /** Handles a failure every call shares; returns true when the caller should retry after it. */
 async function absorb(ctx: TokenWriterContext, failure: CallFailure, attempt: number): Promise<boolean> {
+  if (ctx.aborted()) return false;
   if (failure.kind === "unauthorized" || (failure.kind === "forbidden" && failure.action === undefined)) {
     ctx.abort(
       new MigrateError(

@@ -35,7 +35,7 @@ export interface Writer {
   /** Resolves to null when the run stopped before the token's fate was known (it stays pending). */
   write(decision: WriteDecision): Promise<WriteOutcome | null>;
   readonly stats: WriterStats;
-  /** Stop starting new calls; queued writes resolve as not attempted. */
+  /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;
 }

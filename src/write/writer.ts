@@ -42,6 +42,7 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     abort(error) {
       fatal ??= error;
       pacer.stop();
+      authlete.abandon();
     },
     aborted: () => fatal !== undefined || stopped,
   };
@@ -56,6 +57,7 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     stop() {
       stopped = true;
       pacer.stop();
+      authlete.abandon();
     },
     close: () => authlete.close(),
   };

@@ -40,6 +40,10 @@ test("bad values are refused with the value received", () => {
   refused({ columns, scopes: { separator: ";" } }, /scopes.separator .* got ";"/);
   refused({ columns, time: { timezone: "Mars/Olympus" } }, /not an IANA time zone/);
   refused({ columns, clients: {}, clientsFile: "c.csv" }, /not both/);
+  refused(
+    { columns, properties: [{ key: "scope", column: "s" }] },
+    /properties\[0\].key "scope" is reserved/,
+  );
 });
 
 test("a clients file maps legacy ids to numeric client IDs and optional grant types", (t) => {

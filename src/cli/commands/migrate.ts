@@ -110,6 +110,12 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
             });
             view.stop();
             process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+            if (summary.status !== "completed") {
+              const why = summary.error ? `${summary.error.message} [${summary.error.code}]` : "interrupted";
+              process.stderr.write(
+                `authlete-migrate: ${why}; ${summary.pending} row(s) pending — rerun the same command to resume\n`,
+              );
+            }
             return { exitCode: exitCodeOf(summary) };
           } finally {
             view.stop();

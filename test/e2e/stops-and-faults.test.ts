@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RunningEmulator, WireEvent } from "../../src/emulator/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { ledgerStatus } from "../helpers/ledger.js";
+import { tempDir } from "../helpers/paths.js";
+
+const envFor = (emulator: RunningEmulator) => ({
+  AUTHLETE_BASE_URL: emulator.baseUrl,
+  AUTHLETE_SERVICE_ID: serviceId,
+  AUTHLETE_BEARER: bearer,
+});
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function setup(t: Parameters<typeof tempDir>[0], rows = 60) {
+  const dir = tempDir(t);
+  const dump = liveRows(rows);
+  const ledger = join(dir, "l.db");
+  const args = (extra: string[] = []) => [
+    "migrate",
+    writeDump(dir, "tokens.csv", dump),
+    "--mapping",
+    writeMapping(dir),
+    "--ledger",
+    ledger,
+    "--json",
+    ...extra,
+  ];
+  return { dir, dump, ledger, args };
+}
+
+test("in-flight calls get the grace period after SIGINT; those still running are abandoned as pending and resolved next run", async (t) => {
+  const { emulator } = await withEmulator(t, { faults: { latencyMs: 1500 } });
+  const { dump, ledger, args } = setup(t, 20);
+  const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), envFor(emulator));
+  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
+  const signalledAt = performance.now();
+  run.child.kill("SIGINT");
+  const stopped = await run.result;
+  assert.equal(stopped.code, 3);
+  const waited = performance.now() - signalledAt;
+  assert.ok(waited < 1400, `waited ${Math.round(waited)} ms, beyond the 300 ms grace period`);
+  const summary = JSON.parse(stopped.stdout) as {
+    status: string;
+    pending: number;
+    rows: number;
+    created: number;
+  };
+  assert.equal(summary.status, "interrupted");
+  assert.ok(summary.pending >= 1, "abandoned calls are left pending");
+  assert.match(stopped.stderr + stopped.stdout, /Rerun|rerun/);
+  assert.ok(ledgerStatus(ledger).states.pending >= 1);
+
+  const rerun = await runCli(args(["--concurrency", "8"]), envFor(emulator));
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const { creates, tokens } = emulator.store.stats();
+  assert.equal(tokens, dump.length);
+  for (const row of dump) assert.equal(creates[tokenHash(row.token)], 1);
+});
+
+test("a second SIGINT stops at once; the next run resolves what was pending", async (t) => {
+  const { emulator } = await withEmulator(t, { faults: { latencyMs: 2000 } });
+  const { dump, args } = setup(t, 10);
+  const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), envFor(emulator));
+  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
+  run.child.kill("SIGINT");
+  await sleep(100);
+  const secondAt = performance.now();
+  run.child.kill("SIGINT");
+  const stopped = await run.result;
+  assert.equal(stopped.code, 3);
+  assert.ok(performance.now() - secondAt < 1000, "the second SIGINT does not wait for in-flight calls");
+  assert.match(stopped.stderr, /stopping now/);
+  await sleep(2100); // let the emulator finish the creates it had received
+  const rerun = await runCli(args(), envFor(emulator));
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.equal(emulator.store.stats().tokens, dump.length);
+  assert.ok(Object.values(emulator.store.stats().creates).every((n) => n === 1));
+});
+
+test("a second migrate on a ledger held by a live process is refused; a dead holder's run is taken over", async (t) => {
+  const { emulator } = await withEmulator(t, { faults: { latencyMs: 300 } });
+  const { ledger, args } = setup(t, 40);
+  const first = startCli(args(["--concurrency", "2"]), envFor(emulator));
+  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 1, "the first run to start");
+  const second = await runCli(args(), envFor(emulator));
+  assert.equal(second.code, 2);
+  assert.match(second.stderr, /still using this ledger.*\[ledger_locked\]/);
+  first.child.kill("SIGKILL");
+  await first.result;
+  assert.equal(ledgerStatus(ledger).runs[0]?.status, "running", "a killed run leaves its lock behind");
+  const third = await runCli(args(["--concurrency", "8"]), envFor(emulator));
+  assert.equal(third.code, 0, third.stderr);
+  const runs = ledgerStatus(ledger).runs;
+  assert.deepEqual(
+    runs.map((r) => r.status),
+    ["aborted", "completed"],
+  );
+});
+
+test("a 429's Retry-After pauses every call of the writer, and the run slows down and finishes", async (t) => {
+  const events: WireEvent[] = [];
+  const { emulator } = await withEmulator(t, {
+    faults: { rateLimit: 4, rateLimitBurst: 1 },
+    observe: (e) => events.push(e),
+  });
+  const { dump, args } = setup(t, 8);
+  const result = await runCli(args(["--rate", "50", "--concurrency", "4"]), envFor(emulator));
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as {
+    created: number;
+    writer: { rateLimited: number; pauses: number };
+  };
+  assert.equal(summary.created, dump.length);
+  assert.ok(summary.writer.rateLimited >= 1 && summary.writer.pauses >= 1, JSON.stringify(summary.writer));
+  const creates = events.filter((e) => e.path.endsWith("/auth/token/create"));
+  const limited = creates.filter((e) => e.kind === "answer" && e.status === 429);
+  assert.ok(limited.length >= 1);
+  for (const answer of limited) {
+    // Calls already on the wire may still arrive just after; none may start during the pause.
+    const during = creates.filter(
+      (e) => e.kind === "request" && e.at > answer.at + 60 && e.at < answer.at + 900,
+    );
+    assert.deepEqual(during, [], "no call is made while Retry-After (1 s) runs");
+  }
+});
+
+test("when Authlete keeps failing, the circuit breaker pauses, then the run aborts with exit 3 and loses nothing", async (t) => {
+  const { emulator } = await withEmulator(t, { faults: { errorRate: 1 } });
+  const { dump, ledger, args } = setup(t, 30);
+  const started = performance.now();
+  const result = await runCli(args(["--give-up-after", "2", "--concurrency", "4"]), envFor(emulator));
+  assert.equal(result.code, 3, result.stderr);
+  assert.ok(performance.now() - started < 20_000);
+  const summary = JSON.parse(result.stdout) as {
+    status: string;
+    rows: number;
+    created: number;
+    skipped: number;
+    rejected: number;
+    failed: number;
+    pending: number;
+    error: { code: string };
+    writer: { circuitOpenings: number };
+  };
+  assert.equal(summary.status, "aborted");
+  assert.equal(summary.error.code, "service_unreachable");
+  assert.ok(summary.writer.circuitOpenings >= 1);
+  assert.equal(
+    summary.created + summary.skipped + summary.rejected + summary.failed + summary.pending,
+    summary.rows,
+  );
+  assert.ok(summary.rows < dump.length, "the run stopped early instead of failing every row");
+  const states = ledgerStatus(ledger).states;
+  assert.equal(states.created + states.skipped + states.rejected, 0);
+  assert.equal(emulator.store.stats().tokens, 0);
+});
