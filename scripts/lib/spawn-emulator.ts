@@ -14,8 +14,8 @@ export interface SpawnedEmulator {
 }
 
 /** Runs `authlete-migrate emulator` in its own process, so it does not share the client's event loop. */
-export async function spawnEmulator(args: string[] = []): Promise<SpawnedEmulator> {
-  const child = spawn(process.execPath, [cliPath, "emulator", "--port", "0", ...args], {
+export async function spawnEmulator(args: string[] = [], port = 0): Promise<SpawnedEmulator> {
+  const child = spawn(process.execPath, [cliPath, "emulator", "--port", String(port), ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];

@@ -18,8 +18,17 @@ export type FaultDecision =
   | { kind: "error"; status: 500 | 502 | 503 }
   | { kind: "process"; lostResponse: boolean };
 
+/** How many of each fault the emulator has played, for the inspection route. */
+export interface FaultCounts {
+  reset: number;
+  rateLimited: number;
+  error: number;
+  lostResponse: number;
+}
+
 /** Decides, per request, which fault (if any) the emulator plays. */
 export class FaultPlan {
+  readonly played: FaultCounts = { reset: 0, rateLimited: 0, error: 0, lostResponse: 0 };
   private readonly random: () => number;
   private tokens: number;
   private refilledAt: number;
@@ -46,6 +55,14 @@ export class FaultPlan {
   }
 
   decide(mutating: boolean): FaultDecision {
+    const decision = this.draw(mutating);
+    if (decision.kind === "process") {
+      if (decision.lostResponse) this.played.lostResponse++;
+    } else this.played[decision.kind === "rate-limited" ? "rateLimited" : decision.kind]++;
+    return decision;
+  }
+
+  private draw(mutating: boolean): FaultDecision {
     const o = this.options;
     if (o.resetRate > 0 && this.random() < o.resetRate) return { kind: "reset" };
     if (o.rateLimit > 0 && !this.takeToken()) {

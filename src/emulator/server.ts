@@ -88,7 +88,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
-    if (url.pathname === "/__emulator/state") return send(res, { status: 200, body: inspect(store) });
+    if (url.pathname === "/__emulator/state") {
+      return send(res, { status: 200, body: { ...inspect(store), faultsPlayed: plan.played } });
+    }
     if (url.pathname === "/__emulator/tokens") return send(res, { status: 200, body: store.all() });
     const match = /^\/api\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!match) return send(res, { status: 404, body: result("A000404", "Unknown path.") });
