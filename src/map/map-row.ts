@@ -10,11 +10,20 @@ const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** Less than this left cannot be sent: durations are whole seconds, one short of the legacy expiry. */
 const minimumLifeMs = 2000;
 
+/** Longer values are refused: no token type issues them, and a runaway field is not a token. */
+const maxTokenLength = 16_384;
+
 type TokenValue = string | null | { reason: ReasonCode; detail: string };
 
 function tokenValue(value: unknown, column: string): TokenValue {
   if (isAbsent(value) || value === "") return null;
   if (typeof value !== "string") return { reason: "token_invalid_syntax", detail: `${column} is not text` };
+  if (value.length > maxTokenLength) {
+    return {
+      reason: "token_invalid_syntax",
+      detail: `${column} is ${value.length} characters, over ${maxTokenLength}`,
+    };
+  }
   if (!b64token.test(value)) {
     return {
       reason: "token_invalid_syntax",

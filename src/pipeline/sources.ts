@@ -11,7 +11,8 @@ export function checkHeader(mapping: Mapping): (file: string, header: string[]) 
     if (missing.length > 0) {
       throw new MigrateError(
         "mapping_invalid",
-        `${file}: mapped column(s) ${missing.map((c) => JSON.stringify(c)).join(", ")} not in the header (${header.join(", ")})`,
+        // The header is not quoted back: a dump exported without one has token values in its first line.
+        `${file}: mapped column(s) ${missing.map((c) => JSON.stringify(c)).join(", ")} not in the header (${header.length} columns; is the header row missing, or the delimiter wrong?)`,
         { file, row: 0, column: missing[0] },
       );
     }

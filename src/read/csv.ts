@@ -25,6 +25,7 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
     info: true,
     delimiter: options.delimiter ?? (file.toLowerCase().replace(/\.gz$/, "").endsWith(".tsv") ? "\t" : ","),
     skip_records_with_error: true,
+    skip_empty_lines: true,
     cast: copyNulls,
     columns: (header: string[]) => {
       const seen = new Set<string>();

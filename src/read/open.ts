@@ -5,11 +5,11 @@ import { createGunzip } from "node:zlib";
 import { MigrateError } from "../shared/errors.js";
 import type { SourceFormat } from "./types.js";
 
-function isGzip(file: string): boolean {
+function firstBytes(file: string): Buffer {
   const fd = openSync(file, "r");
   try {
-    const magic = Buffer.alloc(2);
-    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    const head = Buffer.alloc(4);
+    return head.subarray(0, readSync(fd, head, 0, 4, 0));
   } finally {
     closeSync(fd);
   }
@@ -17,9 +17,9 @@ function isGzip(file: string): boolean {
 
 /** A byte stream of the file, gunzipped when it starts with the gzip magic bytes. */
 export function openSource(file: string): Readable {
-  let gzip: boolean;
+  let head: Buffer;
   try {
-    gzip = isGzip(file);
+    head = firstBytes(file);
   } catch (error) {
     throw new MigrateError(
       "source_invalid",
@@ -27,6 +27,15 @@ export function openSource(file: string): Readable {
       { file },
     );
   }
+  // A UTF-16 export would parse into garbage column names and values: refuse it with a way out.
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new MigrateError(
+      "source_invalid",
+      `${file}: the file is UTF-16; re-export it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`,
+      { file },
+    );
+  }
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   return gzip ? raw.pipe(createGunzip()).on("error", (e) => raw.destroy(e)) : raw;
 }
