@@ -13,9 +13,8 @@ export interface AdmitOptions {
   retryRejected: boolean;
 }
 
-/** Prepared statements for admission; a dry run sees the ledger but writes only to a temp table. */
+/** Prepared statements for the admission of a live run. */
 export function prepareAdmission(db: Database) {
-  db.exec("CREATE TEMP TABLE IF NOT EXISTS dry_seen (hash TEXT PRIMARY KEY)");
   const s = {
     entry: db.prepare("SELECT state, reason, seen_run FROM entries WHERE token_hash = ?"),
     refreshOwner: db.prepare(
@@ -25,7 +24,6 @@ export function prepareAdmission(db: Database) {
       db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, state, reason, detail, column_name,
       legacy_client, run_id, seen_run, updated_at) VALUES (@key, @refreshHash, @file, @rowNo, @state, @reason, @detail,
       @column, @legacyClient, @runId, @runId, @now)`),
-    seen: db.prepare("UPDATE entries SET seen_run = ? WHERE token_hash = ?"),
     reopen:
       db.prepare(`UPDATE entries SET state = 'pending', refresh_hash = @refreshHash, source_file = @file,
       row_no = @rowNo, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
@@ -34,7 +32,6 @@ export function prepareAdmission(db: Database) {
     refuse:
       db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
       run_id = @runId, updated_at = @now WHERE token_hash = @key`),
-    drySeen: db.prepare("INSERT OR IGNORE INTO dry_seen (hash) VALUES (?)"),
   };
   return s;
 }
@@ -50,12 +47,11 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   const r = c.result;
   const now = Date.now();
   const note = (state: FinalState, reason: string, detail: string | null, column: string | null) => {
-    if (!o.dryRun) s.note.run(o.runId, c.file, c.rowNo, state, reason, detail, column, r.key);
+    s.note.run(o.runId, c.file, c.rowNo, state, reason, detail, column, r.key);
     return settled(state, reason);
   };
   if (r.kind !== "payload" && r.key === null) return note(r.kind, r.reason, r.detail, r.column ?? null);
 
-  if (o.dryRun) return admitDry(s, c, o.retryRejected);
   const key = r.key as string;
   const entry = s.entry.get(key) as EntryRow | undefined;
   if (entry?.seen_run === o.runId)
@@ -94,7 +90,8 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       ? { action: "write", key: r.key, payload: r, fallback: null, inDoubt: false }
       : settled(r.kind, r.reason);
   }
-  s.seen.run(o.runId, key);
+  // Settled entries are not touched (a rerun over millions of them stays read-only); a repeat of one
+  // in a rerun is counted like its first occurrence.
   switch (entry.state) {
     case "created":
       return settled("skipped", "already_migrated");
@@ -119,22 +116,4 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
         inDoubt: true,
       };
   }
-}
-
-/** A dry run: same answers from the ledger, duplicates tracked in a temp table, nothing recorded. */
-function admitDry(s: Statements, c: Candidate, retryRejected: boolean): Decision {
-  const r = c.result;
-  const key = r.key as string;
-  const firstTime = s.drySeen.run(key).changes === 1;
-  if (!firstTime) return settled("skipped", "duplicate_in_source");
-  if (r.refreshHash !== null && s.drySeen.run(`refresh:${r.refreshHash}`).changes === 0) {
-    return settled("skipped", "duplicate_in_source");
-  }
-  const entry = s.entry.get(key) as EntryRow | undefined;
-  if (entry?.state === "created") return settled("skipped", "already_migrated");
-  if (entry?.state === "skipped") return settled("skipped", entry.reason);
-  if (entry?.state === "rejected" && !retryRejected) return settled("rejected", entry.reason);
-  const inDoubt = entry?.state === "pending" || entry?.state === "failed";
-  if (r.kind === "payload") return { action: "write", key, payload: r, fallback: null, inDoubt };
-  return settled(r.kind, r.reason);
 }

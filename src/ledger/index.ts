@@ -9,3 +9,4 @@ export type {
   RunStatus,
   WriteOutcome,
 } from "./types.js";
+export type { DryRunDuplicates } from "./dry-run.js";

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
+import { prepareDryRun, type DryRunDuplicates } from "./dry-run.js";
 import { ensureSchema } from "./schema.js";
 import type {
   Candidate,
@@ -23,6 +24,8 @@ export interface Ledger {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** A dry run's rows that repeat an earlier row's token, found once all rows are admitted. */
+  dryRunDuplicates(): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
   status(): LedgerStatus;
@@ -49,6 +52,8 @@ export function openLedger(file: string): Ledger {
     // FULL: a pending entry must survive power loss before its create is sent.
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");
+    // Temp tables (a dry run's row list) on disk, not in memory: memory stays flat whatever the dump size.
+    db.pragma("temp_store = FILE");
     ensureSchema(db, file);
   } catch (error) {
     if (error instanceof MigrateError) throw error;
@@ -62,8 +67,13 @@ export function openLedger(file: string): Ledger {
   const record = db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail,
     attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, run_id = @runId,
     updated_at = @now WHERE token_hash = @key`);
+  let dryRun: ReturnType<typeof prepareDryRun> | undefined;
   const admitBatch = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
-    candidates.map((c) => admitOne(admission, c, options)),
+    candidates.map((c) => {
+      if (!options.dryRun) return admitOne(admission, c, options);
+      dryRun ??= prepareDryRun(db);
+      return dryRun.decide(c, options.retryRejected);
+    }),
   );
   const recordBatch = db.transaction((runId: number, outcomes: readonly WriteOutcome[]) => {
     const now = Date.now();
@@ -127,6 +137,11 @@ export function openLedger(file: string): Ledger {
       );
     },
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
+    dryRunDuplicates() {
+      const found = dryRun?.duplicates() ?? { count: 0, counted: [], first: [] };
+      dryRun = undefined;
+      return found;
+    },
     recordOutcomes: (runId, outcomes) => {
       if (outcomes.length > 0) recordBatch.immediate(runId, outcomes);
     },

@@ -7,7 +7,11 @@ export type FinalState = Exclude<EntryState, "pending">;
 export interface Candidate {
   file: string;
   rowNo: number;
+  /** Where a person finds the row: its line, for the report. */
+  line?: number;
   result: Payload | Refusal;
+  /** Lifetime bucket of a payload (dry runs keep it to correct the spread for duplicates). */
+  bucket?: number;
 }
 
 /** What happens to a candidate: settled at once, or handed to the writer. */

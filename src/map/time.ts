@@ -8,6 +8,11 @@ const secondsLimit = 1e11;
 const earliest = Date.UTC(1970, 0, 1);
 const latest = Date.UTC(3000, 0, 1);
 
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 function zoneOffsetMinutes(zone: string): number {
   const sign = zone.startsWith("-") ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");

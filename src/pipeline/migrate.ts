@@ -8,7 +8,7 @@ import {
 import { mapRow } from "../map/index.js";
 import { readRows } from "../read/index.js";
 import { summarise, type RunSummary } from "../report/summary.js";
-import { Tally } from "../report/tally.js";
+import { Tally, bucketOf } from "../report/tally.js";
 import {
   checkConnection,
   connectAuthlete,
@@ -70,7 +70,7 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
 
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
 class RunLoop {
-  private batch: (Candidate & { where: string })[] = [];
+  private batch: Candidate[] = [];
   private outcomes: WriteOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private lastProgress = 0;
@@ -103,18 +103,16 @@ class RunLoop {
       for await (const row of readRows(this.config.files, readOptions)) {
         if (this.stopping) break;
         this.tally.read();
-        const result = mapRow(row, { mapping: this.config.mapping, now: this.clock() });
+        const now = this.clock();
+        const result = mapRow(row, { mapping: this.config.mapping, now });
         if (result.kind !== "payload" && result.legacyClient !== undefined)
           this.tally.unmappedClient(result.legacyClient);
-        this.batch.push({
-          file: row.file,
-          rowNo: row.rowNo,
-          result,
-          where: `${row.file}:${row.line ?? row.rowNo}`,
-        });
+        const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
+        this.batch.push({ file: row.file, rowNo: row.rowNo, line: row.line ?? row.rowNo, result, bucket });
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }
       if (!this.stopping) await this.admitBatch();
+      if (this.config.dryRun) this.tally.reclassifyDuplicates(this.ledger.dryRunDuplicates());
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       this.tally.rows -= this.batch.length;
       await this.drain();
@@ -136,24 +134,27 @@ class RunLoop {
     });
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
+      const at = batch[i]!;
       if (this.stopping && decision.action === "write")
-        this.tally.settle("pending", "interrupted", batch[i]!.where);
-      else await this.handle(decision, batch[i]!.where);
+        this.tally.settle("pending", "interrupted", at.file, at.line);
+      else await this.handle(decision, at);
     }
     this.flushOutcomes(outcomeFlushSize);
     this.report(false);
   }
 
-  private async handle(decision: Decision, where: string): Promise<void> {
-    if (decision.action === "settled") return this.tally.settle(decision.state, decision.reason, where);
-    if (decision.payload) this.tally.lifetime(decision.payload, this.clock());
+  private async handle(decision: Decision, at: Candidate): Promise<void> {
+    if (decision.action === "settled")
+      return this.tally.settle(decision.state, decision.reason, at.file, at.line);
+    if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
     if (!this.writer)
       return this.tally.settle(
         decision.payload ? "created" : (decision.fallback?.kind ?? "skipped"),
         decision.payload ? null : (decision.fallback?.reason ?? null),
-        where,
+        at.file,
+        at.line,
       );
-    const job = this.dispatch(this.writer, decision, where);
+    const job = this.dispatch(this.writer, decision, at);
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
@@ -161,11 +162,11 @@ class RunLoop {
     }
   }
 
-  private async dispatch(writer: WriterHandle, decision: WriteDecision, where: string): Promise<void> {
+  private async dispatch(writer: WriterHandle, decision: WriteDecision, at: Candidate): Promise<void> {
     const outcome = await writer.write(decision);
-    if (outcome === null) return this.tally.settle("pending", "interrupted", where);
+    if (outcome === null) return this.tally.settle("pending", "interrupted", at.file, at.line);
     this.outcomes.push(outcome);
-    this.tally.settle(outcome.state, outcome.reason, where);
+    this.tally.settle(outcome.state, outcome.reason, at.file, at.line);
     this.report(false);
   }
 

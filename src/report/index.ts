@@ -1,3 +1,3 @@
 export { formatSummary } from "./format.js";
 export { summarise, type RunSummary } from "./summary.js";
-export { Tally, lifetimeBuckets, type LifetimeBucket } from "./tally.js";
+export { Tally, bucketOf, lifetimeBuckets, type LifetimeBucket } from "./tally.js";

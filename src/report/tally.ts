@@ -1,3 +1,4 @@
+import type { DryRunDuplicates } from "../ledger/dry-run.js";
 import type { FinalState } from "../ledger/types.js";
 import type { Payload, ReasonCode } from "../map/types.js";
 
@@ -37,25 +38,45 @@ export class Tally {
   }
 
   /** A row reaching a state (pending rows are counted when the run stops before their outcome). */
-  settle(state: FinalState | "pending", reason: ReasonCode | null, where?: string): void {
+  settle(state: FinalState | "pending", reason: ReasonCode | null, file?: string, line?: number): void {
     this.states[state]++;
     if (reason === null) return;
     this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
     const rows = (this.firstRows[reason] ??= []);
-    if (where && rows.length < firstRowsKept) rows.push(where);
+    if (file !== undefined && rows.length < firstRowsKept) rows.push(`${file}:${line}`);
+  }
+
+  /** Moves the rows a dry run found, after the fact, to repeat an earlier token to duplicate_in_source. */
+  reclassifyDuplicates(found: DryRunDuplicates): void {
+    for (const c of found.counted) {
+      this.states[c.state] -= c.n;
+      if (c.reason !== null) this.reasons[c.reason as ReasonCode]! -= c.n;
+      if (c.bucket !== null) this.lifetimes[lifetimeBuckets[c.bucket]!] -= c.n;
+    }
+    if (found.count === 0) return;
+    this.states.skipped += found.count;
+    this.reasons.duplicate_in_source = (this.reasons.duplicate_in_source ?? 0) + found.count;
+    this.firstRows.duplicate_in_source = found.first.map((f) => `${f.file}:${f.line}`);
+    for (const [reason, n] of Object.entries(this.reasons))
+      if (n === 0) delete this.reasons[reason as ReasonCode];
   }
 
   unmappedClient(legacy: string): void {
     this.unmappedClients.set(legacy, (this.unmappedClients.get(legacy) ?? 0) + 1);
   }
 
-  /** Where a payload's remaining access lifetime falls, for the lifetime spread of the report. */
-  lifetime(payload: Payload, now: number): void {
-    this.lifetimes[bucketOf(payload, now)]++;
+  /** Counts a payload's remaining access lifetime in the spread of the report. */
+  lifetime(bucket: number): void {
+    this.lifetimes[lifetimeBuckets[bucket]!]++;
   }
 }
 
-function bucketOf(payload: Payload, now: number): LifetimeBucket {
+/** Index in lifetimeBuckets of a payload's remaining access lifetime. */
+export function bucketOf(payload: Payload, now: number): number {
+  return lifetimeBuckets.indexOf(bucketName(payload, now));
+}
+
+function bucketName(payload: Payload, now: number): LifetimeBucket {
   if (payload.refreshOnly) return "refresh-only";
   if (payload.accessExpiresAt === null) return "never expires";
   const hours = (payload.accessExpiresAt - now) / 3_600_000;

@@ -1,8 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
 
 /** Authlete's (inferred) token hash: base64url(SHA-256(utf8(value))), 43 characters, no padding. */
 export function tokenHash(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("base64url");
+  // crypto.hash: one call, about twice the rate of createHash().update().digest() for short inputs.
+  return hash("sha256", value, "base64url");
 }
 
 /** A short, non-reversible label for a token in human output: the first 8 characters of its hash. */

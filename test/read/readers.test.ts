@@ -22,7 +22,11 @@ async function fileError(name: string, pattern: RegExp): Promise<void> {
 test("a quoted field may span lines; each row carries file, number, line and byte offset", async () => {
   const [first, second] = await rows("quoted-newline.csv");
   assert.deepEqual(first?.fields, { token: "AT1", user: "alice", note: "line one\nline two" });
-  assert.deepEqual([first?.rowNo, first?.line, first?.offset], [1, 3, 16]);
+  assert.deepEqual(
+    [first?.rowNo, first?.line, first?.offset],
+    [1, 2, 16],
+    "a row is located at the line it starts on",
+  );
   assert.deepEqual(
     [second?.rowNo, second?.line, second?.offset, second?.file],
     [2, 4, 46, fixture("quoted-newline.csv")],

@@ -1,0 +1,87 @@
+import type { Database } from "better-sqlite3";
+import type { Candidate, Decision, FinalState } from "./types.js";
+
+/** Rows a dry run found to repeat a token of an earlier row, found after the fact. */
+export interface DryRunDuplicates {
+  count: number;
+  /** What those rows had been counted as, to move them to skipped/duplicate_in_source. */
+  counted: { state: FinalState | "created"; reason: string | null; bucket: number | null; n: number }[];
+  first: { file: string; line: number }[];
+}
+
+/**
+ * Dry-run admission. Nothing is recorded in the ledger: every keyed row is appended to a temp table
+ * (row-order inserts, cheap), and duplicates are found once at the end with a sort, instead of a
+ * random-key lookup per row. Tokens already in the ledger are looked up only if it has any entry.
+ */
+export function prepareDryRun(db: Database) {
+  db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
+    CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT NOT NULL, refresh TEXT, file INTEGER NOT NULL,
+      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER)`);
+  const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
+  const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
+  const append = db.prepare(
+    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const files: string[] = [];
+  const fileIndex = (file: string) => {
+    const i = files.indexOf(file);
+    return i >= 0 ? i : files.push(file) - 1;
+  };
+
+  function decide(c: Candidate, retryRejected: boolean): Decision {
+    const r = c.result;
+    if (r.kind !== "payload" && r.key === null) return { action: "settled", state: r.kind, reason: r.reason };
+    const key = r.key as string;
+    const known = hasEntries
+      ? (entry.get(key) as { state: string; reason: string | null } | undefined)
+      : undefined;
+    let decision: Decision;
+    if (known?.state === "created")
+      decision = { action: "settled", state: "skipped", reason: "already_migrated" };
+    else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
+      decision = { action: "settled", state: known.state, reason: known.reason as never };
+    } else if (r.kind === "payload") {
+      decision = {
+        action: "write",
+        key,
+        payload: r,
+        fallback: null,
+        inDoubt: known?.state === "pending" || known?.state === "failed",
+      };
+    } else decision = { action: "settled", state: r.kind, reason: r.reason };
+    const state = decision.action === "write" ? "created" : decision.state;
+    const reason = decision.action === "write" ? null : decision.reason;
+    append.run(
+      key,
+      r.refreshHash,
+      fileIndex(c.file),
+      c.line ?? c.rowNo,
+      state,
+      reason,
+      decision.action === "write" ? (c.bucket ?? null) : null,
+    );
+    return decision;
+  }
+
+  /** Finds the rows that repeat an earlier row's access or refresh token. */
+  function duplicates(): DryRunDuplicates {
+    // One sort per key (a window over the whole table) instead of an index and a lookup per row.
+    db.exec(`CREATE TEMP TABLE dry_dups AS SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY access ORDER BY seq) AS n
+        FROM dry_rows) WHERE n > 1;
+      CREATE UNIQUE INDEX temp.dry_dups_seq ON dry_dups(seq);
+      INSERT INTO dry_dups SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY refresh ORDER BY seq) AS n FROM dry_rows
+        WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
+    const dup = "FROM dry_rows WHERE seq IN (SELECT seq FROM dry_dups)";
+    const counted = db
+      .prepare(`SELECT state, reason, bucket, count(*) AS n ${dup} GROUP BY state, reason, bucket`)
+      .all() as DryRunDuplicates["counted"];
+    const first = (
+      db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]
+    ).map((r) => ({ file: files[r.file]!, line: r.line }));
+    db.exec("DROP TABLE temp.dry_dups; DROP TABLE temp.dry_rows;");
+    return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first };
+  }
+
+  return { decide, duplicates };
+}
