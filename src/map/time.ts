@@ -36,6 +36,9 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
     const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
     const parts = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
     const millis = Number(frac.padEnd(3, "0").slice(0, 3));
+    if (parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > daysIn(parts.year, parts.month))
+      return undefined;
+    if (parts.hour > 23 || parts.minute > 59 || parts.second > 59) return undefined;
     const utc = Date.UTC(
       parts.year,
       parts.month - 1,
@@ -45,16 +48,6 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
       parts.second,
       millis,
     );
-    const check = new Date(utc);
-    if (
-      check.getUTCMonth() !== parts.month - 1 ||
-      check.getUTCDate() !== parts.day ||
-      parts.hour > 23 ||
-      parts.minute > 59 ||
-      parts.second > 59
-    ) {
-      return undefined;
-    }
     if (zone) ms = utc - (zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone) * 60_000);
     else if (timezone === "UTC") ms = utc;
     else {
