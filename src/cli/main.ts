@@ -7,6 +7,13 @@ import type { CommandResult } from "./types.js";
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
+  if (process.env.AUTHLETE_DEBUG !== undefined) {
+    // The SDK would log the bearer header and every request body (token values) to the console.
+    delete process.env.AUTHLETE_DEBUG;
+    process.stderr.write(
+      "authlete-migrate: AUTHLETE_DEBUG is ignored: SDK debug logs would contain credentials\n",
+    );
+  }
   let pending: Promise<CommandResult> | undefined;
   const done = (result: Promise<CommandResult>) => {
     pending = result;

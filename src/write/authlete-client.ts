@@ -20,28 +20,28 @@ export interface AuthleteConnection {
   close(): Promise<void>;
 }
 
-const silentLogger = { group() {}, groupEnd() {}, log() {} };
+/** Put in the set of calls on the wire once the connection is abandoned: later calls fail at once. */
+const abandonedMark = new AbortController();
 
 /**
  * A fetcher over undici's `request` and a keep-alive Agent. The SDK's default (global fetch) opens a
  * socket per concurrent call and spends most of its CPU in web streams; this keeps the SDK's contract
  * (a global Response) while the wire work goes through undici's fast path.
  */
-function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, abandon: AbortSignal): Fetcher {
+function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, onTheWire: Set<AbortController>): Fetcher {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const body = request.body === null ? undefined : await request.text();
-    // One controller per attempt, aborted when the connection abandons its calls or at the deadline.
+    // One controller per attempt, aborted when the connection abandons its calls or at its deadline.
     // (Not the Request's own signal nor AbortSignal.any: on Node 20 both can lose an abort to the GC.)
     const attempt = new AbortController();
-    const stop = () => attempt.abort(new DOMException("abandoned", "AbortError"));
-    abandon.addEventListener("abort", stop, { once: true });
+    if (onTheWire.has(abandonedMark)) throw new DOMException("abandoned", "AbortError");
+    onTheWire.add(attempt);
     const deadline = setTimeout(
       () => attempt.abort(new DOMException("attempt timed out", "TimeoutError")),
       attemptTimeoutMs,
     );
     try {
-      if (abandon.aborted) stop();
       const response = await undiciRequest(request.url, {
         method: request.method as "GET",
         headers: Object.fromEntries(request.headers),
@@ -62,7 +62,7 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, abandon: Abort
       throw new TypeError("fetch failed", { cause: error });
     } finally {
       clearTimeout(deadline);
-      abandon.removeEventListener("abort", stop);
+      onTheWire.delete(attempt);
     }
   };
 }
@@ -73,22 +73,27 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, abandon: Abort
  */
 export function connectAuthlete(settings: ConnectionSettings): AuthleteConnection {
   const agent = new Agent({ connections: settings.connections, keepAliveTimeout: 30_000 });
-  const onTheWire = new AbortController();
+  const onTheWire = new Set<AbortController>();
+  let abandoned = false;
   const core = new AuthleteCore({
     bearer: settings.bearer,
     serverURL: settings.baseUrl,
     httpClient: new HTTPClient({
-      fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs, onTheWire.signal),
+      fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs, onTheWire),
     }),
     retryConfig: { strategy: "none" },
-    // The SDK logs bearer and bodies (token values) when AUTHLETE_DEBUG is set; a silent logger wins over it.
-    debugLogger: silentLogger,
+    // No debugLogger: with one, the SDK clones and parses every request and response body. The CLI
+    // removes AUTHLETE_DEBUG (which would log the bearer and token values) before any SDK is built.
   });
   return {
     core,
     serviceId: settings.serviceId,
-    abandon: () => onTheWire.abort(),
+    abandon() {
+      abandoned = true;
+      onTheWire.add(abandonedMark);
+      for (const attempt of onTheWire) attempt.abort(new DOMException("abandoned", "AbortError"));
+    },
     // After abandon(), destroy the sockets rather than wait for answers nobody reads.
-    close: () => (onTheWire.signal.aborted ? agent.destroy() : agent.close()),
+    close: () => (abandoned ? agent.destroy() : agent.close()),
   };
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 /**
  * Paces every call of the writer: a token bucket at the current rate, a global pause (Retry-After, an
  * open circuit) that holds all calls rather than the one that was refused, and AIMD adaptation:
- * halve the rate on a 429, add back 5% of the target per second of calm.
+ * the rate drops to 70% on a 429 and climbs back by 10% of the target per second of calm.
  */
 export class Pacer {
   currentRate: number;
@@ -47,15 +47,15 @@ export class Pacer {
 
   /** A 429: multiplicative decrease. */
   slowDown(): void {
-    this.currentRate = Math.max(1, this.currentRate / 2);
+    this.currentRate = Math.max(1, this.currentRate * 0.7);
     this.lastIncrease = performance.now();
   }
 
-  /** A success: additive increase back toward the target, at most 5% of it per second. */
+  /** A success: additive increase back toward the target, 10% of it per second. */
   speedUp(): void {
     const now = performance.now();
     if (this.currentRate >= this.targetRate) return;
-    const step = (this.targetRate * 0.05 * (now - this.lastIncrease)) / 1000;
+    const step = (this.targetRate * 0.1 * (now - this.lastIncrease)) / 1000;
     this.currentRate = Math.min(this.targetRate, this.currentRate + step);
     this.lastIncrease = now;
   }
@@ -65,8 +65,9 @@ export class Pacer {
   }
 
   private refill(now: number): void {
-    // A burst of a tenth of a second at most, so a paused writer does not stampede when it resumes.
-    const capacity = Math.max(1, this.currentRate / 10);
+    // Bursts of 20 ms at most: calls stay evenly spaced, so a server limiting at the same rate with
+    // any burst allowance never sees more than it admits, and a paused writer does not stampede.
+    const capacity = Math.max(1, this.currentRate / 50);
     this.tokens = Math.min(capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.currentRate);
     this.refilledAt = now;
   }

@@ -29,6 +29,8 @@ export interface WriterStats {
   pauses: number;
   circuitOpenings: number;
   currentRate: number;
+  /** From the first call's start to the last call's end, ms: the writing phase, for throughput. */
+  activeMs: number;
 }
 
 export interface Writer {

@@ -30,7 +30,9 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     pauses: 0,
     circuitOpenings: 0,
     currentRate: options.rate,
+    activeMs: 0,
   };
+  let firstStart: number | undefined;
   let fatal: MigrateError | undefined;
   let stopped = false;
   const ctx: TokenWriterContext = {
@@ -47,7 +49,14 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     aborted: () => fatal !== undefined || stopped,
   };
   return {
-    write: (decision) => limit(() => (ctx.aborted() ? Promise.resolve(null) : writeToken(ctx, decision))),
+    write: (decision) =>
+      limit(async () => {
+        if (ctx.aborted()) return null;
+        firstStart ??= performance.now();
+        const outcome = await writeToken(ctx, decision);
+        stats.activeMs = performance.now() - firstStart;
+        return outcome;
+      }),
     get stats() {
       return { ...stats, currentRate: pacer.currentRate, circuitOpenings: health.openings };
     },

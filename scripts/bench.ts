@@ -1,0 +1,227 @@
+// npm run bench: whole-process measurements with their baselines from the same run; a table and bench-out/bench.json.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchMapping, writeBenchDump } from "./lib/bench-dump.js";
+import { measure } from "./lib/measure.js";
+import { bareUndici, xargsCurl } from "./lib/peers.js";
+import { cliPath, spawnEmulator } from "./lib/spawn-emulator.js";
+
+const out = fileURLToPath(new URL("../../bench-out/", import.meta.url));
+const big = Number(process.env.BENCH_BIG_ROWS ?? 10_000_000);
+const base = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const only = (process.env.BENCH_ONLY ?? "dry,live,ceiling,memory,resume").split(",");
+mkdirSync(out, { recursive: true });
+const mapping = join(out, "mapping.json");
+writeFileSync(mapping, JSON.stringify(benchMapping));
+const results: Record<string, unknown>[] = [];
+const node = process.execPath;
+
+function report(row: Record<string, unknown>): void {
+  results.push(row);
+  console.log(JSON.stringify(row));
+  writeFileSync(join(out, "bench.json"), JSON.stringify({ machine: machine(), results }, null, 1));
+}
+
+function machine() {
+  return {
+    node: process.version,
+    cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency,
+    platform: process.platform,
+  };
+}
+
+async function dump(rows: number, format: "csv" | "json", tag = "b"): Promise<string> {
+  const file = join(out, `${tag}-${rows}.${format}`);
+  await writeBenchDump(file, rows, format, tag);
+  return file;
+}
+
+function migrateArgs(file: string, ledger: string, extra: string[]): string[] {
+  rmSync(ledger, { force: true });
+  rmSync(`${ledger}-wal`, { force: true });
+  rmSync(`${ledger}-shm`, { force: true });
+  return [cliPath, "migrate", file, "--mapping", mapping, "--ledger", ledger, "--json", "--quiet", ...extra];
+}
+
+if (only.includes("dry")) {
+  const file = await dump(base, "csv");
+  const raw = await measure(node, [fileURLToPath(new URL("./lib/raw-csv-parse.js", import.meta.url)), file]);
+  const dry = await measure(node, migrateArgs(file, join(out, "dry.db"), ["--dry-run"]));
+  report({
+    what: "dry run vs raw csv-parse (columns: true)",
+    rows: base,
+    rawRowsPerSecond: Math.round(base / raw.seconds),
+    dryRowsPerSecond: Math.round(base / dry.seconds),
+    ratio: +(raw.seconds / dry.seconds).toFixed(2),
+    target: ">= 0.5",
+  });
+}
+
+async function live(
+  label: string,
+  rows: number,
+  emulatorArgs: string[],
+  migrateExtra: string[],
+  limit: number,
+) {
+  const emulator = await spawnEmulator(emulatorArgs);
+  try {
+    const file = await dump(rows, "csv", `live${rows}`);
+    const env = {
+      ...process.env,
+      AUTHLETE_BASE_URL: emulator.baseUrl,
+      AUTHLETE_SERVICE_ID: emulator.serviceId,
+      AUTHLETE_BEARER: emulator.bearer,
+    };
+    const run = await measure(node, migrateArgs(file, join(out, "live.db"), migrateExtra), env);
+    const s = JSON.parse(run.stdout) as {
+      created: number;
+      writer: { activeMs: number; rateLimited: number };
+    };
+    const achieved = s.created / (s.writer.activeMs / 1000);
+    report({
+      what: label,
+      rows,
+      created: s.created,
+      achievedPerSecond: Math.round(achieved),
+      limit,
+      ratio: +(achieved / limit).toFixed(2),
+      rateLimited: s.writer.rateLimited,
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+if (only.includes("live")) {
+  await live(
+    "live, 20 ms latency, emulator limit 200/s, --rate 200",
+    3000,
+    ["--latency-ms", "20", "--rate-limit", "200", "--rate-limit-burst", "20"],
+    ["--rate", "200", "--concurrency", "16"],
+    200,
+  );
+  await live(
+    "live, 20 ms latency, emulator limit 1000/s, --rate 1000",
+    15000,
+    ["--latency-ms", "20", "--rate-limit", "1000", "--rate-limit-burst", "100"],
+    ["--rate", "1000", "--concurrency", "64"],
+    1000,
+  );
+  await live(
+    "live, 20 ms latency, no limit, c16 (C/L = 800/s)",
+    8000,
+    ["--latency-ms", "20"],
+    ["--rate", "100000", "--concurrency", "16"],
+    800,
+  );
+  await live(
+    "live, 20 ms latency, no limit, c64 (C/L = 3200/s)",
+    20000,
+    ["--latency-ms", "20"],
+    ["--rate", "100000", "--concurrency", "64"],
+    3200,
+  );
+}
+
+if (only.includes("ceiling")) {
+  const emulator = await spawnEmulator();
+  try {
+    const rows = 20000;
+    const file = await dump(rows, "csv", "ceiling");
+    const env = {
+      ...process.env,
+      AUTHLETE_BASE_URL: emulator.baseUrl,
+      AUTHLETE_SERVICE_ID: emulator.serviceId,
+      AUTHLETE_BEARER: emulator.bearer,
+    };
+    const run = await measure(
+      node,
+      migrateArgs(file, join(out, "ceiling.db"), ["--rate", "100000", "--concurrency", "64"]),
+      env,
+    );
+    const s = JSON.parse(run.stdout) as { created: number; writer: { activeMs: number } };
+    const tool = s.created / (s.writer.activeMs / 1000);
+    const bare = await bareUndici(emulator.baseUrl, emulator.serviceId, emulator.bearer, rows, 64);
+    const curl = await xargsCurl(emulator.baseUrl, emulator.serviceId, emulator.bearer, 2000);
+    report({
+      what: "zero-latency ceiling: authlete-migrate (SDK + ledger) vs bare undici vs xargs -P 32 curl",
+      toolPerSecond: Math.round(tool),
+      bareUndiciPerSecond: Math.round(bare),
+      xargsCurlPerSecond: Math.round(curl),
+      vsCurl: +(tool / curl).toFixed(1),
+      vsBareUndici: +(tool / bare).toFixed(2),
+      targets: ">= 10x curl, >= 0.5x bare undici",
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+if (only.includes("memory")) {
+  for (const format of ["csv", "json"] as const) {
+    const peaks: Record<number, number> = {};
+    for (const rows of [base, big]) {
+      const file = await dump(rows, format, "mem");
+      const run = await measure(node, migrateArgs(file, join(out, "mem.db"), ["--dry-run"]));
+      peaks[rows] = run.maxRssMb;
+      rmSync(file, { force: true });
+    }
+    report({
+      what: `peak RSS of a dry run, ${format}`,
+      [`rss${base}Mb`]: peaks[base],
+      [`rss${big}Mb`]: peaks[big],
+      growth: +(peaks[big]! / peaks[base]!).toFixed(2),
+      targets: "<= 250 MB, growth <= 1.2",
+    });
+  }
+}
+
+if (only.includes("resume")) {
+  const rows = Number(process.env.BENCH_RESUME_ROWS ?? base);
+  const emulator = await spawnEmulator();
+  try {
+    const file = await dump(rows, "csv", "resume");
+    const env = {
+      ...process.env,
+      AUTHLETE_BASE_URL: emulator.baseUrl,
+      AUTHLETE_SERVICE_ID: emulator.serviceId,
+      AUTHLETE_BEARER: emulator.bearer,
+    };
+    const ledger = join(out, "resume.db");
+    await measure(node, migrateArgs(file, ledger, ["--rate", "100000", "--concurrency", "64"]), env);
+    const rerun = await measure(
+      node,
+      [
+        cliPath,
+        "migrate",
+        file,
+        "--mapping",
+        mapping,
+        "--ledger",
+        ledger,
+        "--json",
+        "--quiet",
+        "--rate",
+        "100000",
+      ],
+      env,
+    );
+    const dry = await measure(node, migrateArgs(file, join(out, "resume-dry.db"), ["--dry-run"]));
+    const s = JSON.parse(rerun.stdout) as { skipped: number; writer: { calls: number } };
+    report({
+      what: "rerun of a completed migration (no API calls) vs a dry run",
+      rows,
+      rerunSeconds: rerun.seconds,
+      dryRunSeconds: dry.seconds,
+      ratio: +(rerun.seconds / dry.seconds).toFixed(2),
+      skipped: s.skipped,
+      apiCalls: s.writer.calls,
+      target: "<= 1.0",
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+console.log(`\nwritten: ${join(out, "bench.json")}`);

@@ -1,0 +1,32 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Measured {
+  seconds: number;
+  maxRssMb: number;
+  code: number | null;
+  stdout: string;
+}
+
+let n = 0;
+/** Runs a command as a whole process under /usr/bin/time: wall time, peak RSS, its stdout. */
+export async function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Measured> {
+  const out = join(tmpdir(), `authlete-migrate-time-${process.pid}-${n++}`);
+  const child = spawn("/usr/bin/time", ["-f", "%e %M", "-o", out, command, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  const [code] = (await once(child, "close")) as [number | null];
+  const [seconds, kb] = readFileSync(out, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+  rmSync(out, { force: true });
+  return { seconds: seconds!, maxRssMb: Math.round(kb! / 1024), code, stdout };
+}
