@@ -2,7 +2,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchMapping, writeBenchDump } from "./lib/bench-dump.js";
+import { writeBenchDump } from "./lib/bench-dump.js";
+import { generatedMapping } from "./lib/generated-mapping.js";
 import { measure } from "./lib/measure.js";
 import { bareUndici, xargsCurl } from "./lib/peers.js";
 import { cliPath, spawnEmulator } from "./lib/spawn-emulator.js";
@@ -13,7 +14,7 @@ const base = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const only = (process.env.BENCH_ONLY ?? "dry,live,ceiling,memory,resume").split(",");
 mkdirSync(out, { recursive: true });
 const mapping = join(out, "mapping.json");
-writeFileSync(mapping, JSON.stringify(benchMapping));
+writeFileSync(mapping, JSON.stringify(generatedMapping));
 const results: Record<string, unknown>[] = [];
 const node = process.execPath;
 

@@ -1,21 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 
-/** The mapping benchmark dumps are written for. */
-export const benchMapping = {
-  columns: {
-    accessToken: "token",
-    refreshToken: "refresh_token",
-    clientId: "client",
-    subject: "user",
-    scopes: "scopes",
-    accessTokenExpiresAt: "expires_at",
-    refreshTokenExpiresAt: "refresh_expires_at",
-    revokedAt: "revoked_at",
-  },
-  clients: { web: 26888344961664, mobile: 26888344961665 },
-};
-
 interface Row {
   token: string;
   refresh_token: string;

@@ -5,25 +5,6 @@ import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 
 export const chaosClients = { web: 26888344961664, mobile: 26888344961665, billing: 26888344961666 } as const;
 
-/** The mapping the chaos dump is written for. */
-export const chaosMapping = {
-  columns: {
-    accessToken: "token",
-    refreshToken: "refresh_token",
-    clientId: "client",
-    subject: "user",
-    scopes: "scopes",
-    accessTokenExpiresAt: "expires_at",
-    refreshTokenExpiresAt: "refresh_expires_at",
-    revokedAt: "revoked_at",
-  },
-  clients: {
-    web: chaosClients.web,
-    mobile: chaosClients.mobile,
-    billing: { clientId: chaosClients.billing, grantType: "CLIENT_CREDENTIALS" },
-  },
-};
-
 /** What Authlete must hold for a row after the migration: derived from how the row was generated. */
 export interface ExpectedToken {
   accessHash: string;

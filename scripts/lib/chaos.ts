@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { seededRandom } from "../../src/emulator/faults.js";
 import type { StoredToken } from "../../src/emulator/index.js";
-import { chaosMapping, writeChaosDump, type ChaosDump } from "./chaos-dump.js";
+import { writeChaosDump, type ChaosDump } from "./chaos-dump.js";
+import { generatedMapping } from "./generated-mapping.js";
 import { cliPath, spawnEmulator, type SpawnedEmulator } from "./spawn-emulator.js";
 
 export interface ChaosOptions {
@@ -78,7 +79,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const dumpFile = join(o.dir, "chaos.csv");
   const dump = await writeChaosDump(dumpFile, o.rows, o.seed);
   const mappingFile = join(o.dir, "mapping.json");
-  writeFileSync(mappingFile, JSON.stringify(chaosMapping));
+  writeFileSync(mappingFile, JSON.stringify(generatedMapping));
   const store = join(o.dir, "emulator.db");
   const faultArgs = [
     "--store",

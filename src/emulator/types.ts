@@ -1,17 +1,6 @@
-/** Authlete grant types the emulator knows (the SDK's closed enum). */
-export const grantTypes = [
-  "AUTHORIZATION_CODE",
-  "IMPLICIT",
-  "PASSWORD",
-  "CLIENT_CREDENTIALS",
-  "REFRESH_TOKEN",
-  "CIBA",
-  "DEVICE_CODE",
-  "TOKEN_EXCHANGE",
-  "JWT_BEARER",
-  "PRE_AUTHORIZED_CODE",
-] as const;
-export type GrantType = (typeof grantTypes)[number];
+import type { GrantType } from "../shared/wire.js";
+
+export { grantTypes, type GrantType } from "../shared/wire.js";
 
 export interface ServiceSeed {
   serviceId: string;

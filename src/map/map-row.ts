@@ -67,7 +67,8 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     if (value !== null && typeof value === "object")
       return refuse("rejected", value.reason, value.detail, { ...keys, column });
   }
-  if (access === null && refresh === null) {
+  const emptyButExpected = access === null && refresh === null && mapping.unrecoverable?.empty === true;
+  if (access === null && refresh === null && !emptyButExpected) {
     return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, {
       column: columns.accessToken,
     });
@@ -91,6 +92,51 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     return refuse("skipped", "revoked", "revoked in the source", keys);
   const cap = "capAt" in revocation ? revocation.capAt : undefined;
   const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
+  if (mapping.validKeyIds) {
+    const kid = fieldValue(row.fields, mapping.validKeyIds.column);
+    if (!mapping.validKeyIds.ids.has(String(kid))) {
+      return refuse(
+        "skipped",
+        "revoked_in_source",
+        "the source no longer lists the token's key ID as valid",
+        keys,
+      );
+    }
+  }
+  const pattern = mapping.unrecoverable?.pattern;
+  if (
+    emptyButExpected ||
+    (pattern && [access, refresh].some((v) => typeof v === "string" && pattern.test(v)))
+  ) {
+    const ends = {
+      access:
+        accessExpiry === "never"
+          ? (cap ?? null)
+          : typeof accessExpiry === "number"
+            ? capped(accessExpiry)
+            : now,
+      refresh:
+        refresh === null && !emptyButExpected
+          ? now
+          : "revoked" in refreshRevocation && refreshRevocation.revoked
+            ? now
+            : lifetimeEnd(refreshExpiry, capped, cap),
+    };
+    const alive = (end: number | null) => end === null || end - now >= minimumLifeMs;
+    if (!alive(ends.access) && !(columns.refreshToken && alive(ends.refresh))) {
+      return refuse("skipped", "expired", "expired in the source", keys);
+    }
+    const stores = mapping.unrecoverable!.stores;
+    return refuse(
+      "rejected",
+      "value_not_recoverable",
+      `the source stores only ${stores}, not the token value`,
+      {
+        ...keys,
+        legacyExpiry: ends,
+      },
+    );
+  }
 
   // Access expiry: absolute ms, or null for a never-expiring token sent as persistent.
   let accessExpiresAt: number | null;

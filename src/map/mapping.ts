@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { MigrateError } from "../shared/errors.js";
 import {
@@ -11,6 +12,7 @@ import {
 } from "./types.js";
 
 const topLevelKeys = [
+  "description",
   "columns",
   "clients",
   "clientsFile",
@@ -20,6 +22,8 @@ const topLevelKeys = [
   "time",
   "properties",
   "policy",
+  "unrecoverable",
+  "validKeyIds",
 ];
 
 const reservedPropertyKeys = [
@@ -210,6 +214,7 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   }
 
   return Object.freeze({
+    ...unrecoverableAndKeyIds(raw, file),
     columns: Object.freeze({ ...columns }),
     clients,
     grantTypes: Object.freeze(grantTypes),
@@ -231,6 +236,45 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   });
 }
 
+function unrecoverableAndKeyIds(
+  raw: Record<string, unknown>,
+  file: string,
+): Pick<Mapping, "unrecoverable" | "validKeyIds"> {
+  const result: Pick<Mapping, "unrecoverable" | "validKeyIds"> = {};
+  if (raw.unrecoverable !== undefined) {
+    const u = raw.unrecoverable;
+    if (!isRecord(u) || typeof u.stores !== "string")
+      invalid(file, 'unrecoverable must be { "pattern"?, "empty"?, "stores" }');
+    onlyKeys(file, "unrecoverable", u, ["pattern", "empty", "stores"]);
+    let pattern: RegExp | undefined;
+    try {
+      pattern = typeof u.pattern === "string" ? new RegExp(u.pattern) : undefined;
+    } catch {
+      invalid(file, `unrecoverable.pattern is not a regular expression: ${JSON.stringify(u.pattern)}`);
+    }
+    result.unrecoverable = { pattern, empty: u.empty === true, stores: u.stores };
+  }
+  if (raw.validKeyIds !== undefined) {
+    const v = raw.validKeyIds;
+    if (!isRecord(v) || typeof v.file !== "string" || typeof v.column !== "string") {
+      invalid(
+        file,
+        'validKeyIds must be { "file": a saved {"kids": [...]} answer, "column": the key ID column }',
+      );
+    }
+    let kids: unknown;
+    try {
+      kids = (JSON.parse(readFileSync(resolve(dirname(file), v.file), "utf8")) as { kids?: unknown }).kids;
+    } catch (error) {
+      invalid(file, `validKeyIds.file ${v.file}: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(kids) || kids.some((k) => typeof k !== "string"))
+      invalid(file, `validKeyIds.file ${v.file} has no "kids" array of strings`);
+    result.validKeyIds = { column: v.column, ids: new Set(kids as string[]) };
+  }
+  return result;
+}
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
@@ -240,8 +284,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Reads and validates a mapping file (exit 2 on any problem, before a row is read). */
-export function loadMapping(file: string): Mapping {
+function readJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -251,17 +294,63 @@ export function loadMapping(file: string): Mapping {
       `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     return invalid(file, `is not valid JSON: ${(error as Error).message}`);
   }
-  return parseMapping(raw, file);
+}
+
+/** Preset mapping files shipped with the tool. */
+export const presetNames = [
+  "doorkeeper",
+  "django-oauth-toolkit",
+  "spring-authorization-server",
+  "line-channel-access-token-v2.1",
+];
+
+function readPreset(name: string, from: string): Record<string, unknown> {
+  if (!presetNames.includes(name))
+    invalid(from, `unknown preset ${JSON.stringify(name)}; presets: ${presetNames.join(", ")}`);
+  return readJson(fileURLToPath(new URL(`../../../presets/${name}.json`, import.meta.url))) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** A preset under the user's own keys: objects merge, everything else (arrays included) is replaced. */
+function extend(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(own)) {
+    const inner = base[key];
+    merged[key] = isRecord(value) && isRecord(inner) && key !== "clients" ? extend(inner, value) : value;
+  }
+  return merged;
+}
+
+/**
+ * Reads and validates a mapping (exit 2 on any problem, before a row is read): a file, `preset:NAME`,
+ * or a file that `extends` a preset with its own keys (the client map is always the site's own).
+ */
+export function loadMapping(spec: string): Mapping {
+  if (spec.startsWith("preset:")) return parseMapping(readPreset(spec.slice("preset:".length), spec), spec);
+  const raw = readJson(spec);
+  if (isRecord(raw) && raw.extends !== undefined) {
+    if (typeof raw.extends !== "string") invalid(spec, "extends must name a preset");
+    const { extends: name, ...own } = raw;
+    return parseMapping(extend(readPreset(name as string, spec), own), spec);
+  }
+  return parseMapping(raw, spec);
 }
 
 /** Every source column the mapping reads (top-level names of dotted paths), to check against a header. */
 export function mappedColumns(mapping: Mapping): string[] {
-  const paths = [...Object.values(mapping.columns), ...mapping.properties.map((p) => p.column)];
+  const paths = [
+    ...Object.values(mapping.columns),
+    ...mapping.properties.map((p) => p.column),
+    mapping.validKeyIds?.column,
+  ]
+    .filter((p): p is string => typeof p === "string")
+    .map((p) => p.split("#")[0]!);
   return [...new Set(paths.filter((p): p is string => typeof p === "string"))];
 }

@@ -1,19 +1,10 @@
 import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
 import type { SourceRow } from "../read/types.js";
+import { grantTypes, type GrantType } from "../shared/wire.js";
 
-export const authleteGrantTypes = [
-  "AUTHORIZATION_CODE",
-  "IMPLICIT",
-  "PASSWORD",
-  "CLIENT_CREDENTIALS",
-  "CIBA",
-  "DEVICE_CODE",
-  "TOKEN_EXCHANGE",
-  "JWT_BEARER",
-  "PRE_AUTHORIZED_CODE",
-] as const;
-/** Grant types /auth/token/create accepts (REFRESH_TOKEN is not one of them). */
-export type CreatableGrantType = (typeof authleteGrantTypes)[number];
+/** Grant types /auth/token/create accepts: all but REFRESH_TOKEN. */
+export type CreatableGrantType = Exclude<GrantType, "REFRESH_TOKEN">;
+export const authleteGrantTypes = grantTypes.filter((g): g is CreatableGrantType => g !== "REFRESH_TOKEN");
 
 export const columnNames = [
   "accessToken",
@@ -57,6 +48,10 @@ export interface Mapping {
     expiredAccessTokenWithLiveRefreshToken: "refresh-only" | "skip";
     neverExpiringAccessToken: "persistent" | number;
   };
+  /** Sources that may store something other than the value (a hash, nothing): such rows are never sent. */
+  unrecoverable?: { pattern?: RegExp; empty: boolean; stores: string };
+  /** Key IDs the source still lists as valid (LINE v2.1): rows whose key ID is not listed are skipped. */
+  validKeyIds?: { column: string; ids: ReadonlySet<string> };
 }
 
 /** Row-level reason codes: the ledger, the report and the tests use these, never message text. */
@@ -73,6 +68,8 @@ export type ReasonCode =
   | "time_invalid"
   | "expiry_missing"
   | "property_reserved"
+  | "value_not_recoverable"
+  | "revoked_in_source"
   | "expired"
   | "revoked"
   | "expired_access_token"
@@ -114,6 +111,8 @@ export interface Refusal {
   legacyClient?: string;
   /** The token to introspect if an earlier run may have sent this row (in memory only). */
   probeToken?: string;
+  /** value_not_recoverable: until when the legacy server must keep validating it (epoch ms, null = never). */
+  legacyExpiry?: { access: number | null; refresh: number | null };
 }
 
 export type MapResult = Payload | Refusal;

@@ -49,6 +49,7 @@ export function formatSummary(summary: RunSummary): string {
     );
     for (const [bucket, count] of spread) lines.push(`  ${pad(bucket)}${count}`);
   }
+  if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
       "",
@@ -67,4 +68,18 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.status !== "completed")
     lines.push("Rerun the same command to resume: finished rows are not sent again.");
   return lines.join("\n");
+}
+
+/** What to do about tokens whose value the source never kept (SCHEMAS.md §13). */
+function unrecoverableAdvice(summary: RunSummary): string[] {
+  const u = summary.unrecoverable!;
+  return [
+    `${u.rows} of ${summary.rows} tokens cannot be migrated with their values. The source stores only`,
+    `${u.stores}, never the string clients hold, and Authlete needs the plaintext. Options:`,
+    `  (a) Keep the old server validating legacy tokens until they expire. The last access token`,
+    `      expires at ${u.lastAccessExpiry}; the last refresh token at ${u.lastRefreshExpiry}.`,
+    "  (b) Lazy bridge: when a legacy refresh token is presented, the old server validates it and a new",
+    "      token is minted in Authlete (/auth/token/create) for the same client, subject and scopes.",
+    "  (c) Force re-authorization of the users concerned.",
+  ];
 }

@@ -18,6 +18,8 @@ export interface RunSummary {
   firstRows: Partial<Record<ReasonCode, string[]>>;
   unmappedClients: Record<string, number>;
   lifetimes: Record<LifetimeBucket, number>;
+  /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
+  unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
   /** Dry run: how long the real run would take at the configured rate, seconds. */
   estimatedSeconds?: number;
   writer?: WriterStats;
@@ -28,7 +30,14 @@ export interface RunSummary {
 /** Freezes a tally into the run summary. */
 export function summarise(
   tally: Tally,
-  run: { runId: number; dryRun: boolean; status: RunSummary["status"]; startedAt: number; rate: number },
+  run: {
+    runId: number;
+    dryRun: boolean;
+    status: RunSummary["status"];
+    startedAt: number;
+    rate: number;
+    stores?: string;
+  },
   writer?: WriterStats,
 ): RunSummary {
   const summary: RunSummary = {
@@ -43,6 +52,16 @@ export function summarise(
     lifetimes: { ...tally.lifetimes },
     durationMs: Math.round(performance.now() - run.startedAt),
   };
+  const u = tally.unrecoverable;
+  const when = (at: number | null) => (at === null ? "never" : new Date(at).toISOString());
+  if (u.rows > 0) {
+    summary.unrecoverable = {
+      rows: u.rows,
+      stores: run.stores ?? "something else",
+      lastAccessExpiry: when(u.lastAccess),
+      lastRefreshExpiry: when(u.lastRefresh),
+    };
+  }
   if (run.dryRun) summary.estimatedSeconds = Math.ceil(tally.states.created / run.rate);
   if (writer) summary.writer = writer;
   return summary;

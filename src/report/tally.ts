@@ -32,6 +32,9 @@ export class Tally {
     lifetimeBuckets.map((b) => [b, 0]),
   ) as Record<LifetimeBucket, number>;
 
+  /** Live rows whose value the source does not keep, and until when the old server must validate them. */
+  readonly unrecoverable = { rows: 0, lastAccess: 0 as number | null, lastRefresh: 0 as number | null };
+
   /** A row read from the sources. */
   read(): void {
     this.rows++;
@@ -59,6 +62,15 @@ export class Tally {
     this.firstRows.duplicate_in_source = found.first.map((f) => `${f.file}:${f.line}`);
     for (const [reason, n] of Object.entries(this.reasons))
       if (n === 0) delete this.reasons[reason as ReasonCode];
+  }
+
+  /** A live row that cannot be migrated with its value (null expiry = never expires). */
+  notRecoverable(expiry: { access: number | null; refresh: number | null }): void {
+    const u = this.unrecoverable;
+    u.rows++;
+    const later = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.max(a, b));
+    u.lastAccess = later(u.lastAccess, expiry.access);
+    u.lastRefresh = later(u.lastRefresh, expiry.refresh);
   }
 
   unmappedClient(legacy: string): void {

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
+import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
@@ -11,17 +12,7 @@ import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js"
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
 
-interface Summary {
-  status: string;
-  rows: number;
-  created: number;
-  skipped: number;
-  rejected: number;
-  failed: number;
-  pending: number;
-  reasons: Record<string, number>;
-  writer?: { introspections: number; creates: number };
-}
+type Summary = RunSummary;
 
 const envFor = (emulator: RunningEmulator) => ({
   AUTHLETE_BASE_URL: emulator.baseUrl,

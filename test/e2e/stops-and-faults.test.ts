@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RunningEmulator, WireEvent } from "../../src/emulator/index.js";
+import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
@@ -52,12 +53,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
   assert.equal(stopped.code, 3);
   const waited = performance.now() - signalledAt;
   assert.ok(waited < 1400, `waited ${Math.round(waited)} ms, beyond the 300 ms grace period`);
-  const summary = JSON.parse(stopped.stdout) as {
-    status: string;
-    pending: number;
-    rows: number;
-    created: number;
-  };
+  const summary = JSON.parse(stopped.stdout) as Required<RunSummary>;
   assert.equal(summary.status, "interrupted");
   assert.ok(summary.pending >= 1, "abandoned calls are left pending");
   assert.match(stopped.stderr + stopped.stdout, /Rerun|rerun/);
@@ -119,10 +115,7 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
   const { dump, args } = setup(t, 8);
   const result = await runCli(args(["--rate", "50", "--concurrency", "4"]), envFor(emulator));
   assert.equal(result.code, 0, result.stderr);
-  const summary = JSON.parse(result.stdout) as {
-    created: number;
-    writer: { rateLimited: number; pauses: number };
-  };
+  const summary = JSON.parse(result.stdout) as Required<RunSummary>;
   assert.equal(summary.created, dump.length);
   assert.ok(summary.writer.rateLimited >= 1 && summary.writer.pauses >= 1, JSON.stringify(summary.writer));
   const creates = events.filter((e) => e.path.endsWith("/auth/token/create"));
@@ -144,17 +137,7 @@ test("when Authlete keeps failing, the circuit breaker pauses, then the run abor
   const result = await runCli(args(["--give-up-after", "2", "--concurrency", "4"]), envFor(emulator));
   assert.equal(result.code, 3, result.stderr);
   assert.ok(performance.now() - started < 20_000);
-  const summary = JSON.parse(result.stdout) as {
-    status: string;
-    rows: number;
-    created: number;
-    skipped: number;
-    rejected: number;
-    failed: number;
-    pending: number;
-    error: { code: string };
-    writer: { circuitOpenings: number };
-  };
+  const summary = JSON.parse(result.stdout) as Required<RunSummary>;
   assert.equal(summary.status, "aborted");
   assert.equal(summary.error.code, "service_unreachable");
   assert.ok(summary.writer.circuitOpenings >= 1);

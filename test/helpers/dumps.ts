@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { mobileApp, webApp } from "./emulator.js";
+import { generatedMapping } from "../../scripts/lib/generated-mapping.js";
+
+export { generatedMapping };
 
 export interface LegacyRow {
   token: string;
@@ -13,26 +15,6 @@ export interface LegacyRow {
   refresh_expires_at: string | null;
   revoked_at: string | null;
 }
-
-/** The mapping every generated dump uses: absolute expiries, named clients. */
-export const generatedMapping = {
-  columns: {
-    accessToken: "token",
-    refreshToken: "refresh_token",
-    clientId: "client",
-    subject: "user",
-    scopes: "scopes",
-    accessTokenExpiresAt: "expires_at",
-    refreshTokenExpiresAt: "refresh_expires_at",
-    revokedAt: "revoked_at",
-  },
-  clients: {
-    web: webApp,
-    mobile: mobileApp,
-    billing: { clientId: 26888344961666, grantType: "CLIENT_CREDENTIALS" },
-  },
-  time: { neverExpires: ["never"] },
-};
 
 let counter = 0;
 /** A fresh, realistic-looking token value (43 characters of base64url). */

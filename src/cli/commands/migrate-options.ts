@@ -75,7 +75,10 @@ export function buildMigrateConfig(
   return Object.freeze({
     files: args.files,
     mapping,
-    mappingHash: createHash("sha256").update(readFileSync(args.mapping)).digest("hex"),
+    mappingHash: createHash("sha256")
+      // A preset is named, not read: it is versioned with the tool.
+      .update(args.mapping.startsWith("preset:") ? args.mapping : readFileSync(args.mapping))
+      .digest("hex"),
     ledgerFile: args.ledger,
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
