@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { rollbackCommand } from "./commands/rollback.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 
@@ -30,6 +31,7 @@ export async function main(args: string[]): Promise<number> {
     });
   parser = migrateCommand(parser, done);
   parser = statusCommand(parser, done);
+  parser = rollbackCommand(parser, done);
   parser = emulatorCommand(parser, done);
   try {
     await parser.parseAsync();

@@ -10,3 +10,4 @@ export type {
   WriteOutcome,
 } from "./types.js";
 export type { DryRunDuplicates } from "./dry-run.js";
+export type { RollbackTarget } from "./types.js";

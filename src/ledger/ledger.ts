@@ -10,6 +10,7 @@ import type {
   Decision,
   EntryState,
   LedgerStatus,
+  RollbackTarget,
   RunRecord,
   RunStart,
   RunStatus,
@@ -24,6 +25,10 @@ export interface Ledger {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** The tokens a run created, with the hash of what Authlete holds: what a rollback deletes. */
+  createdBy(runId: number): RollbackTarget[];
+  /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
+  recordRollback(target: RollbackTarget, rollbackRunId: number, result: "deleted" | "already_absent"): void;
   /** A dry run's rows that repeat an earlier row's token, found once all rows are admitted. */
   dryRunDuplicates(): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
@@ -65,7 +70,7 @@ export function openLedger(file: string): Ledger {
   }
   const admission = prepareAdmission(db);
   const record = db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail,
-    attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, run_id = @runId,
+    attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, sent_hash = coalesce(@sentHash, sent_hash), run_id = @runId,
     updated_at = @now WHERE token_hash = @key`);
   let dryRun: ReturnType<typeof prepareDryRun> | undefined;
   const admitBatch = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
@@ -86,6 +91,7 @@ export function openLedger(file: string): Ledger {
         attempts: o.attempts,
         resultCode: o.resultCode ?? null,
         expiresAt: o.expiresAt ?? null,
+        sentHash: o.sentHash ?? null,
         runId,
         now,
       });
@@ -137,6 +143,19 @@ export function openLedger(file: string): Ledger {
       );
     },
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
+    createdBy: (runId) =>
+      db
+        .prepare(
+          `SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, source_file AS file,
+          row_no AS rowNo FROM entries WHERE state = 'created' AND run_id = ? ORDER BY rowid`,
+        )
+        .all(runId) as RollbackTarget[],
+    recordRollback: db.transaction((t: RollbackTarget, rollbackRunId: number, result: string) => {
+      db.prepare(
+        "INSERT INTO rollbacks (token_hash, sent_hash, run_id, source_file, row_no, result, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(t.tokenHash, t.sentHash, rollbackRunId, t.file, t.rowNo, result, Date.now());
+      db.prepare("DELETE FROM entries WHERE token_hash = ? AND state = 'created'").run(t.tokenHash);
+    }),
     dryRunDuplicates() {
       const found = dryRun?.duplicates() ?? { count: 0, counted: [], first: [] };
       dryRun = undefined;

@@ -34,6 +34,8 @@ export function ensureSchema(db: Database, file: string): void {
       attempts INTEGER NOT NULL DEFAULT 0,
       result_code TEXT,
       expires_at INTEGER,
+      -- Hash of the access token Authlete holds (the probe token of a refresh-only row): what rollback deletes.
+      sent_hash TEXT,
       run_id INTEGER NOT NULL,
       seen_run INTEGER NOT NULL,
       updated_at INTEGER NOT NULL
@@ -41,6 +43,16 @@ export function ensureSchema(db: Database, file: string): void {
     CREATE INDEX IF NOT EXISTS entries_refresh ON entries(refresh_hash) WHERE refresh_hash IS NOT NULL;
     CREATE INDEX IF NOT EXISTS entries_state ON entries(state);
     -- Rows that own no entry: no usable token, or a later duplicate of a token already read.
+    -- Tokens a rollback deleted from Authlete, for the record; their entries are removed so a later run creates them again.
+    CREATE TABLE IF NOT EXISTS rollbacks (
+      token_hash TEXT NOT NULL,
+      sent_hash TEXT NOT NULL,
+      run_id INTEGER NOT NULL,
+      source_file TEXT NOT NULL,
+      row_no INTEGER NOT NULL,
+      result TEXT NOT NULL,
+      at INTEGER NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS row_notes (
       run_id INTEGER NOT NULL,
       source_file TEXT NOT NULL,

@@ -37,6 +37,8 @@ export interface WriteOutcome {
   attempts: number;
   resultCode?: string;
   expiresAt?: number;
+  /** Hash of the access token Authlete now holds, for a created token. */
+  sentHash?: string;
 }
 
 export interface RunStart {
@@ -63,4 +65,13 @@ export interface LedgerStatus {
   reasons: Record<string, number>;
   /** Entries a rerun will still work on: pending and failed. */
   left: number;
+}
+
+/** A token a run created, as a rollback sees it: hashes only. */
+export interface RollbackTarget {
+  tokenHash: string;
+  /** Hash of the access token Authlete holds (differs from tokenHash for refresh-only rows). */
+  sentHash: string;
+  file: string;
+  rowNo: number;
 }

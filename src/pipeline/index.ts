@@ -1,2 +1,3 @@
 export { migrate } from "./migrate.js";
 export type { MigrateConfig, Progress, RunSummary } from "./types.js";
+export { rollback, type RollbackConfig, type RollbackSummary } from "./rollback.js";

@@ -3,3 +3,4 @@ export { createWriter, type WriterHandle } from "./writer.js";
 export { lifetimesAt } from "./durations.js";
 export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
+export { deleteToken, type DeleteResult } from "./delete.js";

@@ -4,6 +4,7 @@ import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManag
 import type { WriteOutcome } from "../ledger/types.js";
 import type { Payload } from "../map/types.js";
 import { MigrateError } from "../shared/errors.js";
+import { tokenHash } from "../shared/hash.js";
 import type { AuthleteConnection } from "./authlete-client.js";
 import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
 import { lifetimesAt } from "./durations.js";
@@ -128,8 +129,10 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
               detail: "could not find out whether an earlier create landed",
             });
       }
-      if (found === "matches" && maybeSent)
-        return outcome({ state: "created", reason: null, detail: "confirmed by introspection" });
+      if (found === "matches" && maybeSent) {
+        const sentHash = tokenHash(probeToken);
+        return outcome({ state: "created", reason: null, detail: "confirmed by introspection", sentHash });
+      }
       if (found !== "absent") {
         return outcome({
           state: "rejected",
@@ -187,6 +190,7 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
         reason: null,
         resultCode: result.value.resultCode,
         expiresAt: result.value.expiresAt,
+        sentHash: tokenHash(payload.probeToken),
       });
     }
     const failure: CallFailure = result.ok

@@ -27,18 +27,16 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
             }
             const lines = [`Ledger ${argv.ledger}`, "", "Runs:"];
             for (const run of status.runs) {
-              const s = run.summary as {
-                rows?: number;
-                created?: number;
-                skipped?: number;
-                rejected?: number;
-                failed?: number;
-              } | null;
-              const counts = s
-                ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
-                : "";
+              const s = (run.summary ?? {}) as Record<string, number | undefined>;
+              const counts =
+                s.ofRun !== undefined
+                  ? `rollback of run ${s.ofRun}: deleted ${s.deleted} already absent ${s.alreadyAbsent} not found ${s.notFoundByHash}`
+                  : run.summary
+                    ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
+                    : "";
+              const kind = run.dryRun ? "dry run" : "live";
               lines.push(
-                `  #${run.id} ${new Date(run.startedAt).toISOString()} ${run.dryRun ? "dry run" : "live"} ${run.status} ${counts}`,
+                `  #${run.id} ${new Date(run.startedAt).toISOString()} ${kind} ${run.status} ${counts}`,
               );
             }
             lines.push("", "Tokens by state:");

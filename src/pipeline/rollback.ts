@@ -1,0 +1,118 @@
+import pLimit from "p-limit";
+import { openLedger, type RollbackTarget } from "../ledger/index.js";
+import { mapRow } from "../map/index.js";
+import type { Mapping } from "../map/types.js";
+import { readRows, type ReadOptions } from "../read/index.js";
+import { MigrateError } from "../shared/errors.js";
+import { tokenHash } from "../shared/hash.js";
+import type { ConnectionSettings } from "../write/index.js";
+
+export interface RollbackConfig {
+  ledgerFile: string;
+  runId: number;
+  dryRun: boolean;
+  connection?: ConnectionSettings;
+  concurrency: number;
+  /** Sources to delete by value when Authlete does not know a token by the hash the ledger holds. */
+  sources?: { files: readonly string[]; mapping: Mapping; read: ReadOptions; now?: number };
+}
+
+export interface RollbackSummary {
+  rollbackRunId: number;
+  ofRun: number;
+  dryRun: boolean;
+  tokens: number;
+  deleted: number;
+  alreadyAbsent: number;
+  /** Authlete answered 404 for the hash: its hash may differ from ours; give --source to delete by value. */
+  notFoundByHash: number;
+  failed: number;
+}
+
+/** Token values for the targets, read again from the sources (the ledger never has them). */
+async function valuesFor(
+  targets: RollbackTarget[],
+  sources: NonNullable<RollbackConfig["sources"]>,
+): Promise<Map<string, string>> {
+  const wanted = new Set(targets.map((t) => t.sentHash));
+  const values = new Map<string, string>();
+  const now = sources.now ?? Date.now();
+  for await (const row of readRows(sources.files, sources.read)) {
+    const result = mapRow(row, { mapping: sources.mapping, now });
+    const value = result.probeToken;
+    if (value !== undefined) {
+      const hash = tokenHash(value);
+      if (wanted.has(hash)) values.set(hash, value);
+    }
+  }
+  return values;
+}
+
+/**
+ * Deletes exactly the tokens one run created, by hash (or by value from the sources), records each
+ * deletion, and can be rerun: what was deleted is no longer in the ledger as created.
+ */
+export async function rollback(config: RollbackConfig): Promise<RollbackSummary> {
+  const ledger = openLedger(config.ledgerFile);
+  try {
+    const targets = ledger.createdBy(config.runId);
+    const rollbackRunId = ledger.startRun({
+      dryRun: config.dryRun,
+      arguments: { command: "rollback", run: config.runId },
+      sources: [],
+      mappingHash: "",
+    });
+    const summary: RollbackSummary = {
+      rollbackRunId,
+      ofRun: config.runId,
+      dryRun: config.dryRun,
+      tokens: targets.length,
+      deleted: 0,
+      alreadyAbsent: 0,
+      notFoundByHash: 0,
+      failed: 0,
+    };
+    if (!config.dryRun && targets.length > 0) {
+      const values = config.sources ? await valuesFor(targets, config.sources) : new Map<string, string>();
+      const { connectAuthlete, deleteToken } = await import("../write/index.js");
+      const authlete = connectAuthlete(config.connection!);
+      const limit = pLimit(config.concurrency);
+      let fatal: MigrateError | undefined;
+      try {
+        await Promise.all(
+          targets.map((target) =>
+            limit(async () => {
+              if (fatal) return;
+              const value = values.get(target.sentHash);
+              const result = await deleteToken(authlete, value ?? target.sentHash);
+              if (result.kind === "deleted") {
+                ledger.recordRollback(target, rollbackRunId, "deleted");
+                summary.deleted++;
+              } else if (result.kind === "not_found" && value !== undefined) {
+                ledger.recordRollback(target, rollbackRunId, "already_absent");
+                summary.alreadyAbsent++;
+              } else if (result.kind === "not_found") summary.notFoundByHash++;
+              else {
+                summary.failed++;
+                if (result.fatal)
+                  fatal = new MigrateError(
+                    "authentication_failed",
+                    `Authlete refused the credentials (${result.detail})`,
+                  );
+              }
+            }),
+          ),
+        );
+      } finally {
+        await authlete.close();
+      }
+      ledger.finishRun(rollbackRunId, fatal ? "aborted" : "completed", summary);
+      if (fatal) throw fatal;
+      return summary;
+    }
+    ledger.finishRun(rollbackRunId, "completed", summary);
+    return summary;
+  } finally {
+    ledger.close();
+  }
+}

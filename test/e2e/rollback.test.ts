@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { test } from "node:test";
+import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import type { RollbackSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+const envFor = (emulator: RunningEmulator) => ({
+  AUTHLETE_BASE_URL: emulator.baseUrl,
+  AUTHLETE_SERVICE_ID: serviceId,
+  AUTHLETE_BEARER: bearer,
+});
+const iso = (ms: number) => new Date(ms).toISOString();
+
+test("rollback deletes exactly what a run created (refresh-only rows too), is safe to rerun, and a later run creates them again", async (t) => {
+  const dir = tempDir(t);
+  const { emulator, authlete } = await withEmulator(t);
+  const foreign = await tokenManagementCreate(authlete.core, {
+    serviceId,
+    tokenCreateRequest: {
+      grantType: "AUTHORIZATION_CODE",
+      clientId: webApp,
+      subject: "not-ours",
+      accessToken: "ForeignTokenValue0001",
+    },
+  });
+  assert.ok(foreign.ok);
+  const rows = liveRows(5);
+  rows[4]!.expires_at = iso(Date.now() - 60_000); // refresh-only: Authlete holds its probe token
+  const ledger = join(dir, "l.db");
+  const migrate = [
+    "migrate",
+    writeDump(dir, "t.csv", rows),
+    "--mapping",
+    writeMapping(dir),
+    "--ledger",
+    ledger,
+    "--json",
+  ];
+  assert.equal((await runCli(migrate, envFor(emulator))).code, 0);
+  assert.equal(emulator.store.stats().tokens, 6);
+
+  const preview = JSON.parse(
+    (await runCli(["rollback", "--run", "1", "--ledger", ledger, "--dry-run", "--json"])).stdout,
+  ) as RollbackSummary;
+  assert.deepEqual([preview.tokens, preview.deleted], [5, 0]);
+  assert.equal(emulator.store.stats().tokens, 6, "a dry run deletes nothing");
+
+  const first = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator));
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual((JSON.parse(first.stdout) as RollbackSummary).deleted, 5);
+  assert.equal(emulator.store.stats().tokens, 1, "only the token this ledger did not create is left");
+  assert.equal(emulator.store.all()[0]?.subject, "not-ours");
+
+  const again = JSON.parse(
+    (await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator))).stdout,
+  ) as RollbackSummary;
+  assert.deepEqual(
+    [again.tokens, again.deleted, again.failed],
+    [0, 0, 0],
+    "a rerun finds nothing left to delete",
+  );
+
+  const remigrate = JSON.parse((await runCli(migrate, envFor(emulator))).stdout) as { created: number };
+  assert.equal(remigrate.created, 5, "rolled-back tokens are created again by a later run");
+});
+
+test("when Authlete does not know the ledger's hash, rollback says so and deletes by value from the sources", async (t) => {
+  const dir = tempDir(t);
+  // An Authlete whose token hash differs from the inferred base64url(SHA-256).
+  const { emulator } = await withEmulator(t, {
+    hash: (v) => createHash("sha256").update(`salt:${v}`).digest("hex"),
+  });
+  const rows = liveRows(3);
+  const dump = writeDump(dir, "t.csv", rows);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  assert.equal(
+    (await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], envFor(emulator))).code,
+    0,
+  );
+  const byHash = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator));
+  assert.equal(byHash.code, 1);
+  assert.equal((JSON.parse(byHash.stdout) as RollbackSummary).notFoundByHash, 3);
+  assert.equal(emulator.store.stats().tokens, 3, "nothing deleted, nothing forgotten");
+  const byValue = await runCli(
+    ["rollback", "--run", "1", "--ledger", ledger, "--source", dump, "--mapping", mapping, "--json"],
+    envFor(emulator),
+  );
+  assert.equal(byValue.code, 0, byValue.stderr);
+  assert.equal((JSON.parse(byValue.stdout) as RollbackSummary).deleted, 3);
+  assert.equal(emulator.store.stats().tokens, 0);
+  assert.ok(!(byValue.stdout + byValue.stderr).includes(rows[0]!.token), "values never printed");
+});
