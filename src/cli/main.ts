@@ -3,6 +3,7 @@ import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { rollbackCommand } from "./commands/rollback.js";
+import { verifyCommand } from "./commands/verify.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 
@@ -32,6 +33,7 @@ export async function main(args: string[]): Promise<number> {
   parser = migrateCommand(parser, done);
   parser = statusCommand(parser, done);
   parser = rollbackCommand(parser, done);
+  parser = verifyCommand(parser, done);
   parser = emulatorCommand(parser, done);
   try {
     await parser.parseAsync();

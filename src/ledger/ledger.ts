@@ -25,6 +25,10 @@ export interface Ledger {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** The state of a token's entry, if the ledger has one. */
+  stateOf(tokenHash: string): string | undefined;
+  /** Records what verify found for one token. */
+  recordVerification(runId: number, tokenHash: string, result: string, detail: string | null): void;
   /** The tokens a run created, with the hash of what Authlete holds: what a rollback deletes. */
   createdBy(runId: number): RollbackTarget[];
   /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
@@ -143,6 +147,13 @@ export function openLedger(file: string): Ledger {
       );
     },
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
+    stateOf: (hash) =>
+      db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck().get(hash) as string | undefined,
+    recordVerification(runId, hash, result, detail) {
+      db.prepare(
+        "INSERT INTO verifications (run_id, token_hash, result, detail, at) VALUES (?, ?, ?, ?, ?)",
+      ).run(runId, hash, result, detail, Date.now());
+    },
     createdBy: (runId) =>
       db
         .prepare(

@@ -53,6 +53,14 @@ export function ensureSchema(db: Database, file: string): void {
       result TEXT NOT NULL,
       at INTEGER NOT NULL
     );
+    -- What verify found for each token it introspected.
+    CREATE TABLE IF NOT EXISTS verifications (
+      run_id INTEGER NOT NULL,
+      token_hash TEXT NOT NULL,
+      result TEXT NOT NULL,
+      detail TEXT,
+      at INTEGER NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS row_notes (
       run_id INTEGER NOT NULL,
       source_file TEXT NOT NULL,

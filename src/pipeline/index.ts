@@ -1,3 +1,4 @@
 export { migrate } from "./migrate.js";
 export type { MigrateConfig, Progress, RunSummary } from "./types.js";
 export { rollback, type RollbackConfig, type RollbackSummary } from "./rollback.js";
+export { verify, compare, type VerifyConfig, type VerifySummary, type MismatchKind } from "./verify.js";

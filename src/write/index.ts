@@ -4,3 +4,4 @@ export { lifetimesAt } from "./durations.js";
 export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
+export { inspectToken, type TokenFacts } from "./inspect.js";

@@ -1,0 +1,118 @@
+import pLimit from "p-limit";
+import { openLedger } from "../ledger/index.js";
+import { mapRow } from "../map/index.js";
+import type { Mapping, Payload } from "../map/types.js";
+import { readRows, type ReadOptions } from "../read/index.js";
+import type { ConnectionSettings, TokenFacts } from "../write/index.js";
+
+export interface VerifyConfig {
+  files: readonly string[];
+  mapping: Mapping;
+  read: ReadOptions;
+  ledgerFile: string;
+  connection: ConnectionSettings;
+  /** Verify this many tokens drawn at random; undefined = all. */
+  sample?: number;
+  now?: number;
+  concurrency: number;
+  random?: () => number;
+}
+
+export type MismatchKind = "missing" | "client" | "subject" | "scopes" | "expiry" | "refreshable" | "error";
+
+export interface VerifySummary {
+  runId: number;
+  migrated: number;
+  verified: number;
+  matched: number;
+  mismatches: Partial<Record<MismatchKind, number>>;
+}
+
+/** How a migrated token differs from its legacy row; empty when it matches. */
+export function compare(payload: Payload, facts: TokenFacts): { kind: MismatchKind; detail: string }[] {
+  if ("error" in facts) return [{ kind: "error", detail: facts.error }];
+  if (!facts.existent) return [{ kind: "missing", detail: "Authlete does not know the token" }];
+  const found: { kind: MismatchKind; detail: string }[] = [];
+  const want = payload.request;
+  if (facts.clientId !== want.clientId)
+    found.push({ kind: "client", detail: `client ${facts.clientId}, legacy ${want.clientId}` });
+  if (want.grantType !== "CLIENT_CREDENTIALS" && (facts.subject ?? undefined) !== want.subject)
+    found.push({ kind: "subject", detail: "subject differs" });
+  const scopes = (s: readonly string[] | undefined) => [...(s ?? [])].sort().join(" ");
+  if (scopes(facts.scopes) !== scopes(want.scopes))
+    found.push({
+      kind: "scopes",
+      detail: `scopes "${scopes(facts.scopes)}", legacy "${scopes(want.scopes)}"`,
+    });
+  if (!payload.refreshOnly && payload.accessExpiresAt !== null && facts.expiresAt !== undefined) {
+    const off = facts.expiresAt - payload.accessExpiresAt;
+    if (Math.abs(off) > 2000)
+      found.push({ kind: "expiry", detail: `expiry off by ${Math.round(off / 1000)} s` });
+  }
+  const legacyRefreshable = want.refreshToken !== undefined;
+  if (facts.refreshable !== legacyRefreshable)
+    found.push({
+      kind: "refreshable",
+      detail: `refreshable ${facts.refreshable}, legacy ${legacyRefreshable}`,
+    });
+  return found;
+}
+
+/**
+ * Introspects migrated tokens, with values read again from the sources (the ledger has none), and
+ * compares them with their legacy rows; every verdict is recorded in the ledger.
+ */
+export async function verify(config: VerifyConfig): Promise<VerifySummary> {
+  const ledger = openLedger(config.ledgerFile);
+  const random = config.random ?? Math.random;
+  try {
+    const runId = ledger.startRun({
+      dryRun: true,
+      arguments: { command: "verify", sample: config.sample ?? "all" },
+      sources: [],
+      mappingHash: "",
+    });
+    const chosen: Payload[] = [];
+    let migrated = 0;
+    const now = config.now ?? Date.now();
+    for await (const row of readRows(config.files, config.read)) {
+      const result = mapRow(row, { mapping: config.mapping, now });
+      if (result.kind !== "payload" || ledger.stateOf(result.key) !== "created") continue;
+      migrated++;
+      // Reservoir sampling: every migrated token has the same chance, in one pass and bounded memory.
+      if (config.sample === undefined || chosen.length < config.sample) chosen.push(result);
+      else {
+        const slot = Math.floor(random() * migrated);
+        if (slot < config.sample) chosen[slot] = result;
+      }
+    }
+    const { connectAuthlete, inspectToken } = await import("../write/index.js");
+    const authlete = connectAuthlete(config.connection);
+    const summary: VerifySummary = { runId, migrated, verified: 0, matched: 0, mismatches: {} };
+    const limit = pLimit(config.concurrency);
+    try {
+      await Promise.all(
+        chosen.map((payload) =>
+          limit(async () => {
+            const found = compare(payload, await inspectToken(authlete, payload.probeToken));
+            summary.verified++;
+            if (found.length === 0) summary.matched++;
+            for (const f of found) summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
+            ledger.recordVerification(
+              runId,
+              payload.key,
+              found.length === 0 ? "match" : found.map((f) => f.kind).join(","),
+              found.map((f) => f.detail).join("; ") || null,
+            );
+          }),
+        ),
+      );
+    } finally {
+      await authlete.close();
+    }
+    ledger.finishRun(runId, "completed", summary);
+    return summary;
+  } finally {
+    ledger.close();
+  }
+}

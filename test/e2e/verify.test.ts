@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
+import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
+import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
+import Database from "better-sqlite3";
+import type { VerifySummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, mobileApp, serviceId, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+test("verify finds every kind of mismatch, records each verdict, and exits 1", async (t) => {
+  const dir = tempDir(t);
+  const { emulator, authlete } = await withEmulator(t);
+  const env = {
+    AUTHLETE_BASE_URL: emulator.baseUrl,
+    AUTHLETE_SERVICE_ID: serviceId,
+    AUTHLETE_BEARER: bearer,
+  };
+  const rows = liveRows(8);
+  const dump = writeDump(dir, "t.csv", rows);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  assert.equal((await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], env)).code, 0);
+  await sleep(1100); // rows without a refresh token get a 1-second refresh lifetime
+  const clean = await runCli(
+    ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--all", "--json"],
+    env,
+  );
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  assert.deepEqual(JSON.parse(clean.stdout), {
+    runId: 2,
+    migrated: 8,
+    verified: 8,
+    matched: 8,
+    mismatches: {},
+  });
+
+  const update = (token: string, change: Record<string, unknown>) =>
+    tokenManagementUpdate(authlete.core, {
+      serviceId,
+      tokenUpdateRequest: { accessToken: token, ...change },
+    });
+  await tokenManagementDelete(authlete.core, { serviceId, accessTokenIdentifier: rows[0]!.token });
+  await update(rows[1]!.token, { scopes: ["openid"] });
+  await update(rows[3]!.token, { accessTokenExpiresAt: Date.parse(rows[3]!.expires_at!) + 3_600_000 });
+  await tokenManagementDelete(authlete.core, { serviceId, accessTokenIdentifier: rows[4]!.token });
+  await tokenManagementCreate(authlete.core, {
+    serviceId,
+    tokenCreateRequest: {
+      grantType: "AUTHORIZATION_CODE",
+      clientId: mobileApp,
+      subject: "mallory",
+      scopes: rows[4]!.scopes.split(" "),
+      accessToken: rows[4]!.token,
+      accessTokenDuration: Math.floor((Date.parse(rows[4]!.expires_at!) - Date.now()) / 1000) - 1,
+      refreshTokenDuration: 1,
+    },
+  });
+  await sleep(1100);
+  const found = await runCli(
+    ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--all", "--json"],
+    env,
+  );
+  assert.equal(found.code, 1);
+  const summary = JSON.parse(found.stdout) as VerifySummary;
+  assert.equal(summary.matched, 4);
+  assert.deepEqual(summary.mismatches, {
+    missing: 1,
+    scopes: 1,
+    expiry: 1,
+    client: 1,
+    subject: 1,
+    refreshable: 1,
+  });
+
+  const db = new Database(ledger, { readonly: true });
+  t.after(() => db.close());
+  const verdicts = db.prepare("SELECT result FROM verifications WHERE run_id = 3").pluck().all() as string[];
+  assert.equal(verdicts.length, 8);
+  assert.equal(verdicts.filter((v) => v === "match").length, 4);
+
+  const sampled = JSON.parse(
+    (await runCli(["verify", dump, "--mapping", mapping, "--ledger", ledger, "--sample", "3", "--json"], env))
+      .stdout,
+  ) as VerifySummary;
+  assert.deepEqual([sampled.migrated, sampled.verified], [8, 3]);
+});
