@@ -11,6 +11,8 @@ export interface AdmitOptions {
   runId: number;
   dryRun: boolean;
   retryRejected: boolean;
+  /** The dump is complete: mark what is seen, so created tokens missing from it can be revoked. */
+  syncDeletions?: boolean;
 }
 
 /** Prepared statements for the admission of a live run. */
@@ -29,9 +31,10 @@ export function prepareAdmission(db: Database) {
       row_no = @rowNo, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
     note: db.prepare(`INSERT INTO row_notes (run_id, source_file, row_no, state, reason, detail, column_name, token_hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    seen: db.prepare("UPDATE entries SET seen_run = ? WHERE token_hash = ?"),
     refuse:
       db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
-      run_id = @runId, updated_at = @now WHERE token_hash = @key`),
+      run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
   };
   return s;
 }
@@ -94,6 +97,14 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   // in a rerun is counted like its first occurrence.
   switch (entry.state) {
     case "created":
+      if (o.syncDeletions) s.seen.run(o.runId, key);
+      if (
+        r.kind === "skipped" &&
+        (r.reason === "revoked" || r.reason === "revoked_in_source") &&
+        r.probeToken
+      ) {
+        return { action: "revoke", key, identifier: r.probeToken };
+      }
       return settled("skipped", "already_migrated");
     case "skipped":
       return settled("skipped", entry.reason);

@@ -37,9 +37,14 @@ export function prepareDryRun(db: Database) {
       ? (entry.get(key) as { state: string; reason: string | null } | undefined)
       : undefined;
     let decision: Decision;
-    if (known?.state === "created")
-      decision = { action: "settled", state: "skipped", reason: "already_migrated" };
-    else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
+    const revokedNow = r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source");
+    if (known?.state === "created") {
+      decision = {
+        action: "settled",
+        state: "skipped",
+        reason: revokedNow ? "revoked_since_migration" : "already_migrated",
+      };
+    } else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
       decision = { action: "settled", state: known.state, reason: known.reason as never };
     } else if (r.kind === "payload") {
       decision = {

@@ -27,6 +27,14 @@ export interface Ledger {
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
+  /** Marks a created token the source has since revoked or dropped as revoked in Authlete. */
+  recordRevocation(
+    runId: number,
+    tokenHash: string,
+    reason: "revoked_since_migration" | "deleted_in_source",
+  ): void;
+  /** Tokens this ledger created that a complete dump read by this run no longer holds. */
+  createdNotSeen(runId: number): { tokenHash: string; sentHash: string }[];
   /** Records what verify found for one token. */
   recordVerification(runId: number, tokenHash: string, result: string, detail: string | null): void;
   /** The tokens a run created, with the hash of what Authlete holds: what a rollback deletes. */
@@ -147,6 +155,17 @@ export function openLedger(file: string): Ledger {
       );
     },
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
+    recordRevocation(runId, hash, reason) {
+      db.prepare(
+        "UPDATE entries SET state = 'skipped', reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
+      ).run(reason, runId, Date.now(), hash);
+    },
+    createdNotSeen: (runId) =>
+      db
+        .prepare(
+          "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash FROM entries WHERE state = 'created' AND seen_run < ?",
+        )
+        .all(runId) as { tokenHash: string; sentHash: string }[],
     stateOf: (hash) =>
       db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck().get(hash) as string | undefined,
     recordVerification(runId, hash, result, detail) {

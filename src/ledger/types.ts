@@ -26,7 +26,9 @@ export type Decision =
       fallback: Refusal | null;
       /** An earlier run may have sent this token: introspect before creating. */
       inDoubt: boolean;
-    };
+    }
+  /** A token this ledger created that the source has revoked since: delete it from Authlete. */
+  | { action: "revoke"; key: string; identifier: string };
 
 /** The fate of one written token, as the writer reports it. */
 export interface WriteOutcome {

@@ -117,6 +117,7 @@ class RunLoop {
       }
       if (!this.stopping) await this.admitBatch();
       if (this.config.dryRun) this.tally.reclassifyDuplicates(this.ledger.dryRunDuplicates());
+      await this.syncDeletions();
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       this.tally.rows -= this.batch.length;
       await this.drain();
@@ -135,6 +136,7 @@ class RunLoop {
       runId: this.runId,
       dryRun: this.config.dryRun,
       retryRejected: this.config.retryRejected,
+      syncDeletions: this.config.syncDeletions,
     });
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
@@ -150,6 +152,12 @@ class RunLoop {
   private async handle(decision: Decision, at: Candidate): Promise<void> {
     if (decision.action === "settled")
       return this.tally.settle(decision.state, decision.reason, at.file, at.line);
+    if (decision.action === "revoke") {
+      if (!this.writer) return this.tally.settle("skipped", "revoked_since_migration", at.file, at.line);
+      return this.track(
+        this.revoke(this.writer, decision.key, decision.identifier, "revoked_since_migration", at),
+      );
+    }
     if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
     if (!this.writer)
       return this.tally.settle(
@@ -158,11 +166,39 @@ class RunLoop {
         at.file,
         at.line,
       );
-    const job = this.dispatch(this.writer, decision, at);
+    return this.track(this.dispatch(this.writer, decision, at));
+  }
+
+  /** Counts a job in flight, and waits while too many are. */
+  private async track(job: Promise<void>): Promise<void> {
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
       await Promise.race([...this.inFlight, this.stopRequested]);
+    }
+  }
+
+  /** Deletes a token this ledger created that the source has revoked (or dropped) since. */
+  private async revoke(
+    writer: WriterHandle,
+    key: string,
+    identifier: string,
+    reason: "revoked_since_migration" | "deleted_in_source",
+    at?: Candidate,
+  ): Promise<void> {
+    const result = await writer.revoke(identifier);
+    if (result === null) return this.tally.settle("pending", "interrupted", at?.file, at?.line);
+    if (result === "failed") return this.tally.settle("failed", "revocation_failed", at?.file, at?.line);
+    this.ledger.recordRevocation(this.runId, key, reason);
+    this.tally.settle("skipped", reason, at?.file, at?.line);
+  }
+
+  /** With --sync-deletions: revoke the tokens this ledger created that the complete dump no longer holds. */
+  private async syncDeletions(): Promise<void> {
+    if (!this.writer || !this.config.syncDeletions || this.stopping) return;
+    for (const gone of this.ledger.createdNotSeen(this.runId)) {
+      this.tally.deletedInSource();
+      await this.track(this.revoke(this.writer, gone.tokenHash, gone.sentHash, "deleted_in_source"));
     }
   }
 

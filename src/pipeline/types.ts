@@ -11,6 +11,8 @@ export interface MigrateConfig {
   ledgerFile: string;
   dryRun: boolean;
   retryRejected: boolean;
+  /** The sources are a complete dump: tokens this ledger created that are no longer in it are revoked. */
+  syncDeletions?: boolean;
   read: Omit<ReadOptions, "onHeader">;
   /** Planning clock override (epoch ms); the clock then advances in real time. */
   now?: number;

@@ -35,6 +35,11 @@ export class Tally {
   /** Live rows whose value the source does not keep, and until when the old server must validate them. */
   readonly unrecoverable = { rows: 0, lastAccess: 0 as number | null, lastRefresh: 0 as number | null };
 
+  /** A token this ledger created that is no longer in the dump: not a row, but counted as one. */
+  deletedInSource(): void {
+    this.rows++;
+  }
+
   /** A row read from the sources. */
   read(): void {
     this.rows++;

@@ -37,6 +37,8 @@ export interface Writer {
   /** Resolves to null when the run stopped before the token's fate was known (it stays pending). */
   write(decision: WriteDecision): Promise<WriteOutcome | null>;
   readonly stats: WriterStats;
+  /** Deletes a token from Authlete (paced like every call); "revoked" when it is gone, already or now. */
+  revoke(identifier: string): Promise<"revoked" | "failed" | null>;
   /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;

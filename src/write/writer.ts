@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import type { MigrateError } from "../shared/errors.js";
 import type { AuthleteConnection } from "./authlete-client.js";
+import { deleteToken } from "./delete.js";
 import { ServiceHealth } from "./health.js";
 import { Pacer } from "./pacer.js";
 import { writeToken, type TokenWriterContext } from "./token-writer.js";
@@ -56,6 +57,13 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
         const outcome = await writeToken(ctx, decision);
         stats.activeMs = performance.now() - firstStart;
         return outcome;
+      }),
+    revoke: (identifier) =>
+      limit(async () => {
+        if (ctx.aborted() || !(await pacer.acquire())) return null;
+        stats.calls++;
+        const result = await deleteToken(authlete, identifier);
+        return result.kind === "failed" ? "failed" : "revoked";
       }),
     get stats() {
       return { ...stats, currentRate: pacer.currentRate, circuitOpenings: health.openings };

@@ -12,6 +12,7 @@ export interface MigrateArgs {
   ledger: string;
   dryRun: boolean;
   retryRejected: boolean;
+  syncDeletions?: boolean;
   concurrency: number;
   rate: number;
   now?: string;
@@ -82,6 +83,7 @@ export function buildMigrateConfig(
     ledgerFile: args.ledger,
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
+    syncDeletions: args.syncDeletions === true,
     read: { format: args.format, delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter },
     now,
     connection,

@@ -63,6 +63,11 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           default: false,
           describe: "Try rows rejected by an earlier run again",
         })
+        .option("sync-deletions", {
+          type: "boolean",
+          default: false,
+          describe: "The dump is complete: revoke tokens this ledger created that are no longer in it",
+        })
         .option("concurrency", { type: "number", default: 16 })
         .option("rate", { type: "number", default: 50, describe: "Requests per second to Authlete" })
         .option("now", { type: "string", describe: "Planning clock override (ISO 8601)" })

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+test("a catch-up run over a newer full dump creates new tokens and revokes revoked and vanished ones", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const env = {
+    AUTHLETE_BASE_URL: emulator.baseUrl,
+    AUTHLETE_SERVICE_ID: serviceId,
+    AUTHLETE_BEARER: bearer,
+  };
+  const [a, b, c, d] = liveRows(4);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  const first = await runCli(
+    ["migrate", writeDump(dir, "monday.csv", [a!, b!, c!]), "--mapping", mapping, "--ledger", ledger],
+    env,
+  );
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(emulator.store.stats().tokens, 3);
+
+  // Tuesday's dump: a was revoked, c is gone (deleted by the legacy server), d is new, b is unchanged.
+  const tuesday = writeDump(dir, "tuesday.csv", [
+    { ...a!, revoked_at: new Date(Date.now() - 1000).toISOString() },
+    b!,
+    d!,
+  ]);
+  const preview = JSON.parse(
+    (await runCli(["migrate", tuesday, "--mapping", mapping, "--ledger", ledger, "--dry-run", "--json"]))
+      .stdout,
+  ) as RunSummary;
+  assert.deepEqual(preview.reasons, { revoked_since_migration: 1, already_migrated: 1 });
+  const catchUp = await runCli(
+    ["migrate", tuesday, "--mapping", mapping, "--ledger", ledger, "--sync-deletions", "--json"],
+    env,
+  );
+  assert.equal(catchUp.code, 0, catchUp.stderr);
+  const s = JSON.parse(catchUp.stdout) as RunSummary;
+  assert.equal(s.created, 1);
+  assert.deepEqual(s.reasons, { revoked_since_migration: 1, already_migrated: 1, deleted_in_source: 1 });
+  const held = (row: typeof a) => emulator.store.byAccessHash(tokenHash(row!.token)) !== undefined;
+  assert.deepEqual([held(a), held(b), held(c), held(d)], [false, true, false, true]);
+
+  const again = JSON.parse(
+    (
+      await runCli(
+        ["migrate", tuesday, "--mapping", mapping, "--ledger", ledger, "--sync-deletions", "--json"],
+        env,
+      )
+    ).stdout,
+  ) as RunSummary;
+  assert.equal(again.created, 0);
+  assert.equal(again.writer?.calls, 0, "nothing left to do: no call at all");
+});
