@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { reportCommand } from "./commands/report.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { verifyCommand } from "./commands/verify.js";
 import { statusCommand } from "./commands/status.js";
@@ -32,6 +33,7 @@ export async function main(args: string[]): Promise<number> {
     });
   parser = migrateCommand(parser, done);
   parser = statusCommand(parser, done);
+  parser = reportCommand(parser, done);
   parser = rollbackCommand(parser, done);
   parser = verifyCommand(parser, done);
   parser = emulatorCommand(parser, done);

@@ -25,6 +25,8 @@ export interface Ledger {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** Every rejected row the ledger knows: entries and rows without a token of their own. */
+  rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
   /** Marks a created token the source has since revoked or dropped as revoked in Authlete. */
@@ -166,6 +168,13 @@ export function openLedger(file: string): Ledger {
           "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash FROM entries WHERE state = 'created' AND seen_run < ?",
         )
         .all(runId) as { tokenHash: string; sentHash: string }[],
+    rejections: () =>
+      db
+        .prepare(
+          `SELECT source_file AS file, row_no AS line, reason, detail, token_hash AS key FROM entries WHERE state = 'rejected'
+          UNION ALL SELECT source_file, row_no, reason, detail, token_hash FROM row_notes WHERE state = 'rejected' ORDER BY 1, 2`,
+        )
+        .all() as { file: string; line: number; reason: string; detail: string | null; key: string | null }[],
     stateOf: (hash) =>
       db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck().get(hash) as string | undefined,
     recordVerification(runId, hash, result, detail) {

@@ -7,15 +7,25 @@ import {
 } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import { readRows } from "../read/index.js";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { RejectsFile } from "../report/rejects-file.js";
+import { writeReportFiles } from "../report/files.js";
 import { summarise, type RunSummary } from "../report/summary.js";
-import { Tally, bucketOf } from "../report/tally.js";
+import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { checkHeader, describeSources } from "./sources.js";
 import { prescan } from "./prescan.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
+
+function openRejects(dir: string): RejectsFile {
+  mkdirSync(dir, { recursive: true });
+  return new RejectsFile(join(dir, "rejects.csv"));
+}
 const progressEveryMs = 250;
+const timelineEverySeconds = 2;
 
 /** Runs one migration (or dry run) over the sources and returns its summary. */
 export async function migrate(config: MigrateConfig): Promise<RunSummary> {
@@ -47,6 +57,8 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
       mappingHash: config.mappingHash,
     });
     const tally = new Tally();
+    const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
+    if (rejects) tally.onRejected = (at, reason) => rejects.add(at, reason);
     const run = new RunLoop(config, ledger, runId, tally, clock, writer, total, startedAt);
     await run.execute(readOptions);
     const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
@@ -64,6 +76,8 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
     );
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
     ledger.finishRun(runId, status, summary);
+    rejects?.close();
+    if (config.reportDir) writeReportFiles(config.reportDir, summary);
     return summary;
   } finally {
     await writer?.close();
@@ -71,9 +85,12 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
   }
 }
 
+/** A row handed to the ledger, with what the report needs to say about it. */
+type Admitted = Candidate & RowRef;
+
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
 class RunLoop {
-  private batch: Candidate[] = [];
+  private batch: Admitted[] = [];
   private outcomes: WriteOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private lastProgress = 0;
@@ -112,7 +129,18 @@ class RunLoop {
           this.tally.unmappedClient(result.legacyClient);
         const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
         if (result.kind !== "payload" && result.legacyExpiry) this.tally.notRecoverable(result.legacyExpiry);
-        this.batch.push({ file: row.file, rowNo: row.rowNo, line: row.line ?? row.rowNo, result, bucket });
+        const client = result.kind === "payload" ? String(result.request.clientId) : result.legacyClient;
+        const detail = result.kind === "payload" ? undefined : result.detail;
+        this.batch.push({
+          file: row.file,
+          rowNo: row.rowNo,
+          line: row.line ?? row.rowNo,
+          result,
+          bucket,
+          client,
+          key: result.key,
+          detail,
+        });
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }
       if (!this.stopping) await this.admitBatch();
@@ -141,19 +169,25 @@ class RunLoop {
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
       const at = batch[i]!;
-      if (this.stopping && decision.action === "write")
-        this.tally.settle("pending", "interrupted", at.file, at.line);
+      if (this.stopping && decision.action === "write") this.tally.settle("pending", "interrupted", at);
       else await this.handle(decision, at);
     }
     this.flushOutcomes(outcomeFlushSize);
     this.report(false);
   }
 
-  private async handle(decision: Decision, at: Candidate): Promise<void> {
+  private async handle(decision: Decision, at: Admitted): Promise<void> {
     if (decision.action === "settled")
-      return this.tally.settle(decision.state, decision.reason, at.file, at.line);
+      return this.tally.settle(decision.state, decision.reason, {
+        ...at,
+        // The map's detail belongs to the map's reason, not to one an earlier run recorded.
+        detail:
+          at.result.kind !== "payload" && at.result.reason === decision.reason
+            ? at.detail
+            : "recorded by an earlier run",
+      });
     if (decision.action === "revoke") {
-      if (!this.writer) return this.tally.settle("skipped", "revoked_since_migration", at.file, at.line);
+      if (!this.writer) return this.tally.settle("skipped", "revoked_since_migration", at);
       return this.track(
         this.revoke(this.writer, decision.key, decision.identifier, "revoked_since_migration", at),
       );
@@ -163,8 +197,7 @@ class RunLoop {
       return this.tally.settle(
         decision.payload ? "created" : (decision.fallback?.kind ?? "skipped"),
         decision.payload ? null : (decision.fallback?.reason ?? null),
-        at.file,
-        at.line,
+        at,
       );
     return this.track(this.dispatch(this.writer, decision, at));
   }
@@ -184,13 +217,13 @@ class RunLoop {
     key: string,
     identifier: string,
     reason: "revoked_since_migration" | "deleted_in_source",
-    at?: Candidate,
+    at?: Admitted,
   ): Promise<void> {
     const result = await writer.revoke(identifier);
-    if (result === null) return this.tally.settle("pending", "interrupted", at?.file, at?.line);
-    if (result === "failed") return this.tally.settle("failed", "revocation_failed", at?.file, at?.line);
+    if (result === null) return this.tally.settle("pending", "interrupted", at);
+    if (result === "failed") return this.tally.settle("failed", "revocation_failed", at);
     this.ledger.recordRevocation(this.runId, key, reason);
-    this.tally.settle("skipped", reason, at?.file, at?.line);
+    this.tally.settle("skipped", reason, at);
   }
 
   /** With --sync-deletions: revoke the tokens this ledger created that the complete dump no longer holds. */
@@ -202,11 +235,11 @@ class RunLoop {
     }
   }
 
-  private async dispatch(writer: WriterHandle, decision: WriteDecision, at: Candidate): Promise<void> {
+  private async dispatch(writer: WriterHandle, decision: WriteDecision, at: Admitted): Promise<void> {
     const outcome = await writer.write(decision);
-    if (outcome === null) return this.tally.settle("pending", "interrupted", at.file, at.line);
+    if (outcome === null) return this.tally.settle("pending", "interrupted", at);
     this.outcomes.push(outcome);
-    this.tally.settle(outcome.state, outcome.reason, at.file, at.line);
+    this.tally.settle(outcome.state, outcome.reason, { ...at, detail: outcome.detail });
     this.report(false);
   }
 
@@ -235,6 +268,10 @@ class RunLoop {
 
   private report(force: boolean): void {
     const now = performance.now();
+    const last = this.tally.timeline.at(-1)?.t ?? -Infinity;
+    if (this.writer && (now - this.startedAt) / 1000 - last >= timelineEverySeconds) {
+      this.tally.sample((now - this.startedAt) / 1000, this.writer.stats.rateLimited);
+    }
     if (!this.config.onProgress || (!force && now - this.lastProgress < progressEveryMs)) return;
     this.lastProgress = now;
     const { created, skipped, rejected, failed } = this.tally.states;

@@ -25,6 +25,8 @@ export interface MigrateConfig {
   maxInFlight: number;
   /** After a stop request, in-flight calls get this long to finish before they are abandoned as pending. */
   graceMs: number;
+  /** Writes report.json, report.html and rejects.csv there. */
+  reportDir?: string;
   /** Recorded with the run (no secrets). */
   arguments: Record<string, unknown>;
   /** Aborting it stops the run gracefully (SIGINT/SIGTERM); a second abort stops at once. */

@@ -18,6 +18,9 @@ export interface RunSummary {
   firstRows: Partial<Record<ReasonCode, string[]>>;
   unmappedClients: Record<string, number>;
   lifetimes: Record<LifetimeBucket, number>;
+  perClient: Record<string, Record<string, number>>;
+  /** Live runs: created tokens and 429s so far, every few seconds. */
+  timeline: { t: number; created: number; rateLimited: number }[];
   /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
   /** Dry run: how long the real run would take at the configured rate, seconds. */
@@ -50,6 +53,8 @@ export function summarise(
     firstRows: { ...tally.firstRows },
     unmappedClients: Object.fromEntries([...tally.unmappedClients].sort((a, b) => b[1] - a[1])),
     lifetimes: { ...tally.lifetimes },
+    perClient: { ...tally.perClient },
+    timeline: [...tally.timeline],
     durationMs: Math.round(performance.now() - run.startedAt),
   };
   const u = tally.unrecoverable;

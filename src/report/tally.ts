@@ -15,6 +15,16 @@ export type LifetimeBucket = (typeof lifetimeBuckets)[number];
 
 const firstRowsKept = 5;
 
+/** Where a row is, for the report: never a token value. */
+export interface RowRef {
+  file: string;
+  line: number;
+  client?: string;
+  /** The token's ledger key (a hash), for a redacted fingerprint. */
+  key?: string | null;
+  detail?: string;
+}
+
 /** Counts a run as it goes: states, reasons with their first rows, unmapped clients, lifetimes. */
 export class Tally {
   rows = 0;
@@ -28,6 +38,11 @@ export class Tally {
   readonly reasons: Partial<Record<ReasonCode, number>> = {};
   readonly firstRows: Partial<Record<ReasonCode, string[]>> = {};
   readonly unmappedClients = new Map<string, number>();
+  /** Outcomes by client: the Authlete client ID of a payload, or the legacy ID of a refused row. */
+  readonly perClient: Record<string, Record<FinalState | "pending", number>> = {};
+  readonly timeline: { t: number; created: number; rateLimited: number }[] = [];
+  /** Called for every rejected row, e.g. to write rejects.csv as the run goes. */
+  onRejected?: (at: RowRef, reason: ReasonCode) => void;
   readonly lifetimes: Record<LifetimeBucket, number> = Object.fromEntries(
     lifetimeBuckets.map((b) => [b, 0]),
   ) as Record<LifetimeBucket, number>;
@@ -46,12 +61,28 @@ export class Tally {
   }
 
   /** A row reaching a state (pending rows are counted when the run stops before their outcome). */
-  settle(state: FinalState | "pending", reason: ReasonCode | null, file?: string, line?: number): void {
+  settle(state: FinalState | "pending", reason: ReasonCode | null, at?: RowRef): void {
     this.states[state]++;
+    if (at?.client !== undefined) {
+      const counts = (this.perClient[at.client] ??= {
+        created: 0,
+        skipped: 0,
+        rejected: 0,
+        failed: 0,
+        pending: 0,
+      });
+      counts[state]++;
+    }
     if (reason === null) return;
     this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
     const rows = (this.firstRows[reason] ??= []);
-    if (file !== undefined && rows.length < firstRowsKept) rows.push(`${file}:${line}`);
+    if (at !== undefined && rows.length < firstRowsKept) rows.push(`${at.file}:${at.line}`);
+    if (state === "rejected" && at) this.onRejected?.(at, reason);
+  }
+
+  /** One point of the throughput timeline (live runs), every few seconds. */
+  sample(seconds: number, rateLimited: number): void {
+    this.timeline.push({ t: Math.round(seconds), created: this.states.created, rateLimited });
   }
 
   /** Moves the rows a dry run found, after the fact, to repeat an earlier token to duplicate_in_source. */

@@ -91,4 +91,7 @@ test("no token value and no bearer reach the ledger, stdout or stderr, on succes
     }
   }
   assert.ok(scanned > 1000);
+  t.diagnostic(
+    `secrets audit: ${secrets.length} secrets × ${texts.length} outputs and ledger files = ${scanned} scans, 0 hits`,
+  );
 });

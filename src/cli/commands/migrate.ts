@@ -94,6 +94,10 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           default: 120,
           describe: "Seconds without a successful call before the run aborts",
         })
+        .option("report", {
+          type: "string",
+          describe: "Directory for report.json, report.html and rejects.csv",
+        })
         .option("json", {
           type: "boolean",
           default: false,
@@ -110,6 +114,7 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           try {
             const summary = await migrate({
               ...config,
+              reportDir: argv.report,
               stop: signals.signal,
               onProgress: (p) => view.update(p),
             });

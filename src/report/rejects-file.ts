@@ -1,0 +1,28 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { ReasonCode } from "../map/types.js";
+import type { RowRef } from "./tally.js";
+
+function cell(value: string | number | undefined): string {
+  const text = value === undefined ? "" : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** rejects.csv, written as the run goes: file, row, reason, detail and a redacted fingerprint. */
+export class RejectsFile {
+  private readonly fd: number;
+
+  constructor(file: string) {
+    this.fd = openSync(file, "w", 0o600);
+    writeSync(this.fd, "file,row,reason,detail,fingerprint\n");
+  }
+
+  add(at: RowRef, reason: ReasonCode): void {
+    // The key is already a hash of the token; eight characters of it identify the row, never the value.
+    const fingerprint = at.key ? `sha256:${at.key.slice(0, 8)}` : "";
+    writeSync(this.fd, `${[at.file, at.line, reason, at.detail, fingerprint].map(cell).join(",")}\n`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
