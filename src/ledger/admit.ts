@@ -59,7 +59,12 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   const entry = s.entry.get(key) as EntryRow | undefined;
   if (entry?.seen_run === o.runId)
     return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
-  if (r.refreshHash !== null) {
+  // A settled entry needs no refresh-token check: it is counted from what the ledger says (below).
+  const settledBefore =
+    entry?.state === "created" ||
+    entry?.state === "skipped" ||
+    (entry?.state === "rejected" && !o.retryRejected);
+  if (r.refreshHash !== null && !settledBefore) {
     const owner = s.refreshOwner.get(r.refreshHash, key) as { seen_run: number } | undefined;
     if (owner) {
       const inThisRun = owner.seen_run === o.runId;

@@ -25,6 +25,8 @@ export interface Ledger {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** Rows a completed run read from exactly these sources (same paths, sizes and times), if any did. */
+  rowsReadBefore(sources: RunStart["sources"]): number | undefined;
   /** Every rejected row the ledger knows: entries and rows without a token of their own. */
   rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
   /** The state of a token's entry, if the ledger has one. */
@@ -73,6 +75,8 @@ export function openLedger(file: string): Ledger {
     db.pragma("busy_timeout = 5000");
     // Temp tables (a dry run's row list) on disk, not in memory: memory stays flat whatever the dump size.
     db.pragma("temp_store = FILE");
+    // 32 MiB of page cache: lookups by a random hash key touch the whole index; bounded, so memory stays flat.
+    db.pragma("cache_size = -32768");
     ensureSchema(db, file);
   } catch (error) {
     if (error instanceof MigrateError) throw error;
@@ -168,6 +172,16 @@ export function openLedger(file: string): Ledger {
           "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash FROM entries WHERE state = 'created' AND seen_run < ?",
         )
         .all(runId) as { tokenHash: string; sentHash: string }[],
+    rowsReadBefore(sources) {
+      const summary = db
+        .prepare(
+          "SELECT summary FROM runs WHERE status = 'completed' AND sources = ? ORDER BY id DESC LIMIT 1",
+        )
+        .pluck()
+        .get(JSON.stringify(sources)) as string | undefined;
+      const rows = summary === undefined ? undefined : (JSON.parse(summary) as { rows?: unknown }).rows;
+      return typeof rows === "number" ? rows : undefined;
+    },
     rejections: () =>
       db
         .prepare(

@@ -38,7 +38,9 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
   try {
     let total: number | undefined;
     if (!config.dryRun) {
-      total = await prescan(config.files, readOptions);
+      // Files a completed run of this ledger already read to the end, unchanged since, need no second look.
+      total =
+        ledger.rowsReadBefore(describeSources(config.files)) ?? (await prescan(config.files, readOptions));
       // Loaded only for a live run: the SDK costs ~0.4 s and ~40 MB a dry run does not need.
       const { checkConnection, connectAuthlete, createWriter } = await import("../write/index.js");
       const authlete = connectAuthlete(config.connection!);
