@@ -16,9 +16,26 @@ import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { checkHeader, describeSources } from "./sources.js";
 import { prescan } from "./prescan.js";
+import { checkService, type ServiceFinding } from "./service-check.js";
+import { MigrateError } from "../shared/errors.js";
+import type { ReadOptions } from "../read/index.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
+
+async function serviceFindings(
+  config: MigrateConfig,
+  read: ReadOptions,
+  now: number,
+): Promise<ServiceFinding[]> {
+  const { connectAuthlete } = await import("../write/index.js");
+  const authlete = connectAuthlete(config.connection!);
+  try {
+    return await checkService(authlete, config.files, config.mapping, read, now);
+  } finally {
+    await authlete.close();
+  }
+}
 
 function openRejects(dir: string): RejectsFile {
   mkdirSync(dir, { recursive: true });
@@ -37,6 +54,14 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
   let writer: WriterHandle | undefined;
   try {
     let total: number | undefined;
+    const findings = config.checkService ? await serviceFindings(config, readOptions, clock()) : undefined;
+    const blocking = findings?.filter((f) => f.severity === "error") ?? [];
+    if (!config.dryRun && blocking.length > 0) {
+      throw new MigrateError(
+        "config_invalid",
+        `the service is not ready for this dump: ${blocking.map((f) => f.detail).join("; ")}`,
+      );
+    }
     if (!config.dryRun) {
       // Files a completed run of this ledger already read to the end, unchanged since, need no second look.
       total =
@@ -77,6 +102,7 @@ export async function migrate(config: MigrateConfig): Promise<RunSummary> {
       writer?.stats,
     );
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
+    if (findings) summary.serviceFindings = findings;
     ledger.finishRun(runId, status, summary);
     rejects?.close();
     if (config.reportDir) writeReportFiles(config.reportDir, summary);

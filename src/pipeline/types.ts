@@ -25,6 +25,8 @@ export interface MigrateConfig {
   maxInFlight: number;
   /** After a stop request, in-flight calls get this long to finish before they are abandoned as pending. */
   graceMs: number;
+  /** Check the target service (read-only) against what the dump will create, before any write. */
+  checkService?: boolean;
   /** Writes report.json, report.html and rejects.csv there. */
   reportDir?: string;
   /** Recorded with the run (no secrets). */

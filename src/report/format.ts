@@ -49,6 +49,13 @@ export function formatSummary(summary: RunSummary): string {
     );
     for (const [bucket, count] of spread) lines.push(`  ${pad(bucket)}${count}`);
   }
+  if (summary.serviceFindings) {
+    lines.push(
+      "",
+      `Service check: ${summary.serviceFindings.length === 0 ? "the service is ready for this dump" : ""}`,
+    );
+    for (const f of summary.serviceFindings) lines.push(`  ${f.severity}: ${f.detail} [${f.code}]`);
+  }
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(

@@ -93,6 +93,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 </style></head><body>
 <h1>Token migration report: run ${summary.runId}</h1>
 <p class="muted">${escape(kind)} · ${escape(summary.status)} · ${summary.rows} rows read in ${(summary.durationMs / 1000).toFixed(1)} s · generated ${escape(generatedAt.toISOString())}</p>
+${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.severity}">${escape(f.severity)}: ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
 <section id="headline"><div class="cards">${cards}</div></section>
 <section id="outcomes"><h2>Outcome of every row</h2>${barChart(
     "chart-outcomes",

@@ -23,6 +23,8 @@ export interface RunSummary {
   timeline: { t: number; created: number; rateLimited: number }[];
   /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
+  /** --check-service: what the target service lacks for this dump. */
+  serviceFindings?: { severity: "error" | "warning"; code: string; detail: string }[];
   /** Dry run: how long the real run would take at the configured rate, seconds. */
   estimatedSeconds?: number;
   writer?: WriterStats;

@@ -5,3 +5,4 @@ export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";
+export { readClient, readService, type ServiceFacts } from "./service.js";

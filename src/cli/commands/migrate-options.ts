@@ -13,6 +13,7 @@ export interface MigrateArgs {
   dryRun: boolean;
   retryRejected: boolean;
   syncDeletions?: boolean;
+  checkService?: boolean;
   concurrency: number;
   rate: number;
   now?: string;
@@ -60,19 +61,20 @@ export function buildMigrateConfig(
     );
   }
   const mapping = loadMapping(args.mapping);
-  const connection = args.dryRun
-    ? undefined
-    : {
-        ...resolveConnection({
-          baseUrl: args.baseUrl,
-          serviceId: args.serviceId,
-          bearerFile: args.bearerFile,
-          env,
-          warn,
-        }),
-        connections: concurrency,
-        attemptTimeoutMs: positive("timeout-ms", args.timeoutMs),
-      };
+  const connection =
+    args.dryRun && !args.checkService
+      ? undefined
+      : {
+          ...resolveConnection({
+            baseUrl: args.baseUrl,
+            serviceId: args.serviceId,
+            bearerFile: args.bearerFile,
+            env,
+            warn,
+          }),
+          connections: concurrency,
+          attemptTimeoutMs: positive("timeout-ms", args.timeoutMs),
+        };
   return Object.freeze({
     files: args.files,
     mapping,
@@ -84,6 +86,7 @@ export function buildMigrateConfig(
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
     syncDeletions: args.syncDeletions === true,
+    checkService: args.checkService === true,
     read: { format: args.format, delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter },
     now,
     connection,

@@ -94,6 +94,12 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           default: 120,
           describe: "Seconds without a successful call before the run aborts",
         })
+        .option("check-service", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Check the target service (read-only) for the clients, grant types and scopes the dump needs",
+        })
         .option("report", {
           type: "string",
           describe: "Directory for report.json, report.html and rejects.csv",

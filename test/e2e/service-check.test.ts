@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, defaultSeed, serviceId, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+test("--check-service reports each finding before any write, and a live run refuses to start on errors", async (t) => {
+  const dir = tempDir(t);
+  const seed = defaultSeed();
+  seed.services[0]!.supportedGrantTypes = seed.services[0]!.supportedGrantTypes.filter(
+    (g) => g !== "REFRESH_TOKEN",
+  );
+  seed.services[0]!.supportedScopes = seed.services[0]!.supportedScopes.filter((s) => s !== "profile");
+  seed.clients = seed.clients.filter((c) => c.clientIdAlias !== "mobile-app");
+  seed.clients[0]!.grantTypes = ["PASSWORD"];
+  const { emulator } = await withEmulator(t, { seed });
+  const env = {
+    AUTHLETE_BASE_URL: emulator.baseUrl,
+    AUTHLETE_SERVICE_ID: serviceId,
+    AUTHLETE_BEARER: bearer,
+  };
+  const rows = liveRows(4);
+  rows.push({ ...rows[0]!, token: `${rows[0]!.token.slice(0, 40)}xyz` }); // a second live token for user0 at web
+  const dump = writeDump(dir, "t.csv", rows);
+  const mapping = writeMapping(dir, generatedMapping);
+
+  const dry = await runCli(
+    [
+      "migrate",
+      dump,
+      "--mapping",
+      mapping,
+      "--ledger",
+      join(dir, "a.db"),
+      "--dry-run",
+      "--check-service",
+      "--json",
+    ],
+    env,
+  );
+  const findings = (JSON.parse(dry.stdout) as RunSummary).serviceFindings!;
+  assert.deepEqual(findings.map((f) => f.code).sort(), [
+    "client_not_in_service",
+    "grant_type_not_allowed",
+    "refresh_not_supported",
+    "scope_not_supported",
+    "several_live_tokens_per_subject",
+  ]);
+  assert.equal(findings.find((f) => f.code === "several_live_tokens_per_subject")?.severity, "warning");
+  assert.equal(emulator.store.stats().calls["auth/token/create"], undefined, "read-only");
+
+  const live = await runCli(
+    ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "b.db"), "--check-service"],
+    env,
+  );
+  assert.equal(live.code, 2);
+  assert.match(
+    live.stderr,
+    /the service is not ready for this dump: .*does not exist in the service.*\[config_invalid\]/,
+  );
+  assert.equal(emulator.store.stats().calls["auth/token/create"], undefined, "nothing was written");
+
+  const ready = await withEmulator(t);
+  const ok = await runCli(
+    ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "c.db"), "--dry-run", "--check-service"],
+    {
+      ...env,
+      AUTHLETE_BASE_URL: ready.emulator.baseUrl,
+    },
+  );
+  assert.match(ok.stdout, /Service check:[\s\S]*warning: 1 subject\(s\) have several live tokens/);
+  assert.doesNotMatch(ok.stdout, /error:/);
+});
