@@ -6,12 +6,13 @@ import { writeBenchDump } from "./lib/bench-dump.js";
 import { generatedMapping } from "./lib/generated-mapping.js";
 import { measure } from "./lib/measure.js";
 import { bareUndici, xargsCurl } from "./lib/peers.js";
+import { compareTransports } from "./lib/sdk-transport.js";
 import { cliPath, spawnEmulator } from "./lib/spawn-emulator.js";
 
 const out = fileURLToPath(new URL("../../bench-out/", import.meta.url));
 const big = Number(process.env.BENCH_BIG_ROWS ?? 10_000_000);
 const base = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const only = (process.env.BENCH_ONLY ?? "dry,live,ceiling,memory,resume").split(",");
+const only = (process.env.BENCH_ONLY ?? "dry,live,ceiling,transport,memory,resume").split(",");
 mkdirSync(out, { recursive: true });
 const mapping = join(out, "mapping.json");
 writeFileSync(mapping, JSON.stringify(generatedMapping));
@@ -154,6 +155,27 @@ if (only.includes("ceiling")) {
       vsCurl: +(tool / curl).toFixed(1),
       vsBareUndici: +(tool / bare).toFixed(2),
       targets: ">= 10x curl, >= 0.5x bare undici",
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+if (only.includes("transport")) {
+  const emulator = await spawnEmulator();
+  try {
+    const { before, after } = await compareTransports(
+      emulator.baseUrl,
+      emulator.serviceId,
+      emulator.bearer,
+      10_000,
+      64,
+    );
+    report({
+      what: "SDK transport, zero latency, c64: default global fetch (before) vs keep-alive undici fetcher (after)",
+      beforePerSecond: Math.round(before),
+      afterPerSecond: Math.round(after),
+      gain: +(after / before).toFixed(2),
     });
   } finally {
     await emulator.stop();
