@@ -1,6 +1,8 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
+import type { Argv } from "yargs";
 import { MigrateError } from "../shared/errors.js";
+import type { ConnectionSettings } from "../write/index.js";
 
 export interface ConnectionInput {
   baseUrl?: string;
@@ -67,4 +69,39 @@ export function resolveConnection(input: ConnectionInput) {
       { option: "bearer-file" },
     );
   return { baseUrl: url.href.replace(/\/$/, ""), serviceId, bearer };
+}
+
+/** The connection flags of every command that calls Authlete (the bearer never is one). */
+export function connectionOptions<T>(y: Argv<T>) {
+  return y
+    .option("base-url", { type: "string", describe: "Authlete base URL (or AUTHLETE_BASE_URL)" })
+    .option("service-id", { type: "string", describe: "Authlete service ID (or AUTHLETE_SERVICE_ID)" })
+    .option("bearer-file", { type: "string", describe: "File holding the bearer token (or AUTHLETE_BEARER)" })
+    .option("timeout-ms", { type: "number", default: 30_000, describe: "Per-attempt HTTP timeout" });
+}
+
+interface ConnectionArgs {
+  "base-url"?: string;
+  "service-id"?: string;
+  "bearer-file"?: string;
+  "timeout-ms": number;
+}
+
+/** Connection settings from those flags and the environment. */
+export function connectionSettings(argv: ConnectionArgs, connections: number): ConnectionSettings {
+  const warn = (m: string) => process.stderr.write(`${m}\n`);
+  const resolved = resolveConnection({
+    baseUrl: argv["base-url"],
+    serviceId: argv["service-id"],
+    bearerFile: argv["bearer-file"],
+    env: process.env,
+    warn,
+  });
+  return { ...resolved, connections, attemptTimeoutMs: argv["timeout-ms"] };
+}
+
+/** A ledger the command needs to exist (status, report, verify, rollback never create one). */
+export function existingLedger(file: string): string {
+  if (!existsSync(file)) throw new MigrateError("usage", `no ledger at ${file}`, { option: "ledger" });
+  return file;
 }

@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { migrate, type RunSummary } from "../../pipeline/index.js";
 import { formatSummary } from "../../report/index.js";
 import { createProgressView } from "../progress.js";
+import { connectionOptions } from "../connection.js";
 import type { CommandResult } from "../types.js";
 import { buildMigrateConfig, type MigrateArgs } from "./migrate-options.js";
 
@@ -44,7 +45,7 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
     "migrate <files..>",
     "Migrate legacy tokens into Authlete (or --dry-run to validate)",
     (y) =>
-      y
+      connectionOptions(y)
         .positional("files", {
           type: "string",
           array: true,
@@ -76,13 +77,6 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           describe: "Source format (default: from the extension)",
         })
         .option("delimiter", { type: "string", describe: "CSV delimiter (default , or tab for .tsv)" })
-        .option("base-url", { type: "string", describe: "Authlete base URL (or AUTHLETE_BASE_URL)" })
-        .option("service-id", { type: "string", describe: "Authlete service ID (or AUTHLETE_SERVICE_ID)" })
-        .option("bearer-file", {
-          type: "string",
-          describe: "File holding the bearer token (or AUTHLETE_BEARER)",
-        })
-        .option("timeout-ms", { type: "number", default: 30_000, describe: "Per-attempt HTTP timeout" })
         .option("max-attempts", { type: "number", default: 8 })
         .option("grace-ms", {
           type: "number",

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv } from "yargs";
 import { openLedger } from "../../ledger/index.js";
 import type { ReasonCode } from "../../map/types.js";
 import { RejectsFile, writeReportFiles, type RunSummary } from "../../report/index.js";
 import { MigrateError } from "../../shared/errors.js";
+import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate report`: report.json, report.html and rejects.csv from a ledger. */
@@ -20,9 +21,7 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
     (argv) => {
       done(
         (async () => {
-          if (!existsSync(argv.ledger))
-            throw new MigrateError("usage", `no ledger at ${argv.ledger}`, { option: "ledger" });
-          const ledger = openLedger(argv.ledger);
+          const ledger = openLedger(existingLedger(argv.ledger));
           try {
             const runs = ledger
               .status()

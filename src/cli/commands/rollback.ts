@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import type { Argv } from "yargs";
 import { loadMapping } from "../../map/index.js";
 import { rollback } from "../../pipeline/index.js";
 import { MigrateError } from "../../shared/errors.js";
-import { resolveConnection } from "../connection.js";
+import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate rollback --run <id>`: delete exactly the tokens that run created. */
@@ -12,7 +11,7 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
     "rollback",
     "Delete from Authlete exactly the tokens one run created (by hash; --source to delete by value)",
     (y) =>
-      y
+      connectionOptions(y)
         .option("run", { type: "number", demandOption: true, describe: "The run whose tokens to delete" })
         .option("ledger", { type: "string", default: "./authlete-migrate.db" })
         .option("dry-run", { type: "boolean", default: false, describe: "Count what would be deleted" })
@@ -20,32 +19,13 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
         .option("mapping", { type: "string", describe: "Mapping of --source" })
         .option("now", { type: "string" })
         .option("concurrency", { type: "number", default: 8 })
-        .option("base-url", { type: "string" })
-        .option("service-id", { type: "string" })
-        .option("bearer-file", { type: "string" })
-        .option("timeout-ms", { type: "number", default: 30_000 })
         .option("json", { type: "boolean", default: false }),
     (argv) => {
       done(
         (async () => {
-          if (!existsSync(argv.ledger))
-            throw new MigrateError("usage", `no ledger at ${argv.ledger}`, { option: "ledger" });
+          const ledgerFile = existingLedger(argv.ledger);
           if (argv.source && !argv.mapping)
             throw new MigrateError("usage", "--source needs --mapping", { option: "mapping" });
-          const warn = (m: string) => process.stderr.write(`${m}\n`);
-          const connection = argv["dry-run"]
-            ? undefined
-            : {
-                ...resolveConnection({
-                  baseUrl: argv["base-url"],
-                  serviceId: argv["service-id"],
-                  bearerFile: argv["bearer-file"],
-                  env: process.env,
-                  warn,
-                }),
-                connections: argv.concurrency,
-                attemptTimeoutMs: argv["timeout-ms"],
-              };
           const sources = argv.source
             ? {
                 files: argv.source,
@@ -55,10 +35,10 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
               }
             : undefined;
           const summary = await rollback({
-            ledgerFile: argv.ledger,
+            ledgerFile,
             runId: argv.run,
             dryRun: argv["dry-run"],
-            connection,
+            connection: argv["dry-run"] ? undefined : connectionSettings(argv, argv.concurrency),
             concurrency: argv.concurrency,
             sources,
           });

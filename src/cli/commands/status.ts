@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import type { Argv } from "yargs";
 import { openLedger } from "../../ledger/index.js";
-import { MigrateError } from "../../shared/errors.js";
+import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate status`: per-run and per-state counts, reasons, and what is left. */
@@ -16,9 +15,7 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
     (argv) => {
       done(
         (async () => {
-          if (!existsSync(argv.ledger))
-            throw new MigrateError("usage", `no ledger at ${argv.ledger}`, { option: "ledger" });
-          const ledger = openLedger(argv.ledger);
+          const ledger = openLedger(existingLedger(argv.ledger));
           try {
             const status = ledger.status();
             if (argv.json) {
