@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
 
 /** Files shipped with the package, resolved from the compiled file's place in dist/src/cli. */
-export const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const defaultSeedFile = fileURLToPath(
   new URL("../../../fixtures/emulator/seed.json", import.meta.url),
 );

@@ -6,11 +6,6 @@ export function tokenHash(value: string): string {
   return hash("sha256", value, "base64url");
 }
 
-/** A short, non-reversible label for a token in human output: the first 8 characters of its hash. */
-export function fingerprint(value: string): string {
-  return `sha256:${tokenHash(value).slice(0, 8)}`;
-}
-
 /**
  * The access token sent with a refresh-only row, whose legacy access token has expired and must not be
  * revived. Derived from the refresh token so a crashed run finds the same value again and can tell,
