@@ -3,6 +3,7 @@ import { fieldValue, isAbsent } from "./fields.js";
 import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
 import { mapScopes } from "./scopes.js";
 import { resolveClient } from "./client.js";
+import { withClaims } from "./jwt.js";
 import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow } from "./types.js";
 
 /** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
@@ -74,7 +75,18 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     });
   }
 
-  const source = { fields: row.fields, mapping };
+  let fields = row.fields;
+  if (mapping.jwt?.claims) {
+    const checked = withClaims(row.fields, mapping);
+    if ("contradicts" in checked) {
+      return refuse("rejected", "jwt_claims_mismatch", checked.detail, {
+        ...keys,
+        column: mapping.columns[checked.contradicts],
+      });
+    }
+    fields = checked.fields;
+  }
+  const source = { fields, mapping };
   const accessExpiry = readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
   const refreshExpiry = readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn");
   const revocation = readRevocation(source, "revokedAt", now);
@@ -93,7 +105,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   const cap = "capAt" in revocation ? revocation.capAt : undefined;
   const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
   if (mapping.validKeyIds) {
-    const kid = fieldValue(row.fields, mapping.validKeyIds.column);
+    const kid = fieldValue(fields, mapping.validKeyIds.column);
     if (!mapping.validKeyIds.ids.has(String(kid))) {
       return refuse(
         "skipped",
@@ -176,7 +188,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     refreshOnly = true;
   }
 
-  const client = resolveClient(row.fields, mapping);
+  const client = resolveClient(fields, mapping);
   if ("reason" in client)
     return refuse("rejected", client.reason, client.detail, {
       ...keys,
@@ -184,7 +196,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       legacyClient: client.legacyClient,
     });
 
-  const subjectValue = columns.subject ? fieldValue(row.fields, columns.subject) : undefined;
+  const subjectValue = columns.subject ? fieldValue(fields, columns.subject) : undefined;
   const subject = isAbsent(subjectValue) || subjectValue === "" ? undefined : String(subjectValue);
   if (client.grantType !== "CLIENT_CREDENTIALS") {
     if (subject === undefined && client.grantType !== "JWT_BEARER") {
@@ -206,21 +218,18 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     }
   }
 
-  const scopes = mapScopes(
-    columns.scopes ? fieldValue(row.fields, columns.scopes) : undefined,
-    mapping.scopes,
-  );
+  const scopes = mapScopes(columns.scopes ? fieldValue(fields, columns.scopes) : undefined, mapping.scopes);
   if ("error" in scopes)
     return refuse("rejected", "scope_invalid", scopes.error, { ...keys, column: columns.scopes });
 
   const properties = mapping.properties.flatMap((p) => {
-    const value = fieldValue(row.fields, p.column);
+    const value = fieldValue(fields, p.column);
     return isAbsent(value)
       ? []
       : [{ key: p.key, value: typeof value === "string" ? value : JSON.stringify(value), hidden: p.hidden }];
   });
   const text = (column: string | undefined) => {
-    const value = column ? fieldValue(row.fields, column) : undefined;
+    const value = column ? fieldValue(fields, column) : undefined;
     return isAbsent(value) || value === "" ? undefined : String(value);
   };
   const dpopKeyThumbprint = text(columns.dpopKeyThumbprint);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { claimColumns } from "./jwt.js";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -24,6 +25,7 @@ const topLevelKeys = [
   "policy",
   "unrecoverable",
   "validKeyIds",
+  "jwt",
 ];
 
 const reservedPropertyKeys = [
@@ -114,7 +116,10 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     if (typeof column !== "string" || !column)
       invalid(file, `columns.${name} must be a non-empty column name`);
   }
-  const columns = raw.columns as Mapping["columns"];
+  const jwt = parseJwt(raw.jwt, file);
+  const columns = { ...(raw.columns as Mapping["columns"]) };
+  // With jwt.claims, an unmapped column the claims can stand in for reads them (a synthetic column).
+  if (jwt?.claims) for (const name of claimColumns) columns[name] ??= `$jwt.${name}`;
   if (!columns.accessToken) invalid(file, "columns.accessToken is required");
   if (columns.accessTokenExpiresIn && !columns.issuedAt) {
     invalid(file, "columns.accessTokenExpiresIn needs columns.issuedAt to count from");
@@ -215,6 +220,7 @@ export function parseMapping(raw: unknown, file: string): Mapping {
 
   return Object.freeze({
     ...unrecoverableAndKeyIds(raw, file),
+    ...(jwt ? { jwt } : {}),
     columns: Object.freeze({ ...columns }),
     clients,
     grantTypes: Object.freeze(grantTypes),
@@ -273,6 +279,24 @@ function unrecoverableAndKeyIds(
     result.validKeyIds = { column: v.column, ids: new Set(kids as string[]) };
   }
   return result;
+}
+
+function parseJwt(value: unknown, file: string): Mapping["jwt"] {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) invalid(file, 'jwt must be { "claims"?: boolean, "jwks"?: file or loopback URL }');
+  onlyKeys(file, "jwt", value, ["claims", "jwks"]);
+  if (value.jwks !== undefined && typeof value.jwks !== "string")
+    invalid(file, "jwt.jwks must be a file path or a URL");
+  let jwks: { file: string } | { url: string } | undefined;
+  if (typeof value.jwks === "string") {
+    if (/^https?:/.test(value.jwks)) {
+      const url = new URL(value.jwks);
+      if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+        invalid(file, `jwt.jwks URL must be on loopback; got ${url.hostname}`);
+      jwks = { url: url.href };
+    } else jwks = { file: resolve(dirname(file), value.jwks) };
+  }
+  return { claims: value.claims === true, ...(jwks ? { jwks } : {}) };
 }
 
 function isTimeZone(zone: string): boolean {
@@ -351,6 +375,7 @@ export function mappedColumns(mapping: Mapping): string[] {
     mapping.validKeyIds?.column,
   ]
     .filter((p): p is string => typeof p === "string")
+    .filter((p) => !p.startsWith("$jwt."))
     .map((p) => p.split("#")[0]!);
   return [...new Set(paths.filter((p): p is string => typeof p === "string"))];
 }

@@ -50,6 +50,8 @@ export interface Mapping {
   };
   /** Sources that may store something other than the value (a hash, nothing): such rows are never sent. */
   unrecoverable?: { pattern?: RegExp; empty: boolean; stores: string };
+  /** JWT access tokens: fill missing columns from their claims; verify them against a JWKS. */
+  jwt?: { claims: boolean; jwks?: { file: string } | { url: string } };
   /** Key IDs the source still lists as valid (LINE v2.1): rows whose key ID is not listed are skipped. */
   validKeyIds?: { column: string; ids: ReadonlySet<string> };
 }
@@ -73,6 +75,8 @@ export type ReasonCode =
   | "revoked_since_migration"
   | "deleted_in_source"
   | "revocation_failed"
+  | "jwt_claims_mismatch"
+  | "jwt_signature_invalid"
   | "expired"
   | "revoked"
   | "expired_access_token"

@@ -15,6 +15,7 @@ import { summarise, type RunSummary } from "../report/summary.js";
 import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { checkHeader, describeSources } from "./sources.js";
+import { jwtVerifier } from "./jwt-verify.js";
 import { prescan } from "./prescan.js";
 import { checkService, type ServiceFinding } from "./service-check.js";
 import { MigrateError } from "../shared/errors.js";
@@ -122,6 +123,7 @@ class RunLoop {
   private outcomes: WriteOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private lastProgress = 0;
+  private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
   /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
   private readonly stopRequested: Promise<void>;
 
@@ -135,6 +137,7 @@ class RunLoop {
     private readonly total: number | undefined,
     private readonly startedAt: number,
   ) {
+    this.verifyJwt = jwtVerifier(config.mapping);
     this.stopRequested = new Promise((resolve) => {
       if (config.stop?.aborted) resolve();
       config.stop?.addEventListener("abort", () => resolve(), { once: true });
@@ -152,7 +155,8 @@ class RunLoop {
         if (this.stopping) break;
         this.tally.read();
         const now = this.clock();
-        const result = mapRow(row, { mapping: this.config.mapping, now });
+        const mapped = mapRow(row, { mapping: this.config.mapping, now });
+        const result = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
         if (result.kind !== "payload" && result.legacyClient !== undefined)
           this.tally.unmappedClient(result.legacyClient);
         const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;

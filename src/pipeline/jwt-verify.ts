@@ -1,0 +1,43 @@
+import { readFileSync } from "node:fs";
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+import { jwtClaims } from "../map/jwt.js";
+import type { Mapping, MapResult } from "../map/types.js";
+import { MigrateError } from "../shared/errors.js";
+
+/** Checks JWT access tokens against the mapping's JWKS (by `kid`); undefined when none is configured. */
+export function jwtVerifier(
+  mapping: Mapping,
+): ((result: MapResult, now: number) => Promise<MapResult>) | undefined {
+  const jwks = mapping.jwt?.jwks;
+  if (!jwks) return undefined;
+  let keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+  if ("url" in jwks) keys = createRemoteJWKSet(new URL(jwks.url));
+  else {
+    try {
+      keys = createLocalJWKSet(JSON.parse(readFileSync(jwks.file, "utf8")) as JSONWebKeySet);
+    } catch (error) {
+      throw new MigrateError("mapping_invalid", `jwt.jwks ${jwks.file}: ${(error as Error).message}`, {
+        file: jwks.file,
+      });
+    }
+  }
+  return async (result, now) => {
+    // Only a token that is sent is checked: a refresh-only row's expired access token is not migrated.
+    if (result.kind !== "payload" || result.refreshOnly || !jwtClaims(result.request.accessToken))
+      return result;
+    try {
+      await jwtVerify(result.request.accessToken!, keys, { currentDate: new Date(now) });
+      return result;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "ERR_JWT_INVALID";
+      return {
+        kind: "rejected",
+        reason: "jwt_signature_invalid",
+        detail: `the JWT does not verify against the JWKS (${code})`,
+        key: result.key,
+        refreshHash: result.refreshHash,
+        probeToken: result.probeToken,
+      };
+    }
+  };
+}
