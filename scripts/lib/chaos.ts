@@ -133,7 +133,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let restarts = 0;
   const restartAt = Math.floor(o.kills / 2);
   try {
-    for (let k = 0; k < o.kills; k++) {
+    // Until the migration has really been killed o.kills times (a run may finish before its moment comes).
+    for (let k = 0; kills < o.kills && k < o.kills * 3; k++) {
       const run = startMigrate(args, env);
       runs++;
       const delay = 400 + random() * 2200;
