@@ -2,27 +2,17 @@
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import { Pool } from "undici";
 import { connectAuthlete } from "../src/write/authlete-client.js";
+import { callsPerSecond } from "./lib/concurrently.js";
 import { spawnEmulator } from "./lib/spawn-emulator.js";
 
 const calls = Number(process.env.BENCH_CALLS ?? 20_000);
 const concurrency = 64;
 const clientId = 26888344961664;
 
-async function runConcurrently(n: number, work: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
-  return n / ((performance.now() - started) / 1000);
-}
-
 const emulator = await spawnEmulator();
 try {
   const pool = new Pool(emulator.baseUrl, { connections: concurrency });
-  const raw = await runConcurrently(calls, async (i) => {
+  const raw = await callsPerSecond(calls, concurrency, async (i) => {
     const { statusCode, body } = await pool.request({
       method: "POST",
       path: `/api/${emulator.serviceId}/auth/token/create`,
@@ -40,7 +30,7 @@ try {
   await pool.close();
 
   const authlete = connectAuthlete({ ...emulator, connections: concurrency, attemptTimeoutMs: 10_000 });
-  const sdk = await runConcurrently(calls, async (i) => {
+  const sdk = await callsPerSecond(calls, concurrency, async (i) => {
     const result = await tokenManagementCreate(authlete.core, {
       serviceId: emulator.serviceId,
       tokenCreateRequest: {

@@ -7,7 +7,7 @@ import { generatedMapping } from "./lib/generated-mapping.js";
 import { measure } from "./lib/measure.js";
 import { bareUndici, xargsCurl } from "./lib/peers.js";
 import { compareTransports } from "./lib/sdk-transport.js";
-import { cliPath, spawnEmulator } from "./lib/spawn-emulator.js";
+import { cliPath, emulatorEnv, spawnEmulator } from "./lib/spawn-emulator.js";
 
 const out = fileURLToPath(new URL("../../bench-out/", import.meta.url));
 const big = Number(process.env.BENCH_BIG_ROWS ?? 10_000_000);
@@ -70,12 +70,7 @@ async function live(
   const emulator = await spawnEmulator(emulatorArgs);
   try {
     const file = await dump(rows, "csv", `live${rows}`);
-    const env = {
-      ...process.env,
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: emulator.serviceId,
-      AUTHLETE_BEARER: emulator.bearer,
-    };
+    const env = emulatorEnv(emulator);
     const run = await measure(node, migrateArgs(file, join(out, "live.db"), migrateExtra), env);
     const s = JSON.parse(run.stdout) as {
       created: number;
@@ -132,12 +127,7 @@ if (only.includes("ceiling")) {
   try {
     const rows = 20000;
     const file = await dump(rows, "csv", "ceiling");
-    const env = {
-      ...process.env,
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: emulator.serviceId,
-      AUTHLETE_BEARER: emulator.bearer,
-    };
+    const env = emulatorEnv(emulator);
     const run = await measure(
       node,
       migrateArgs(file, join(out, "ceiling.db"), ["--rate", "100000", "--concurrency", "64"]),
@@ -206,12 +196,7 @@ if (only.includes("resume")) {
   const emulator = await spawnEmulator();
   try {
     const file = await dump(rows, "csv", "resume");
-    const env = {
-      ...process.env,
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: emulator.serviceId,
-      AUTHLETE_BEARER: emulator.bearer,
-    };
+    const env = emulatorEnv(emulator);
     const ledger = join(out, "resume.db");
     await measure(node, migrateArgs(file, ledger, ["--rate", "100000", "--concurrency", "64"]), env);
     const rerun = await measure(

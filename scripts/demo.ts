@@ -4,19 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cliPath, spawnEmulator } from "./lib/spawn-emulator.js";
+import { cliPath, emulatorEnv, spawnEmulator } from "./lib/spawn-emulator.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/demo/${name}`, import.meta.url));
 const now = "2025-06-01T12:00:00Z";
 const dir = mkdtempSync(join(tmpdir(), "authlete-migrate-demo-"));
 const ledger = join(dir, "demo.db");
 const emulator = await spawnEmulator(["--now", now]);
-const env = {
-  ...process.env,
-  AUTHLETE_BASE_URL: emulator.baseUrl,
-  AUTHLETE_SERVICE_ID: emulator.serviceId,
-  AUTHLETE_BEARER: emulator.bearer,
-};
+const env = emulatorEnv(emulator);
 
 function step(title: string, args: string[]): number {
   console.log(`\n=== ${title}\n$ authlete-migrate ${args.join(" ")}\n`);

@@ -7,7 +7,7 @@ import { seededRandom } from "../../src/emulator/faults.js";
 import type { StoredToken } from "../../src/emulator/index.js";
 import { writeChaosDump, type ChaosDump } from "./chaos-dump.js";
 import { generatedMapping } from "./generated-mapping.js";
-import { cliPath, spawnEmulator, type SpawnedEmulator } from "./spawn-emulator.js";
+import { cliPath, emulatorEnv, spawnEmulator, type SpawnedEmulator } from "./spawn-emulator.js";
 
 export interface ChaosOptions {
   rows: number;
@@ -104,12 +104,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let emulator = await spawnEmulator(faultArgs);
   const port = new URL(emulator.baseUrl).port;
   const faults: Record<string, number> = {};
-  const env = {
-    ...process.env,
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: emulator.serviceId,
-    AUTHLETE_BEARER: emulator.bearer,
-  };
+  const env = emulatorEnv(emulator);
   const args = [
     "migrate",
     dumpFile,

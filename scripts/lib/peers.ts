@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { Pool } from "undici";
+import { callsPerSecond } from "./concurrently.js";
 
 const clientId = 26888344961664;
 const body = (i: number, tag: string) =>
@@ -22,23 +23,15 @@ export async function bareUndici(
   concurrency: number,
 ): Promise<number> {
   const pool = new Pool(baseUrl, { connections: concurrency });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        const i = next++;
-        const r = await pool.request({
-          method: "POST",
-          path: `/api/${serviceId}/auth/token/create`,
-          headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-          body: body(i, "bare"),
-        });
-        await r.body.text();
-      }
-    }),
-  );
-  const rate = calls / ((performance.now() - started) / 1000);
+  const rate = await callsPerSecond(calls, concurrency, async (i) => {
+    const r = await pool.request({
+      method: "POST",
+      path: `/api/${serviceId}/auth/token/create`,
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: body(i, "bare"),
+    });
+    await r.body.text();
+  });
   await pool.close();
   return rate;
 }

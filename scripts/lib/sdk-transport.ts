@@ -2,6 +2,7 @@
 import { AuthleteCore } from "@authlete/typescript-sdk/core.js";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import { connectAuthlete } from "../../src/write/authlete-client.js";
+import { callsPerSecond } from "./concurrently.js";
 
 async function createsPerSecond(
   core: AuthleteCore,
@@ -10,27 +11,19 @@ async function createsPerSecond(
   concurrency: number,
   tag: string,
 ) {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        const i = next++;
-        const r = await tokenManagementCreate(core, {
-          serviceId,
-          tokenCreateRequest: {
-            grantType: "AUTHORIZATION_CODE",
-            clientId: 26888344961664,
-            subject: "bench",
-            accessToken: `${tag}${i}_${"t".repeat(30)}`.slice(0, 43),
-            accessTokenDuration: 3600,
-          },
-        });
-        if (!r.ok) throw new Error(`create failed: ${r.error.name}`);
-      }
-    }),
-  );
-  return calls / ((performance.now() - started) / 1000);
+  return callsPerSecond(calls, concurrency, async (i) => {
+    const r = await tokenManagementCreate(core, {
+      serviceId,
+      tokenCreateRequest: {
+        grantType: "AUTHORIZATION_CODE",
+        clientId: 26888344961664,
+        subject: "bench",
+        accessToken: `${tag}${i}_${"t".repeat(30)}`.slice(0, 43),
+        accessTokenDuration: 3600,
+      },
+    });
+    if (!r.ok) throw new Error(`create failed: ${r.error.name}`);
+  });
 }
 
 /** Creates/s through the SDK: its default global-fetch transport, then the project's fetcher. */

@@ -30,3 +30,13 @@ export async function spawnEmulator(args: string[] = [], port = 0): Promise<Spaw
     },
   };
 }
+
+/** The environment the CLI reads its connection from, pointing at this emulator. */
+export function emulatorEnv(emulator: SpawnedEmulator): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AUTHLETE_BASE_URL: emulator.baseUrl,
+    AUTHLETE_SERVICE_ID: emulator.serviceId,
+    AUTHLETE_BEARER: emulator.bearer,
+  };
+}

@@ -5,17 +5,13 @@ import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 test("a catch-up run over a newer full dump creates new tokens and revokes revoked and vanished ones", async (t) => {
   const dir = tempDir(t);
   const { emulator } = await withEmulator(t);
-  const env = {
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: serviceId,
-    AUTHLETE_BEARER: bearer,
-  };
+  const env = authleteEnv(emulator);
   const [a, b, c, d] = liveRows(4);
   const mapping = writeMapping(dir);
   const ledger = join(dir, "l.db");

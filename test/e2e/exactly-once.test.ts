@@ -8,17 +8,11 @@ import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
 
 type Summary = RunSummary;
-
-const envFor = (emulator: RunningEmulator) => ({
-  AUTHLETE_BASE_URL: emulator.baseUrl,
-  AUTHLETE_SERVICE_ID: serviceId,
-  AUTHLETE_BEARER: bearer,
-});
 
 function assertEachStoredOnce(emulator: RunningEmulator, tokens: string[]): void {
   const { creates, tokens: stored } = emulator.store.stats();
@@ -50,7 +44,7 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
       "--grace-ms",
       "2000",
     ];
-    const first = startCli(args, envFor(emulator));
+    const first = startCli(args, authleteEnv(emulator));
     await waitForTokens(emulator, 30);
     first.child.kill(signal);
     const stopped = await first.result;
@@ -68,7 +62,7 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
       assert.equal(stopped.signal, "SIGKILL");
     }
 
-    const rerun = await runCli(args, envFor(emulator));
+    const rerun = await runCli(args, authleteEnv(emulator));
     assert.equal(rerun.code, 0, rerun.stderr);
     const summary = JSON.parse(rerun.stdout) as Summary;
     assert.equal(summary.rows, rows.length);
@@ -103,7 +97,7 @@ test("creates whose responses are lost are resolved by introspection, never crea
       "--timeout-ms",
       "2000",
     ],
-    envFor(emulator),
+    authleteEnv(emulator),
   );
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout) as Summary;
@@ -145,14 +139,14 @@ test("duplicates: in the source, across runs without an API call, and already in
   }
   const dump = writeDump(dir, "tokens.csv", [...rows, { ...rows[1]!, user: "copy" }]);
   const args = ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db"), "--json"];
-  const first = await runCli(args, envFor(emulator));
+  const first = await runCli(args, authleteEnv(emulator));
   assert.equal(first.code, 1, first.stderr);
   const s1 = JSON.parse(first.stdout) as Summary;
   assert.deepEqual([s1.created, s1.skipped, s1.rejected], [4, 1, 2]);
   assert.deepEqual(s1.reasons, { duplicate_in_source: 1, exists_in_authlete: 2 });
 
   const createsBefore = emulator.store.stats().calls["auth/token/create"];
-  const second = await runCli(args, envFor(emulator));
+  const second = await runCli(args, authleteEnv(emulator));
   const s2 = JSON.parse(second.stdout) as Summary;
   assert.deepEqual([s2.created, s2.skipped, s2.rejected], [0, 5, 2]);
   // A rerun leaves settled entries untouched, so the repeated row counts like its first occurrence.
@@ -175,14 +169,14 @@ test("a row Authlete refuses is rejected with its result code and is not retried
     join(dir, "l.db"),
     "--json",
   ];
-  const first = JSON.parse((await runCli(args, envFor(emulator))).stdout) as Summary;
+  const first = JSON.parse((await runCli(args, authleteEnv(emulator))).stdout) as Summary;
   assert.deepEqual([first.created, first.rejected, first.reasons], [2, 1, { authlete_rejected: 1 }]);
   const calls = emulator.store.stats().calls["auth/token/create"];
-  const again = JSON.parse((await runCli(args, envFor(emulator))).stdout) as Summary;
+  const again = JSON.parse((await runCli(args, authleteEnv(emulator))).stdout) as Summary;
   assert.equal(again.rejected, 1);
   assert.equal(emulator.store.stats().calls["auth/token/create"], calls, "a rejected row is not re-sent");
   const retried = JSON.parse(
-    (await runCli([...args, "--retry-rejected"], envFor(emulator))).stdout,
+    (await runCli([...args, "--retry-rejected"], authleteEnv(emulator))).stdout,
   ) as Summary;
   assert.equal(retried.rejected, 1);
   assert.equal(

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping, type LegacyRow } from "../helpers/dumps.js";
-import { bearer, billingService, mobileApp, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, billingService, mobileApp, webApp, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,11 +38,7 @@ for (const format of ["csv", "json", "ndjson", "csv.gz", "ndjson.gz"]) {
     const dump = writeDump(dir, `tokens.${format}`, rows);
     const result = await runCli(
       ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db"), "--json"],
-      {
-        AUTHLETE_BASE_URL: emulator.baseUrl,
-        AUTHLETE_SERVICE_ID: serviceId,
-        AUTHLETE_BEARER: bearer,
-      },
+      authleteEnv(emulator),
     );
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;

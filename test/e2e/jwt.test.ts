@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
-import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, webApp, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 test("JWT access tokens: missing columns are filled from the claims, signatures are checked against the JWKS", async (t) => {
@@ -47,11 +47,7 @@ test("JWT access tokens: missing columns are filled from the claims, signatures 
   const ledger = join(dir, "l.db");
   const result = await runCli(
     ["migrate", join(dir, "tokens.csv"), "--mapping", join(dir, "mapping.json"), "--ledger", ledger],
-    {
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: serviceId,
-      AUTHLETE_BEARER: bearer,
-    },
+    authleteEnv(emulator),
   );
   assert.equal(result.code, 1, result.stderr);
 

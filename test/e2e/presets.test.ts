@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
-import { bearer, billingService, mobileApp, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, billingService, mobileApp, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 const now = "2025-06-01T12:00:00Z";
@@ -35,11 +35,7 @@ async function migratePreset(t: Parameters<typeof tempDir>[0], dump: string, map
   const { emulator } = await withEmulator(t, { startAt: Date.parse(now) });
   const ledger = join(dir, "l.db");
   const args = ["migrate", fixture(dump), "--mapping", fixture(mapping), "--ledger", ledger, "--now", now];
-  const env = {
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: serviceId,
-    AUTHLETE_BEARER: bearer,
-  };
+  const env = authleteEnv(emulator);
   const result = await runCli([...args, "--json"], env);
   assert.ok(result.code === 0 || result.code === 1, result.stderr);
   return { emulator, summary: JSON.parse(result.stdout) as RunSummary, fates: fates(ledger) };

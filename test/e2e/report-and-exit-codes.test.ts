@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, bearer, serviceId, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 const demo = (name: string) => repoFile(`fixtures/demo/${name}`);
@@ -78,11 +78,7 @@ test("exit 0 when every row is final and none is rejected", async (t) => {
   const dir = tempDir(t);
   const { emulator } = await withEmulator(t);
   const dump = writeDump(dir, "clean.csv", liveRows(4));
-  const env = {
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: serviceId,
-    AUTHLETE_BEARER: bearer,
-  };
+  const env = authleteEnv(emulator);
   const result = await runCli(
     ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", join(dir, "l.db")],
     env,

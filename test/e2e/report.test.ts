@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 const chromium = "/usr/bin/chromium";
@@ -105,11 +105,7 @@ test(
     const { emulator } = await withEmulator(t, {
       faults: { latencyMs: 30, rateLimit: 20, rateLimitBurst: 2 },
     });
-    const env = {
-      AUTHLETE_BASE_URL: emulator.baseUrl,
-      AUTHLETE_SERVICE_ID: serviceId,
-      AUTHLETE_BEARER: bearer,
-    };
+    const env = authleteEnv(emulator);
     const ledger = join(dir, "live.db");
     const live = await runCli(
       [

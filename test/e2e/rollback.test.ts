@@ -3,18 +3,12 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
-import type { RunningEmulator } from "../../src/emulator/index.js";
 import type { RollbackSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
-const envFor = (emulator: RunningEmulator) => ({
-  AUTHLETE_BASE_URL: emulator.baseUrl,
-  AUTHLETE_SERVICE_ID: serviceId,
-  AUTHLETE_BEARER: bearer,
-});
 const iso = (ms: number) => new Date(ms).toISOString();
 
 test("rollback deletes exactly what a run created (refresh-only rows too), is safe to rerun, and a later run creates them again", async (t) => {
@@ -42,7 +36,7 @@ test("rollback deletes exactly what a run created (refresh-only rows too), is sa
     ledger,
     "--json",
   ];
-  assert.equal((await runCli(migrate, envFor(emulator))).code, 0);
+  assert.equal((await runCli(migrate, authleteEnv(emulator))).code, 0);
   assert.equal(emulator.store.stats().tokens, 6);
 
   const preview = JSON.parse(
@@ -51,14 +45,14 @@ test("rollback deletes exactly what a run created (refresh-only rows too), is sa
   assert.deepEqual([preview.tokens, preview.deleted], [5, 0]);
   assert.equal(emulator.store.stats().tokens, 6, "a dry run deletes nothing");
 
-  const first = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator));
+  const first = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], authleteEnv(emulator));
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual((JSON.parse(first.stdout) as RollbackSummary).deleted, 5);
   assert.equal(emulator.store.stats().tokens, 1, "only the token this ledger did not create is left");
   assert.equal(emulator.store.all()[0]?.subject, "not-ours");
 
   const again = JSON.parse(
-    (await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator))).stdout,
+    (await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], authleteEnv(emulator))).stdout,
   ) as RollbackSummary;
   assert.deepEqual(
     [again.tokens, again.deleted, again.failed],
@@ -66,7 +60,7 @@ test("rollback deletes exactly what a run created (refresh-only rows too), is sa
     "a rerun finds nothing left to delete",
   );
 
-  const remigrate = JSON.parse((await runCli(migrate, envFor(emulator))).stdout) as { created: number };
+  const remigrate = JSON.parse((await runCli(migrate, authleteEnv(emulator))).stdout) as { created: number };
   assert.equal(remigrate.created, 5, "rolled-back tokens are created again by a later run");
 });
 
@@ -81,16 +75,19 @@ test("when Authlete does not know the ledger's hash, rollback says so and delete
   const mapping = writeMapping(dir);
   const ledger = join(dir, "l.db");
   assert.equal(
-    (await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], envFor(emulator))).code,
+    (await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], authleteEnv(emulator))).code,
     0,
   );
-  const byHash = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], envFor(emulator));
+  const byHash = await runCli(
+    ["rollback", "--run", "1", "--ledger", ledger, "--json"],
+    authleteEnv(emulator),
+  );
   assert.equal(byHash.code, 1);
   assert.equal((JSON.parse(byHash.stdout) as RollbackSummary).notFoundByHash, 3);
   assert.equal(emulator.store.stats().tokens, 3, "nothing deleted, nothing forgotten");
   const byValue = await runCli(
     ["rollback", "--run", "1", "--ledger", ledger, "--source", dump, "--mapping", mapping, "--json"],
-    envFor(emulator),
+    authleteEnv(emulator),
   );
   assert.equal(byValue.code, 0, byValue.stderr);
   assert.equal((JSON.parse(byValue.stdout) as RollbackSummary).deleted, 3);

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, defaultSeed, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, defaultSeed, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 test("--check-service reports each finding before any write, and a live run refuses to start on errors", async (t) => {
@@ -17,11 +17,7 @@ test("--check-service reports each finding before any write, and a live run refu
   seed.clients = seed.clients.filter((c) => c.clientIdAlias !== "mobile-app");
   seed.clients[0]!.grantTypes = ["PASSWORD"];
   const { emulator } = await withEmulator(t, { seed });
-  const env = {
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: serviceId,
-    AUTHLETE_BEARER: bearer,
-  };
+  const env = authleteEnv(emulator);
   const rows = liveRows(4);
   rows.push({ ...rows[0]!, token: `${rows[0]!.token.slice(0, 40)}xyz` }); // a second live token for user0 at web
   const dump = writeDump(dir, "t.csv", rows);

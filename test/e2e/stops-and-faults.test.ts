@@ -2,20 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunningEmulator, WireEvent } from "../../src/emulator/index.js";
+import type { WireEvent } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
-
-const envFor = (emulator: RunningEmulator) => ({
-  AUTHLETE_BASE_URL: emulator.baseUrl,
-  AUTHLETE_SERVICE_ID: serviceId,
-  AUTHLETE_BEARER: bearer,
-});
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -45,7 +39,7 @@ function setup(t: Parameters<typeof tempDir>[0], rows = 60) {
 test("in-flight calls get the grace period after SIGINT; those still running are abandoned as pending and resolved next run", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 1500 } });
   const { dump, ledger, args } = setup(t, 20);
-  const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), envFor(emulator));
+  const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), authleteEnv(emulator));
   await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
   const signalledAt = performance.now();
   run.child.kill("SIGINT");
@@ -59,7 +53,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
   assert.match(stopped.stderr + stopped.stdout, /Rerun|rerun/);
   assert.ok(ledgerStatus(ledger).states.pending >= 1);
 
-  const rerun = await runCli(args(["--concurrency", "8"]), envFor(emulator));
+  const rerun = await runCli(args(["--concurrency", "8"]), authleteEnv(emulator));
   assert.equal(rerun.code, 0, rerun.stderr);
   const { creates, tokens } = emulator.store.stats();
   assert.equal(tokens, dump.length);
@@ -69,7 +63,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
 test("a second SIGINT stops at once; the next run resolves what was pending", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 2000 } });
   const { dump, args } = setup(t, 10);
-  const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), envFor(emulator));
+  const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), authleteEnv(emulator));
   await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
   run.child.kill("SIGINT");
   await sleep(100);
@@ -80,7 +74,7 @@ test("a second SIGINT stops at once; the next run resolves what was pending", as
   assert.ok(performance.now() - secondAt < 1000, "the second SIGINT does not wait for in-flight calls");
   assert.match(stopped.stderr, /stopping now/);
   await sleep(2100); // let the emulator finish the creates it had received
-  const rerun = await runCli(args(), envFor(emulator));
+  const rerun = await runCli(args(), authleteEnv(emulator));
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.equal(emulator.store.stats().tokens, dump.length);
   assert.ok(Object.values(emulator.store.stats().creates).every((n) => n === 1));
@@ -89,15 +83,15 @@ test("a second SIGINT stops at once; the next run resolves what was pending", as
 test("a second migrate on a ledger held by a live process is refused; a dead holder's run is taken over", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 300 } });
   const { ledger, args } = setup(t, 40);
-  const first = startCli(args(["--concurrency", "2"]), envFor(emulator));
+  const first = startCli(args(["--concurrency", "2"]), authleteEnv(emulator));
   await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 1, "the first run to start");
-  const second = await runCli(args(), envFor(emulator));
+  const second = await runCli(args(), authleteEnv(emulator));
   assert.equal(second.code, 2);
   assert.match(second.stderr, /still using this ledger.*\[ledger_locked\]/);
   first.child.kill("SIGKILL");
   await first.result;
   assert.equal(ledgerStatus(ledger).runs[0]?.status, "running", "a killed run leaves its lock behind");
-  const third = await runCli(args(["--concurrency", "8"]), envFor(emulator));
+  const third = await runCli(args(["--concurrency", "8"]), authleteEnv(emulator));
   assert.equal(third.code, 0, third.stderr);
   const runs = ledgerStatus(ledger).runs;
   assert.deepEqual(
@@ -113,7 +107,7 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
     observe: (e) => events.push(e),
   });
   const { dump, args } = setup(t, 8);
-  const result = await runCli(args(["--rate", "50", "--concurrency", "4"]), envFor(emulator));
+  const result = await runCli(args(["--rate", "50", "--concurrency", "4"]), authleteEnv(emulator));
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout) as Required<RunSummary>;
   assert.equal(summary.created, dump.length);
@@ -134,7 +128,7 @@ test("when Authlete keeps failing, the circuit breaker pauses, then the run abor
   const { emulator } = await withEmulator(t, { faults: { errorRate: 1 } });
   const { dump, ledger, args } = setup(t, 30);
   const started = performance.now();
-  const result = await runCli(args(["--give-up-after", "2", "--concurrency", "4"]), envFor(emulator));
+  const result = await runCli(args(["--give-up-after", "2", "--concurrency", "4"]), authleteEnv(emulator));
   assert.equal(result.code, 3, result.stderr);
   assert.ok(performance.now() - started < 20_000);
   const summary = JSON.parse(result.stdout) as Required<RunSummary>;

@@ -9,17 +9,13 @@ import Database from "better-sqlite3";
 import type { VerifySummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { bearer, mobileApp, serviceId, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, mobileApp, serviceId, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 test("verify finds every kind of mismatch, records each verdict, and exits 1", async (t) => {
   const dir = tempDir(t);
   const { emulator, authlete } = await withEmulator(t);
-  const env = {
-    AUTHLETE_BASE_URL: emulator.baseUrl,
-    AUTHLETE_SERVICE_ID: serviceId,
-    AUTHLETE_BEARER: bearer,
-  };
+  const env = authleteEnv(emulator);
   const rows = liveRows(8);
   const dump = writeDump(dir, "t.csv", rows);
   const mapping = writeMapping(dir);

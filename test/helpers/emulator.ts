@@ -45,3 +45,8 @@ export async function withEmulator(
   });
   return { emulator, authlete };
 }
+
+/** The environment the CLI reads its connection from, pointing at this emulator. */
+export function authleteEnv(emulator: RunningEmulator): Record<string, string> {
+  return { AUTHLETE_BASE_URL: emulator.baseUrl, AUTHLETE_SERVICE_ID: serviceId, AUTHLETE_BEARER: bearer };
+}
