@@ -92,34 +92,37 @@ async function live(
 }
 
 if (only.includes("live")) {
-  await live(
-    "live, 20 ms latency, emulator limit 200/s, --rate 200",
-    3000,
-    ["--latency-ms", "20", "--rate-limit", "200", "--rate-limit-burst", "20"],
-    ["--rate", "200", "--concurrency", "16"],
-    200,
-  );
-  await live(
-    "live, 20 ms latency, emulator limit 1000/s, --rate 1000",
-    15000,
-    ["--latency-ms", "20", "--rate-limit", "1000", "--rate-limit-burst", "100"],
-    ["--rate", "1000", "--concurrency", "64"],
-    1000,
-  );
-  await live(
-    "live, 20 ms latency, no limit, c16 (C/L = 800/s)",
-    8000,
-    ["--latency-ms", "20"],
-    ["--rate", "100000", "--concurrency", "16"],
-    800,
-  );
-  await live(
-    "live, 20 ms latency, no limit, c64 (C/L = 3200/s)",
-    20000,
-    ["--latency-ms", "20"],
-    ["--rate", "100000", "--concurrency", "64"],
-    3200,
-  );
+  // A run of about 15 s at each emulator rate limit, with --rate at the limit.
+  for (const limit of [200, 1000]) {
+    const args = [
+      "--latency-ms",
+      "20",
+      "--rate-limit",
+      String(limit),
+      "--rate-limit-burst",
+      String(limit / 10),
+    ];
+    const client = ["--rate", String(limit), "--concurrency", limit > 500 ? "64" : "16"];
+    await live(
+      `live, 20 ms latency, emulator limit ${limit}/s, --rate ${limit}`,
+      limit * 15,
+      args,
+      client,
+      limit,
+    );
+  }
+  // No limit: the bound is concurrency ÷ latency.
+  for (const concurrency of [16, 64]) {
+    const bound = concurrency / 0.02;
+    const label = `live, 20 ms latency, no limit, c${concurrency} (C/L = ${bound}/s)`;
+    await live(
+      label,
+      bound * 10,
+      ["--latency-ms", "20"],
+      ["--rate", "100000", "--concurrency", String(concurrency)],
+      bound,
+    );
+  }
 }
 
 if (only.includes("ceiling")) {
