@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
+import { keygenCommand } from "./commands/keygen.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { reportCommand } from "./commands/report.js";
 import { rollbackCommand } from "./commands/rollback.js";
@@ -37,6 +38,7 @@ export async function main(args: string[]): Promise<number> {
   parser = rollbackCommand(parser, done);
   parser = verifyCommand(parser, done);
   parser = emulatorCommand(parser, done);
+  parser = keygenCommand(parser, done);
   try {
     await parser.parseAsync();
     if (!pending) return 0;

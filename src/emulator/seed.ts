@@ -32,9 +32,15 @@ export function parseSeed(raw: unknown, file = "<seed>"): EmulatorSeed {
     }
     checkGrantTypes(file, `clients[${i}].grantTypes`, c.grantTypes);
   }
+  const lineChannels = doc.lineChannels ?? [];
+  for (const [i, c] of lineChannels.entries()) {
+    if (typeof c.channelId !== "string" || typeof c.channelSecret !== "string")
+      fail(file, `lineChannels[${i}] needs a channelId and a channelSecret (strings)`);
+  }
   return {
     services: doc.services,
     clients: doc.clients,
+    lineChannels,
     behaviour: { duplicateResultCode: "A109210", duplicateStatus: 400, ...doc.behaviour },
   };
 }

@@ -8,6 +8,8 @@ import { openMemoryTokenStore } from "./memory-store.js";
 import { openSqliteTokenStore, type TokenStore } from "./store.js";
 import { noFaults, type EmulatorSeed, type FaultOptions } from "./types.js";
 import { routeApiCall } from "./router.js";
+import { LineIssuer } from "./line/issuer.js";
+import { routeLineCall } from "./line/routes.js";
 
 export interface EmulatorOptions {
   seed: EmulatorSeed;
@@ -85,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const now = () => Date.now() + offset;
   const plan = new FaultPlan({ ...noFaults, ...options.faults });
   const hash = options.hash ?? tokenHash;
+  const lineIssuer = new LineIssuer(seed.lineChannels);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
@@ -92,6 +95,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return send(res, { status: 200, body: { ...inspect(store), faultsPlayed: plan.played } });
     }
     if (url.pathname === "/__emulator/tokens") return send(res, { status: 200, body: store.all() });
+    if (url.pathname.startsWith("/oauth2/") || url.pathname.startsWith("/__emulator/line/")) {
+      const request = {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        contentType: req.headers["content-type"] ?? "",
+        body: req.method === "GET" ? "" : await readBody(req),
+      };
+      const reply = await routeLineCall(lineIssuer, request, now(), hash);
+      return send(
+        res,
+        reply ?? { status: 404, body: { error: "not_found", error_description: "no such route" } },
+      );
+    }
     const match = /^\/api\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!match) return send(res, { status: 404, body: result("A000404", "Unknown path.") });
     const [, serviceId = "", route = ""] = match;

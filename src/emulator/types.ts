@@ -30,9 +30,16 @@ export interface UnconfirmedBehaviour {
   duplicateStatus: number;
 }
 
+/** A channel of the LINE-style issuer (channel access token v2.1), a legacy source for the demo and tests. */
+export interface LineChannelSeed {
+  channelId: string;
+  channelSecret: string;
+}
+
 export interface EmulatorSeed {
   services: ServiceSeed[];
   clients: ClientSeed[];
+  lineChannels: LineChannelSeed[];
   behaviour: UnconfirmedBehaviour;
 }
 

@@ -4,7 +4,7 @@ import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
 import { mapScopes } from "./scopes.js";
 import { resolveClient } from "./client.js";
 import { withClaims } from "./jwt.js";
-import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow } from "./types.js";
+import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow, ValidKeyIds } from "./types.js";
 
 /** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
 const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -105,15 +105,8 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   const cap = "capAt" in revocation ? revocation.capAt : undefined;
   const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
   if (mapping.validKeyIds) {
-    const kid = fieldValue(fields, mapping.validKeyIds.column);
-    if (!mapping.validKeyIds.ids.has(String(kid))) {
-      return refuse(
-        "skipped",
-        "revoked_in_source",
-        "the source no longer lists the token's key ID as valid",
-        keys,
-      );
-    }
+    const refusal = keyIdRefusal(mapping.validKeyIds, fields, columns.clientId, keys);
+    if (refusal) return refusal;
   }
   const pattern = mapping.unrecoverable?.pattern;
   if (
@@ -266,4 +259,31 @@ function lifetimeEnd(
 ): number | null {
   if (typeof expiry === "number") return capped(expiry);
   return cap ?? null;
+}
+
+/** LINE v2.1: a token whose key ID the issuer no longer lists is revoked (or expired) there. */
+function keyIdRefusal(
+  valid: ValidKeyIds,
+  fields: SourceRow["fields"],
+  channelColumn: string | undefined,
+  keys: Partial<Refusal>,
+): Refusal | undefined {
+  if (!valid.ids) throw new Error("the valid key IDs were not fetched before mapping (pipeline/key-ids.ts)");
+  if (valid.issuer) {
+    const channel = channelColumn === undefined ? undefined : fieldValue(fields, channelColumn);
+    if (!valid.issuer.channels.has(String(channel)))
+      return refuse(
+        "rejected",
+        "key_ids_unknown",
+        `no signing key is configured for channel ${String(channel)}, so its valid key IDs are unknown`,
+        { ...keys, column: channelColumn },
+      );
+  }
+  if (valid.ids.has(String(fieldValue(fields, valid.column)))) return undefined;
+  return refuse(
+    "skipped",
+    "revoked_in_source",
+    "the source no longer lists the token's key ID as valid",
+    keys,
+  );
 }

@@ -3,14 +3,19 @@ import { claimColumns } from "./jwt.js";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
+import { lineAudience, lineBaseUrl } from "../line/rules.js";
 import { MigrateError } from "../shared/errors.js";
 import {
   authleteGrantTypes,
   columnNames,
   type ClientTarget,
   type CreatableGrantType,
+  type LineKeyIdQuery,
   type Mapping,
+  type ValidKeyIds,
 } from "./types.js";
+
+const loopbackHosts = ["127.0.0.1", "localhost", "[::1]"];
 
 const topLevelKeys = [
   "description",
@@ -260,25 +265,60 @@ function unrecoverableAndKeyIds(
     }
     result.unrecoverable = { pattern, empty: u.empty === true, stores: u.stores };
   }
-  if (raw.validKeyIds !== undefined) {
-    const v = raw.validKeyIds;
-    if (!isRecord(v) || typeof v.file !== "string" || typeof v.column !== "string") {
-      invalid(
-        file,
-        'validKeyIds must be { "file": a saved {"kids": [...]} answer, "column": the key ID column }',
-      );
-    }
-    let kids: unknown;
-    try {
-      kids = (JSON.parse(readFileSync(resolve(dirname(file), v.file), "utf8")) as { kids?: unknown }).kids;
-    } catch (error) {
-      invalid(file, `validKeyIds.file ${v.file}: ${(error as Error).message}`);
-    }
-    if (!Array.isArray(kids) || kids.some((k) => typeof k !== "string"))
-      invalid(file, `validKeyIds.file ${v.file} has no "kids" array of strings`);
-    result.validKeyIds = { column: v.column, ids: new Set(kids as string[]) };
-  }
+  if (raw.validKeyIds !== undefined) result.validKeyIds = parseValidKeyIds(raw.validKeyIds, file);
   return result;
+}
+
+const validKeyIdsShape =
+  'validKeyIds must be { "column": the key ID column, and "file": a saved {"kids": [...]} answer, ' +
+  'or "line": { "channels": { channelId: { "privateKey": JWK file, "kid"? } }, "baseUrl"?, "audience"? } }';
+
+function parseValidKeyIds(v: unknown, file: string): ValidKeyIds {
+  if (!isRecord(v) || typeof v.column !== "string" || (v.file === undefined) === (v.line === undefined))
+    invalid(file, validKeyIdsShape);
+  onlyKeys(file, "validKeyIds", v, ["column", "file", "line"]);
+  if (v.line !== undefined) return { column: v.column, issuer: parseLineQuery(v.line, file) };
+  if (typeof v.file !== "string") invalid(file, validKeyIdsShape);
+  let kids: unknown;
+  try {
+    kids = (JSON.parse(readFileSync(resolve(dirname(file), v.file), "utf8")) as { kids?: unknown }).kids;
+  } catch (error) {
+    invalid(file, `validKeyIds.file ${v.file}: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(kids) || kids.some((k) => typeof k !== "string"))
+    invalid(file, `validKeyIds.file ${v.file} has no "kids" array of strings`);
+  return { column: v.column, ids: new Set(kids as string[]) };
+}
+
+function parseLineQuery(line: unknown, file: string): LineKeyIdQuery {
+  if (!isRecord(line) || !isRecord(line.channels) || Object.keys(line.channels).length === 0)
+    invalid(file, validKeyIdsShape);
+  onlyKeys(file, "validKeyIds.line", line, ["channels", "baseUrl", "audience"]);
+  const baseUrl = line.baseUrl ?? lineBaseUrl;
+  if (typeof baseUrl !== "string" || !URL.canParse(baseUrl))
+    invalid(file, `validKeyIds.line.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+  const url = new URL(baseUrl);
+  // The assertion is a credential while it lives: plain HTTP only to this machine.
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackHosts.includes(url.hostname)))
+    invalid(file, `validKeyIds.line.baseUrl must be https (or http on loopback); got ${url.origin}`);
+  if (line.audience !== undefined && typeof line.audience !== "string")
+    invalid(file, "validKeyIds.line.audience must be a string");
+  const channels = new Map<string, { privateKeyFile: string; kid?: string }>();
+  for (const [channelId, key] of Object.entries(line.channels)) {
+    const where = `validKeyIds.line.channels.${channelId}`;
+    if (
+      !isRecord(key) ||
+      typeof key.privateKey !== "string" ||
+      !["string", "undefined"].includes(typeof key.kid)
+    )
+      invalid(file, `${where} must be { "privateKey": a private JWK file, "kid"?: its key ID }`);
+    onlyKeys(file, where, key, ["privateKey", "kid"]);
+    channels.set(channelId, {
+      privateKeyFile: resolve(dirname(file), key.privateKey),
+      ...(typeof key.kid === "string" ? { kid: key.kid } : {}),
+    });
+  }
+  return { baseUrl: url.origin, audience: (line.audience as string | undefined) ?? lineAudience, channels };
 }
 
 function parseJwt(value: unknown, file: string): Mapping["jwt"] {
@@ -291,7 +331,7 @@ function parseJwt(value: unknown, file: string): Mapping["jwt"] {
   if (typeof value.jwks === "string") {
     if (/^https?:/.test(value.jwks)) {
       const url = new URL(value.jwks);
-      if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+      if (!loopbackHosts.includes(url.hostname))
         invalid(file, `jwt.jwks URL must be on loopback; got ${url.hostname}`);
       jwks = { url: url.href };
     } else jwks = { file: resolve(dirname(file), value.jwks) };

@@ -53,7 +53,24 @@ export interface Mapping {
   /** JWT access tokens: fill missing columns from their claims; verify them against a JWKS. */
   jwt?: { claims: boolean; jwks?: { file: string } | { url: string } };
   /** Key IDs the source still lists as valid (LINE v2.1): rows whose key ID is not listed are skipped. */
-  validKeyIds?: { column: string; ids: ReadonlySet<string> };
+  validKeyIds?: ValidKeyIds;
+}
+
+/**
+ * The valid key IDs: read from a saved answer, or asked of the LINE issuer per channel. Asked ones are
+ * fetched once before the first row (pipeline/key-ids.ts); until then `ids` is undefined.
+ */
+export interface ValidKeyIds {
+  column: string;
+  ids?: ReadonlySet<string>;
+  issuer?: LineKeyIdQuery;
+}
+
+/** How to ask LINE for the valid key IDs: one signing key per channel (legacy client ID). */
+export interface LineKeyIdQuery {
+  baseUrl: string;
+  audience: string;
+  channels: ReadonlyMap<string, { privateKeyFile: string; kid?: string }>;
 }
 
 /** Row-level reason codes: the ledger, the report and the tests use these, never message text. */
@@ -72,6 +89,7 @@ export type ReasonCode =
   | "property_reserved"
   | "value_not_recoverable"
   | "revoked_in_source"
+  | "key_ids_unknown"
   | "revoked_since_migration"
   | "deleted_in_source"
   | "revocation_failed"

@@ -16,6 +16,7 @@ import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { checkHeader, describeSources } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
+import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { checkService, type ServiceFinding } from "./service-check.js";
 import { MigrateError } from "../shared/errors.js";
@@ -46,8 +47,10 @@ const progressEveryMs = 250;
 const timelineEverySeconds = 2;
 
 /** Runs one migration (or dry run) over the sources and returns its summary. */
-export async function migrate(config: MigrateConfig): Promise<RunSummary> {
+export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const startedAt = performance.now();
+  // Before the ledger opens: an issuer that refuses the assertion stops the run with nothing recorded.
+  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
   const planningOffset = config.now === undefined ? 0 : config.now - Date.now();
   const clock = () => Date.now() + planningOffset;
   const readOptions = { ...config.read, onHeader: checkHeader(config.mapping) };

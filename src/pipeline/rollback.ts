@@ -37,8 +37,10 @@ async function valuesFor(
   const wanted = new Set(targets.map((t) => t.sentHash));
   const values = new Map<string, string>();
   const now = sources.now ?? Date.now();
+  // What the source lists as valid today does not matter: a run's tokens are deleted whatever LINE says.
+  const mapping = { ...sources.mapping, validKeyIds: undefined };
   for await (const row of readRows(sources.files, sources.read)) {
-    const result = mapRow(row, { mapping: sources.mapping, now });
+    const result = mapRow(row, { mapping, now });
     const value = result.probeToken;
     if (value !== undefined) {
       const hash = tokenHash(value);

@@ -1,3 +1,4 @@
+import { withValidKeyIds } from "./key-ids.js";
 import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
@@ -62,7 +63,8 @@ export function compare(payload: Payload, facts: TokenFacts): { kind: MismatchKi
  * Introspects migrated tokens, with values read again from the sources (the ledger has none), and
  * compares them with their legacy rows; every verdict is recorded in the ledger.
  */
-export async function verify(config: VerifyConfig): Promise<VerifySummary> {
+export async function verify(given: VerifyConfig): Promise<VerifySummary> {
+  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
   const ledger = openLedger(config.ledgerFile);
   const random = config.random ?? Math.random;
   try {

@@ -6,6 +6,7 @@ export type MigrateErrorCode =
   | "source_invalid"
   | "ledger_invalid"
   | "ledger_locked"
+  | "issuer_failed"
   | "authentication_failed"
   | "service_unreachable"
   | "service_failing"
@@ -19,6 +20,7 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   source_invalid: 2,
   ledger_invalid: 2,
   ledger_locked: 2,
+  issuer_failed: 2,
   authentication_failed: 3,
   service_unreachable: 3,
   service_failing: 3,

@@ -2,33 +2,18 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { authleteEnv, billingService, mobileApp, webApp, withEmulator } from "../helpers/emulator.js";
+import { rowFates } from "../helpers/ledger.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 const now = "2025-06-01T12:00:00Z";
 const fixture = (name: string) => repoFile(`fixtures/presets/${name}`);
 const csvRows = (name: string) =>
   parse(readFileSync(fixture(name)), { columns: true }) as Record<string, string>[];
-
-/** Every row's recorded fate, by row number, read from the ledger file itself. */
-function fates(ledger: string): Record<number, string> {
-  const db = new Database(ledger, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        "SELECT row_no, state, reason FROM entries UNION ALL SELECT row_no, state, reason FROM row_notes",
-      )
-      .all() as { row_no: number; state: string; reason: string | null }[];
-    return Object.fromEntries(rows.map((r) => [r.row_no, r.reason ? `${r.state}:${r.reason}` : r.state]));
-  } finally {
-    db.close();
-  }
-}
 
 async function migratePreset(t: Parameters<typeof tempDir>[0], dump: string, mapping: string) {
   const dir = tempDir(t);
@@ -38,7 +23,7 @@ async function migratePreset(t: Parameters<typeof tempDir>[0], dump: string, map
   const env = authleteEnv(emulator);
   const result = await runCli([...args, "--json"], env);
   assert.ok(result.code === 0 || result.code === 1, result.stderr);
-  return { emulator, summary: JSON.parse(result.stdout) as RunSummary, fates: fates(ledger) };
+  return { emulator, summary: JSON.parse(result.stdout) as RunSummary, fates: rowFates(ledger) };
 }
 
 test("Doorkeeper preset: expires_in from created_at, NULL = never, revoked rows, a hashed row never sent", async (t) => {

@@ -1,0 +1,112 @@
+import { MigrateError } from "../shared/errors.js";
+import { buildClientAssertion, type ChannelKey } from "./assertion.js";
+import { clientAssertionType, lineAudience } from "./rules.js";
+
+export interface IssuerEndpoint {
+  /** `https://api.line.me`, or an emulator on loopback. */
+  baseUrl: string;
+  audience?: string;
+}
+
+/** LINE's answer to an issue request, as a client would log it. */
+export interface IssuedChannelToken {
+  access_token: string;
+  expires_in: number;
+  token_type: string;
+  key_id: string;
+}
+
+const callTimeoutMs = 30_000;
+
+/** The key IDs of the channel's valid tokens (GET /oauth2/v2.1/tokens/kid); never the tokens. */
+export async function fetchValidKeyIds(issuer: IssuerEndpoint, key: ChannelKey): Promise<string[]> {
+  const assertion = await buildClientAssertion(key, { audience: issuer.audience ?? lineAudience });
+  const query = new URLSearchParams({
+    client_assertion_type: clientAssertionType,
+    client_assertion: assertion,
+  });
+  const body = await call(issuer, key.channelId, `/oauth2/v2.1/tokens/kid?${query}`, { method: "GET" });
+  const kids = (body as { kids?: unknown }).kids;
+  if (!Array.isArray(kids) || kids.some((k) => typeof k !== "string"))
+    throw new MigrateError("issuer_failed", `channel ${key.channelId}: the answer has no "kids" array`);
+  return kids as string[];
+}
+
+/** Issues a channel access token v2.1 (POST /oauth2/v2.1/token): what the legacy client did. */
+export async function issueChannelToken(
+  issuer: IssuerEndpoint,
+  key: ChannelKey,
+  tokenExpSeconds: number,
+): Promise<IssuedChannelToken> {
+  const assertion = await buildClientAssertion(key, {
+    audience: issuer.audience ?? lineAudience,
+    tokenExpSeconds,
+  });
+  const form = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_assertion_type: clientAssertionType,
+    client_assertion: assertion,
+  });
+  return (await call(issuer, key.channelId, "/oauth2/v2.1/token", {
+    method: "POST",
+    body: form,
+  })) as IssuedChannelToken;
+}
+
+/** Revokes one channel access token v2.1 (POST /oauth2/v2.1/revoke, with the channel secret). */
+export async function revokeChannelToken(
+  issuer: IssuerEndpoint,
+  channel: { channelId: string; channelSecret: string },
+  accessToken: string,
+): Promise<void> {
+  const form = new URLSearchParams({
+    client_id: channel.channelId,
+    client_secret: channel.channelSecret,
+    access_token: accessToken,
+  });
+  await call(issuer, channel.channelId, "/oauth2/v2.1/revoke", { method: "POST", body: form });
+}
+
+async function call(
+  issuer: IssuerEndpoint,
+  channelId: string,
+  path: string,
+  init: { method: string; body?: URLSearchParams },
+): Promise<unknown> {
+  // The path may carry an assertion (a credential while it lives): errors name the route, never the URL.
+  const route = path.replace(/\?.*$/, "");
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, issuer.baseUrl), {
+      ...init,
+      signal: AbortSignal.timeout(callTimeoutMs),
+    });
+  } catch (error) {
+    throw new MigrateError(
+      "issuer_failed",
+      `channel ${channelId}: ${route} at ${issuer.baseUrl} cannot be reached: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const answer = parseJson(text) as { error?: unknown; error_description?: unknown } | undefined;
+    const reason = answer?.error
+      ? `${String(answer.error)}: ${String(answer.error_description ?? "")}`
+      : text.slice(0, 200);
+    throw new MigrateError(
+      "issuer_failed",
+      `channel ${channelId}: ${route} answered ${response.status} (${reason})`,
+      { status: response.status },
+    );
+  }
+  return text ? (parseJson(text) ?? {}) : {};
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import type { JWK } from "jose";
+import { fetchValidKeyIds } from "../line/issuer-client.js";
+import type { Mapping } from "../map/types.js";
+import { MigrateError } from "../shared/errors.js";
+
+/**
+ * The mapping with its valid key IDs in hand: asked of the LINE issuer once, per channel, before the
+ * first row, so a run maps every row against the same answer. A mapping without a query is returned as is.
+ */
+export async function withValidKeyIds(mapping: Mapping): Promise<Mapping> {
+  const valid = mapping.validKeyIds;
+  if (!valid?.issuer || valid.ids) return mapping;
+  const { issuer } = valid;
+  const ids = new Set<string>();
+  for (const [channelId, key] of issuer.channels) {
+    const privateJwk = readPrivateKey(channelId, key.privateKeyFile);
+    const kid = key.kid ?? privateJwk.kid;
+    if (!kid)
+      throw new MigrateError(
+        "mapping_invalid",
+        `validKeyIds.line.channels.${channelId}: no kid (give "kid", the key ID LINE assigned the public key)`,
+      );
+    for (const id of await fetchValidKeyIds(issuer, { channelId, kid, privateJwk })) ids.add(id);
+  }
+  return Object.freeze({ ...mapping, validKeyIds: { ...valid, ids } });
+}
+
+function readPrivateKey(channelId: string, file: string): JWK {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as JWK;
+  } catch (error) {
+    // The message names the file and the parser's complaint, never the file's content.
+    throw new MigrateError(
+      "mapping_invalid",
+      `validKeyIds.line.channels.${channelId}: the private key ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "not JSON"}`,
+      { file },
+    );
+  }
+}
