@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { JWK } from "jose";
@@ -112,6 +112,20 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
   );
   const legacyExpiry = Date.parse(issued[0]!.issued_at) + 7 * 86_400_000;
   assert.ok(migrated.accessExpiresAt! <= legacyExpiry && legacyExpiry - migrated.accessExpiresAt! <= 3000);
+
+  // Neither a token nor the private key reaches the ledger or the output.
+  const secrets = [...issued, ...unconfigured]
+    .map((i) => i.response.access_token)
+    .concat(one.key.privateJwk.d!);
+  const written = [ledger, `${ledger}-wal`]
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f).toString("latin1"))
+    .concat(first.stdout, first.stderr, refused.stdout, refused.stderr)
+    .join("\n");
+  assert.deepEqual(
+    secrets.filter((v) => written.includes(v)),
+    [],
+  );
 
   // LINE revokes one more after the migration: the rerun deletes it from Authlete too.
   await revokeChannelToken(issuer, secret, issued[2]!.response.access_token);

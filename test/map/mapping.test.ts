@@ -69,3 +69,31 @@ test("a mapping file that is not JSON is refused with exit code 2", (t) => {
     (e: unknown) => e instanceof MigrateError && e.exitCode === 2 && /not valid JSON/.test(e.message),
   );
 });
+
+test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key file per channel", () => {
+  const line = (l: unknown) => ({ columns, validKeyIds: { column: "kid", line: l } });
+  const channels = { "1657000001": { privateKey: "k.json", kid: "abc" } };
+  refused(line({ channels, baseUrl: "http://api.line.example" }), /https \(or http on loopback\)/);
+  refused(line({ channels: {} }), /validKeyIds must be/);
+  refused(line({ channels: { "1657000001": { kid: "abc" } } }), /channels\.1657000001 must be/);
+  refused(line({ channels, secret: "x" }), /validKeyIds\.line has unknown key/);
+  refused(
+    { columns, validKeyIds: { column: "kid", file: "k.json", line: { channels } } },
+    /validKeyIds must be/,
+  );
+  const parsed = parseMapping(line({ channels, baseUrl: "http://127.0.0.1:9999" }), "/maps/m.json");
+  assert.equal(
+    parsed.validKeyIds?.ids,
+    undefined,
+    "asked before the first row, not when the mapping is read",
+  );
+  assert.deepEqual(parsed.validKeyIds?.issuer, {
+    baseUrl: "http://127.0.0.1:9999",
+    audience: "https://api.line.me/",
+    channels: new Map([["1657000001", { privateKeyFile: "/maps/k.json", kid: "abc" }]]),
+  });
+  assert.equal(
+    parseMapping(line({ channels }), "m.json").validKeyIds?.issuer?.baseUrl,
+    "https://api.line.me",
+  );
+});
