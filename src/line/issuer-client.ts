@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { MigrateError } from "../shared/errors.js";
+import { retryAfterMs } from "../shared/wire.js";
 import { buildClientAssertion, type ChannelKey } from "./assertion.js";
 import { clientAssertionType, lineAudience } from "./rules.js";
 
@@ -17,6 +19,8 @@ export interface IssuedChannelToken {
 }
 
 const callTimeoutMs = 30_000;
+const maxAttempts = 4;
+const retryWaitCapMs = 30_000;
 
 /** The key IDs of the channel's valid tokens (GET /oauth2/v2.1/tokens/kid); never the tokens. */
 export async function fetchValidKeyIds(issuer: IssuerEndpoint, key: ChannelKey): Promise<string[]> {
@@ -67,6 +71,10 @@ export async function revokeChannelToken(
   await call(issuer, channel.channelId, "/oauth2/v2.1/revoke", { method: "POST", body: form });
 }
 
+/**
+ * One call to the issuer. A GET (the key-ID list) is retried on a network failure, 429 or 5xx, waiting
+ * Retry-After when given: a blip at LINE should not stop a migration that has not started yet.
+ */
 async function call(
   issuer: IssuerEndpoint,
   channelId: string,
@@ -74,7 +82,26 @@ async function call(
   init: { method: string; body?: URLSearchParams },
 ): Promise<unknown> {
   // The path may carry an assertion (a credential while it lives): errors name the route, never the URL.
-  const route = path.replace(/\?.*$/, "");
+  const where = `channel ${channelId}: ${path.replace(/\?.*$/, "")}`;
+  const attempts = init.method === "GET" ? maxAttempts : 1;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await attemptCall(issuer, where, path, init);
+    if (outcome.ok) return outcome.body;
+    const { status } = outcome.error;
+    const transient = status === undefined || status === 429 || status >= 500;
+    if (!transient || attempt >= attempts) throw outcome.error;
+    await sleep(Math.min(retryWaitCapMs, outcome.retryAfter ?? 500 * 2 ** (attempt - 1)));
+  }
+}
+
+type Attempt = { ok: true; body: unknown } | { ok: false; error: MigrateError; retryAfter?: number };
+
+async function attemptCall(
+  issuer: IssuerEndpoint,
+  where: string,
+  path: string,
+  init: { method: string; body?: URLSearchParams },
+): Promise<Attempt> {
   let response: Response;
   try {
     response = await fetch(new URL(path, issuer.baseUrl), {
@@ -82,25 +109,28 @@ async function call(
       signal: AbortSignal.timeout(callTimeoutMs),
     });
   } catch (error) {
-    throw new MigrateError(
-      "issuer_failed",
-      `channel ${channelId}: ${route} at ${issuer.baseUrl} cannot be reached: ${(error as Error).message}`,
-      { cause: error },
-    );
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    const why = `${(error as Error).message}${code ? ` (${code})` : ""}`;
+    return {
+      ok: false,
+      error: new MigrateError("issuer_failed", `${where} at ${issuer.baseUrl} cannot be reached: ${why}`, {
+        cause: error,
+      }),
+    };
   }
   const text = await response.text();
-  if (!response.ok) {
-    const answer = parseJson(text) as { error?: unknown; error_description?: unknown } | undefined;
-    const reason = answer?.error
-      ? `${String(answer.error)}: ${String(answer.error_description ?? "")}`
-      : text.slice(0, 200);
-    throw new MigrateError(
-      "issuer_failed",
-      `channel ${channelId}: ${route} answered ${response.status} (${reason})`,
-      { status: response.status },
-    );
-  }
-  return text ? (parseJson(text) ?? {}) : {};
+  if (response.ok) return { ok: true, body: text ? (parseJson(text) ?? {}) : {} };
+  const answer = parseJson(text) as { error?: unknown; error_description?: unknown } | undefined;
+  const reason = answer?.error
+    ? `${String(answer.error)}: ${String(answer.error_description ?? "")}`
+    : text.slice(0, 200);
+  return {
+    ok: false,
+    error: new MigrateError("issuer_failed", `${where} answered ${response.status} (${reason})`, {
+      status: response.status,
+    }),
+    retryAfter: retryAfterMs(response.headers),
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import { AuthleteError, ResultError } from "@authlete/typescript-sdk/models/errors";
+import { retryAfterMs } from "../shared/wire.js";
 
 /** What went wrong with one call, without the SDK error (which carries the request body and headers). */
 export interface CallFailure {
@@ -17,15 +18,6 @@ export interface CallFailure {
   retryAfterMs?: number;
   /** The body's `action`, e.g. FORBIDDEN or BAD_REQUEST. */
   action?: string;
-}
-
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function bodyAction(body: string): string | undefined {
