@@ -5,7 +5,13 @@ import type { Candidate, Decision, FinalState } from "./types.js";
 export interface DryRunDuplicates {
   count: number;
   /** What those rows had been counted as, to move them to skipped/duplicate_in_source. */
-  counted: { state: FinalState | "created"; reason: string | null; bucket: number | null; n: number }[];
+  counted: {
+    state: FinalState | "created";
+    reason: string | null;
+    bucket: number | null;
+    client: string | null;
+    n: number;
+  }[];
   first: { file: string; line: number }[];
 }
 
@@ -17,11 +23,11 @@ export interface DryRunDuplicates {
 export function prepareDryRun(db: Database) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT NOT NULL, refresh TEXT, file INTEGER NOT NULL,
-      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER)`);
+      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
   const append = db.prepare(
-    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const files: string[] = [];
   const fileIndex = (file: string) => {
@@ -65,6 +71,7 @@ export function prepareDryRun(db: Database) {
       state,
       reason,
       decision.action === "write" ? (c.bucket ?? null) : null,
+      c.client ?? null,
     );
     return decision;
   }
@@ -79,7 +86,9 @@ export function prepareDryRun(db: Database) {
         WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
     const dup = "FROM dry_rows WHERE seq IN (SELECT seq FROM dry_dups)";
     const counted = db
-      .prepare(`SELECT state, reason, bucket, count(*) AS n ${dup} GROUP BY state, reason, bucket`)
+      .prepare(
+        `SELECT state, reason, bucket, client, count(*) AS n ${dup} GROUP BY state, reason, bucket, client`,
+      )
       .all() as DryRunDuplicates["counted"];
     const first = (
       db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]

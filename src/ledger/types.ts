@@ -12,6 +12,8 @@ export interface Candidate {
   result: Payload | Refusal;
   /** Lifetime bucket of a payload (dry runs keep it to correct the spread for duplicates). */
   bucket?: number;
+  /** The report's client of the row (dry runs keep it to correct the per-client counts for duplicates). */
+  client?: string;
 }
 
 /** What happens to a candidate: settled at once, or handed to the writer. */

@@ -56,3 +56,16 @@ export function resolveClient(fields: Record<string, unknown>, mapping: Mapping)
   }
   return { clientId, grantType: clientGrant ?? mapping.defaultGrantType };
 }
+
+/** Rows without a client value are counted under this name, so the per-client counts add up to the rows. */
+export const noClient = "(no client)";
+
+/** The client a row is reported under: its Authlete client ID when the mapping knows it, else the legacy value. */
+export function reportedClient(fields: Record<string, unknown>, mapping: Mapping): string {
+  const column = mapping.columns.clientId;
+  const value = column ? fieldValue(fields, column) : undefined;
+  if (isAbsent(value) || value === "") return noClient;
+  const legacy = String(value);
+  const target = mapping.clients?.get(legacy);
+  return target ? String(target.clientId) : legacy;
+}

@@ -5,7 +5,7 @@ import {
   type Ledger,
   type WriteOutcome,
 } from "../ledger/index.js";
-import { mapRow } from "../map/index.js";
+import { mapRow, reportedClient } from "../map/index.js";
 import { readRows } from "../read/index.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -164,7 +164,10 @@ class RunLoop {
           this.tally.unmappedClient(result.legacyClient);
         const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
         if (result.kind !== "payload" && result.legacyExpiry) this.tally.notRecoverable(result.legacyExpiry);
-        const client = result.kind === "payload" ? String(result.request.clientId) : result.legacyClient;
+        const client =
+          result.kind === "payload"
+            ? String(result.request.clientId)
+            : reportedClient(row.fields, this.config.mapping);
         const detail = result.kind === "payload" ? undefined : result.detail;
         this.batch.push({
           file: row.file,

@@ -91,6 +91,11 @@ export class Tally {
       this.states[c.state] -= c.n;
       if (c.reason !== null) this.reasons[c.reason as ReasonCode]! -= c.n;
       if (c.bucket !== null) this.lifetimes[lifetimeBuckets[c.bucket]!] -= c.n;
+      const counts = c.client === null ? undefined : this.perClient[c.client];
+      if (counts) {
+        counts[c.state] -= c.n;
+        counts.skipped += c.n;
+      }
     }
     if (found.count === 0) return;
     this.states.skipped += found.count;

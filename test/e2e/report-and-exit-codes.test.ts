@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import {
+  authleteEnv,
+  bearer,
+  billingService,
+  mobileApp,
+  serviceId,
+  webApp,
+  withEmulator,
+} from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 const demo = (name: string) => repoFile(`fixtures/demo/${name}`);
@@ -47,6 +55,20 @@ test("the dry-run report matches the hand-computed outcome of the demo fixture, 
     subject_missing: [at(12)],
   });
   assert.deepEqual(s.unmappedClients, { "legacy-partner-uid": 1 });
+  // Every row under its client (Authlete's ID when mapped), the duplicate row 10 moved to skipped.
+  const counts = (created: number, skipped: number, rejected: number) => ({
+    created,
+    skipped,
+    rejected,
+    failed: 0,
+    pending: 0,
+  });
+  assert.deepEqual(s.perClient, {
+    [webApp]: counts(3, 2, 1), // rows 1, 2, 7 | 4 revoked, 10 duplicate | 11 no subject
+    [mobileApp]: counts(3, 0, 0), // rows 3, 5, 12
+    [billingService]: counts(1, 1, 0), // row 6 | 8 expired
+    "legacy-partner-uid": counts(0, 0, 1), // row 9
+  });
   assert.deepEqual(s.lifetimes, {
     "< 1 h": 1,
     "1 h – 1 d": 4,
