@@ -104,10 +104,6 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     return refuse("skipped", "revoked", "revoked in the source", keys);
   const cap = "capAt" in revocation ? revocation.capAt : undefined;
   const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
-  if (mapping.validKeyIds) {
-    const refusal = keyIdRefusal(mapping.validKeyIds, fields, columns.clientId, keys);
-    if (refusal) return refusal;
-  }
   const pattern = mapping.unrecoverable?.pattern;
   if (
     emptyButExpected ||
@@ -179,6 +175,11 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       );
     }
     refreshOnly = true;
+  }
+  // After the expiry checks: LINE does not list an expired token's key ID either, and expired says why.
+  if (mapping.validKeyIds) {
+    const refusal = keyIdRefusal(mapping.validKeyIds, fields, columns.clientId, keys);
+    if (refusal) return refusal;
   }
 
   const client = resolveClient(fields, mapping);
@@ -274,12 +275,23 @@ function keyIdRefusal(
     if (!valid.issuer.channels.has(String(channel)))
       return refuse(
         "rejected",
-        "key_ids_unknown",
-        `no signing key is configured for channel ${String(channel)}, so its valid key IDs are unknown`,
+        "key_id_unverifiable",
+        `no signing key is configured for channel ${String(channel)}: its valid key IDs are unknown`,
         { ...keys, column: channelColumn },
       );
   }
-  if (valid.ids.has(String(fieldValue(fields, valid.column)))) return undefined;
+  const kid = fieldValue(fields, valid.column);
+  if (isAbsent(kid) || kid === "")
+    return refuse(
+      "rejected",
+      "key_id_unverifiable",
+      `${valid.column} is empty: the token cannot be checked`,
+      {
+        ...keys,
+        column: valid.column,
+      },
+    );
+  if (valid.ids.has(String(kid))) return undefined;
   return refuse(
     "skipped",
     "revoked_in_source",

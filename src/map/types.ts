@@ -89,7 +89,7 @@ export type ReasonCode =
   | "property_reserved"
   | "value_not_recoverable"
   | "revoked_in_source"
-  | "key_ids_unknown"
+  | "key_id_unverifiable"
   | "revoked_since_migration"
   | "deleted_in_source"
   | "revocation_failed"

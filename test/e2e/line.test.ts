@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { JWK } from "jose";
@@ -52,6 +53,27 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
   const log = join(dir, "issue-log.ndjson");
   const issued = await issueAndLog(issuer, one.key, 4, 7 * 86_400, log);
   const unconfigured = await issueAndLog(issuer, two.key, 1, 86_400, log);
+  // A logged answer without its key ID, and one long expired (LINE lists neither).
+  const orphan = {
+    access_token: randomBytes(40).toString("base64url"),
+    expires_in: 86_400,
+    token_type: "Bearer",
+  };
+  const old = {
+    ...orphan,
+    access_token: randomBytes(40).toString("base64url"),
+    key_id: "qaaeP3d7z7uCk7q_LbezAw",
+  };
+  const dayAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  appendFileSync(
+    log,
+    [
+      { channel_id: "1657000001", issued_at: dayAgo(0), response: orphan },
+      { channel_id: "1657000001", issued_at: dayAgo(40), response: { ...old, expires_in: 2_592_000 } },
+    ]
+      .map((entry) => `${JSON.stringify(entry)}\n`)
+      .join(""),
+  );
   const secret = { channelId: "1657000001", channelSecret: "line-channel-secret-1657000001" };
   await revokeChannelToken(issuer, secret, issued[1]!.response.access_token);
 
@@ -92,7 +114,9 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
     2: "skipped:revoked_in_source",
     3: "created",
     4: "created",
-    5: "rejected:key_ids_unknown",
+    5: "rejected:key_id_unverifiable",
+    6: "rejected:key_id_unverifiable",
+    7: "skipped:expired",
   });
   const held = (i: { response: { access_token: string } }) =>
     emulator.store.byAccessHash(tokenHash(i.response.access_token));
