@@ -8,7 +8,6 @@ export type VerificationKey = CryptoKey | KeyObject;
 export interface IssuedChannelToken {
   hash: string;
   keyId: string;
-  issuedAt: number;
   expiresAt: number;
   revoked: boolean;
 }
@@ -50,7 +49,6 @@ export class LineIssuer {
     const token: IssuedChannelToken = {
       hash,
       keyId: randomBytes(16).toString("base64url"),
-      issuedAt: now,
       expiresAt: now + lifetimeSeconds * 1000,
       revoked: false,
     };

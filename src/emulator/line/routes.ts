@@ -49,7 +49,12 @@ async function registerKey(issuer: LineIssuer, channelId: string, body: string):
   }
   const problem = publicKeyProblem(jwk);
   if (problem) return oauthError(400, "invalid_key", problem);
-  const key = await importJWK(jwk as JWK, "RS256");
+  let key: Awaited<ReturnType<typeof importJWK>>;
+  try {
+    key = await importJWK(jwk as JWK, "RS256");
+  } catch (error) {
+    return oauthError(400, "invalid_key", `not a usable RSA public key: ${(error as Error).message}`);
+  }
   if (key instanceof Uint8Array) return oauthError(400, "invalid_key", "not an RSA public key");
   return { status: 200, body: { kid: issuer.registerKey(channel, key) } };
 }
