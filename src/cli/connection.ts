@@ -48,11 +48,7 @@ export function resolveConnection(input: ConnectionInput) {
   let bearer = input.env.AUTHLETE_BEARER;
   if (input.bearerFile) {
     try {
-      const mode = statSync(input.bearerFile).mode;
-      if (mode & 0o077)
-        input.warn(
-          `warning: --bearer-file ${input.bearerFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
-        );
+      warnIfOthersCanRead(input.bearerFile, "--bearer-file", input.warn);
       bearer = readFileSync(input.bearerFile, "utf8").trim();
     } catch (error) {
       throw new MigrateError(
@@ -104,4 +100,18 @@ export function connectionSettings(argv: ConnectionArgs, connections: number): C
 export function existingLedger(file: string): string {
   if (!existsSync(file)) throw new MigrateError("usage", `no ledger at ${file}`, { option: "ledger" });
   return file;
+}
+
+/** A secret's file that other users can read gets a warning (not a refusal: mounted secrets are often 0644). */
+export function warnIfOthersCanRead(file: string, what: string, warn: (message: string) => void): void {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    return; // reading it will say what is wrong
+  }
+  if (mode & 0o077)
+    warn(
+      `warning: ${what} ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+    );
 }

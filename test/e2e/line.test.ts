@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { JWK } from "jose";
@@ -153,7 +153,10 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
 
   // LINE revokes one more after the migration: the rerun deletes it from Authlete too.
   await revokeChannelToken(issuer, secret, issued[2]!.response.access_token);
+  assert.doesNotMatch(first.stderr, /readable by other users/, "keygen wrote the private key 0600");
+  chmodSync(one.priv, 0o644);
   const rerun = await migrate();
+  assert.match(rerun.stderr, /the LINE assertion private key .* is readable by other users \(mode 644\)/);
   const summary = JSON.parse(rerun.stdout) as RunSummary;
   assert.equal(summary.reasons.revoked_since_migration, 1, rerun.stdout);
   assert.equal(summary.created, 0);

@@ -4,7 +4,7 @@ import { loadMapping } from "../../map/index.js";
 import type { MigrateConfig } from "../../pipeline/index.js";
 import type { SourceFormat } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
-import { resolveConnection } from "../connection.js";
+import { resolveConnection, warnIfOthersCanRead } from "../connection.js";
 
 export interface MigrateArgs {
   files: string[];
@@ -61,6 +61,8 @@ export function buildMigrateConfig(
     );
   }
   const mapping = loadMapping(args.mapping);
+  for (const key of mapping.validKeyIds?.issuer?.channels.values() ?? [])
+    warnIfOthersCanRead(key.privateKeyFile, "the LINE assertion private key", warn);
   const connection =
     args.dryRun && !args.checkService
       ? undefined
