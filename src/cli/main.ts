@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { keygenCommand } from "./commands/keygen.js";
+import { lineKidsCommand } from "./commands/line-kids.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { reportCommand } from "./commands/report.js";
 import { rollbackCommand } from "./commands/rollback.js";
@@ -39,6 +40,7 @@ export async function main(args: string[]): Promise<number> {
   parser = verifyCommand(parser, done);
   parser = emulatorCommand(parser, done);
   parser = keygenCommand(parser, done);
+  parser = lineKidsCommand(parser, done);
   try {
     await parser.parseAsync();
     if (!pending) return 0;

@@ -151,6 +151,16 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
     [],
   );
 
+  // The same answer, saved for a later run (validKeyIds.file) or for the record.
+  const kidsFile = join(dir, "kids.json");
+  const saved = await runCli(["line-kids", "--mapping", mapping, "--out", kidsFile]);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.match(saved.stderr, /3 valid key ID\(s\) for 1 channel\(s\)/);
+  assert.deepEqual(
+    (JSON.parse(readFileSync(kidsFile, "utf8")) as { kids: string[] }).kids.sort(),
+    [issued[0]!, issued[2]!, issued[3]!].map((i) => i.response.key_id).sort(),
+  );
+
   // LINE revokes one more after the migration: the rerun deletes it from Authlete too.
   await revokeChannelToken(issuer, secret, issued[2]!.response.access_token);
   assert.doesNotMatch(first.stderr, /readable by other users/, "keygen wrote the private key 0600");
