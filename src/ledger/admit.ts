@@ -13,6 +13,8 @@ export interface AdmitOptions {
   retryRejected: boolean;
   /** The dump is complete: mark what is seen, so created tokens missing from it can be revoked. */
   syncDeletions?: boolean;
+  /** At most about this many rows will come (dry runs size their duplicate filter with it). */
+  expectedRows?: number;
 }
 
 /** Prepared statements for the admission of a live run. */

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 
 /** Rows a dry run found to repeat a token of an earlier row, found after the fact. */
@@ -17,15 +18,20 @@ export interface DryRunDuplicates {
 
 /**
  * Dry-run admission. Nothing is recorded in the ledger: every keyed row is appended to a temp table
- * (row-order inserts, cheap), and duplicates are found once at the end with a sort, instead of a
- * random-key lookup per row. Tokens already in the ledger are looked up only if it has any entry.
+ * (row-order inserts, cheap), and a Bloom filter notes the few keys that may repeat an earlier row's;
+ * at the end only the rows holding such keys are sorted to find the duplicates, instead of a random-key
+ * lookup per row or a sort of every row. Tokens already in the ledger are looked up only if it has any entry.
  */
-export function prepareDryRun(db: Database) {
+export function prepareDryRun(db: Database, expectedRows: number) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT NOT NULL, refresh TEXT, file INTEGER NOT NULL,
       line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
+  db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
+    CREATE TEMP TABLE dry_maybe (key TEXT PRIMARY KEY) WITHOUT ROWID`);
+  const seen = new SeenFilter(expectedRows * 2);
+  const maybe = db.prepare("INSERT OR IGNORE INTO dry_maybe (key) VALUES (?)");
   const append = db.prepare(
     "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -61,6 +67,8 @@ export function prepareDryRun(db: Database) {
         inDoubt: known?.state === "pending" || known?.state === "failed",
       };
     } else decision = { action: "settled", state: r.kind, reason: r.reason };
+    if (seen.testAndAdd(key)) maybe.run(key);
+    if (r.refreshHash !== null && seen.testAndAdd(r.refreshHash)) maybe.run(r.refreshHash);
     const state = decision.action === "write" ? "created" : decision.state;
     const reason = decision.action === "write" ? null : decision.reason;
     append.run(
@@ -78,11 +86,13 @@ export function prepareDryRun(db: Database) {
 
   /** Finds the rows that repeat an earlier row's access or refresh token. */
   function duplicates(): DryRunDuplicates {
-    // One sort per key (a window over the whole table) instead of an index and a lookup per row.
-    db.exec(`CREATE TEMP TABLE dry_dups AS SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY access ORDER BY seq) AS n
-        FROM dry_rows) WHERE n > 1;
+    // Every row of a repeated key holds a key the filter flagged: sort just those rows, per key.
+    db.exec(`CREATE TEMP TABLE dry_cands AS SELECT seq, access, refresh FROM dry_rows
+        WHERE access IN (SELECT key FROM dry_maybe) OR refresh IN (SELECT key FROM dry_maybe);
+      CREATE TEMP TABLE dry_dups AS SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY access ORDER BY seq) AS n
+        FROM dry_cands) WHERE n > 1;
       CREATE UNIQUE INDEX temp.dry_dups_seq ON dry_dups(seq);
-      INSERT INTO dry_dups SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY refresh ORDER BY seq) AS n FROM dry_rows
+      INSERT INTO dry_dups SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY refresh ORDER BY seq) AS n FROM dry_cands
         WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
     const dup = "FROM dry_rows WHERE seq IN (SELECT seq FROM dry_dups)";
     const counted = db
@@ -93,7 +103,9 @@ export function prepareDryRun(db: Database) {
     const first = (
       db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]
     ).map((r) => ({ file: files[r.file]!, line: r.line }));
-    db.exec("DROP TABLE temp.dry_dups; DROP TABLE temp.dry_rows;");
+    db.exec(
+      "DROP TABLE temp.dry_dups; DROP TABLE temp.dry_cands; DROP TABLE temp.dry_maybe; DROP TABLE temp.dry_rows;",
+    );
     return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first };
   }
 

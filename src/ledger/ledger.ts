@@ -94,7 +94,7 @@ export function openLedger(file: string): Ledger {
   const admitBatch = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
     candidates.map((c) => {
       if (!options.dryRun) return admitOne(admission, c, options);
-      dryRun ??= prepareDryRun(db);
+      dryRun ??= prepareDryRun(db, options.expectedRows ?? 0);
       return dryRun.decide(c, options.retryRejected);
     }),
   );

@@ -6,7 +6,7 @@ import {
   type WriteOutcome,
 } from "../ledger/index.js";
 import { mapRow, reportedClient } from "../map/index.js";
-import { readRows } from "../read/index.js";
+import { readRowsInWorker } from "../read/index.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RejectsFile } from "../report/rejects-file.js";
@@ -14,7 +14,7 @@ import { writeReportFiles } from "../report/files.js";
 import { summarise, type RunSummary } from "../report/summary.js";
 import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
-import { checkHeader, describeSources } from "./sources.js";
+import { checkHeader, describeSources, estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
 import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
@@ -127,6 +127,7 @@ class RunLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private lastProgress = 0;
   private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
+  private readonly expectedRows: number;
   /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
   private readonly stopRequested: Promise<void>;
 
@@ -141,6 +142,7 @@ class RunLoop {
     private readonly startedAt: number,
   ) {
     this.verifyJwt = jwtVerifier(config.mapping);
+    this.expectedRows = total ?? estimatedRows(config.files);
     this.stopRequested = new Promise((resolve) => {
       if (config.stop?.aborted) resolve();
       config.stop?.addEventListener("abort", () => resolve(), { once: true });
@@ -151,10 +153,10 @@ class RunLoop {
     return Boolean(this.config.stop?.aborted || this.writer?.fatal);
   }
 
-  async execute(readOptions: Parameters<typeof readRows>[1]): Promise<void> {
+  async execute(readOptions: ReadOptions): Promise<void> {
     const flushTimer = setInterval(() => this.flushOutcomes(), 250);
     try {
-      for await (const row of readRows(this.config.files, readOptions)) {
+      for await (const row of readRowsInWorker(this.config.files, readOptions)) {
         if (this.stopping) break;
         this.tally.read();
         const now = this.clock();
@@ -203,6 +205,7 @@ class RunLoop {
       dryRun: this.config.dryRun,
       retryRejected: this.config.retryRejected,
       syncDeletions: this.config.syncDeletions,
+      expectedRows: this.expectedRows,
     });
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.

@@ -19,4 +19,5 @@ export async function* readRows(
 }
 
 export { detectFormat } from "./open.js";
+export { readRowsInWorker } from "./in-worker.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";

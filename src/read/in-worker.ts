@@ -1,0 +1,57 @@
+import { Worker } from "node:worker_threads";
+import { MigrateError } from "../shared/errors.js";
+import type { ReadOptions, SourceRow } from "./types.js";
+import type { FromReader, ReaderInput } from "./worker-protocol.js";
+
+/**
+ * The rows of `readRows`, parsed on a thread of their own: the same rows, in the same order, with the
+ * same errors, while the caller's thread is free to map and record them. Stopping early ends the thread.
+ */
+export async function* readRowsInWorker(
+  files: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<SourceRow> {
+  const input: ReaderInput = { files, format: options.format, delimiter: options.delimiter };
+  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), { workerData: input });
+  const inbox: FromReader[] = [];
+  let failure: Error | undefined;
+  let arrived: (() => void) | undefined;
+  const wake = () => {
+    arrived?.();
+    arrived = undefined;
+  };
+  worker.on("message", (message: FromReader) => {
+    inbox.push(message);
+    wake();
+  });
+  worker.on("error", (error) => {
+    failure = error;
+    wake();
+  });
+  worker.on("exit", (code) => {
+    if (code !== 0) failure ??= new Error(`the reading thread stopped with exit code ${code}`);
+    wake();
+  });
+  try {
+    for (;;) {
+      const message = inbox.shift();
+      if (!message) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (arrived = resolve));
+        continue;
+      }
+      if (message.kind === "end") return;
+      if (message.kind === "error") {
+        const { code, message: text, ...context } = message.error;
+        throw code ? new MigrateError(code, text, context) : new Error(text);
+      }
+      if (message.kind === "header") options.onHeader?.(message.file, message.columns);
+      else {
+        worker.postMessage("more");
+        yield* message.rows;
+      }
+    }
+  } finally {
+    await worker.terminate();
+  }
+}

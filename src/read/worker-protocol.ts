@@ -1,0 +1,24 @@
+import type { MigrateErrorCode } from "../shared/errors.js";
+import type { SourceFormat, SourceRow } from "./types.js";
+
+/** What the reading thread is started with. */
+export interface ReaderInput {
+  files: readonly string[];
+  format?: SourceFormat;
+  delimiter?: string;
+}
+
+/** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */
+export type FromReader =
+  | { kind: "header"; file: string; columns: string[] }
+  | { kind: "rows"; rows: SourceRow[] }
+  | { kind: "end" }
+  | {
+      kind: "error";
+      error: { code?: MigrateErrorCode; message: string; file?: string; row?: number; column?: string };
+    };
+
+/** Rows per message: large enough to amortise a message, small enough to keep memory flat. */
+export const batchRows = 512;
+/** Batches the reader may post before the main thread has taken them: bounds the memory between threads. */
+export const maxBatchesAhead = 16;

@@ -1,0 +1,58 @@
+// The reading thread: parses the sources and posts their rows in batches, so parsing runs on its own
+// core while the main thread maps and records (see read/in-worker.ts).
+import { parentPort, workerData } from "node:worker_threads";
+import { MigrateError } from "../shared/errors.js";
+import { readRows } from "./index.js";
+import type { ReadOptions, SourceRow } from "./types.js";
+import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from "./worker-protocol.js";
+
+const port = parentPort!;
+const { files, format, delimiter } = workerData as ReaderInput;
+let credit = maxBatchesAhead;
+let wake: (() => void) | undefined;
+port.on("message", () => {
+  credit++;
+  wake?.();
+});
+
+const post = (message: FromReader) => port.postMessage(message);
+let batch: SourceRow[] = [];
+
+async function flush(): Promise<void> {
+  if (batch.length === 0) return;
+  while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credit--;
+  post({ kind: "rows", rows: batch });
+  batch = [];
+}
+
+try {
+  let headers: { file: string; columns: string[] }[] = [];
+  const options: ReadOptions = {
+    format,
+    delimiter,
+    onHeader: (file, columns) => headers.push({ file, columns }),
+  };
+  for await (const row of readRows(files, options)) {
+    if (headers.length > 0) {
+      // The header goes before the file's first row, so the main thread can refuse it before mapping any.
+      await flush();
+      for (const header of headers) post({ kind: "header", ...header });
+      headers = [];
+    }
+    batch.push(row);
+    if (batch.length >= batchRows) await flush();
+  }
+  await flush();
+  for (const header of headers) post({ kind: "header", ...header });
+  post({ kind: "end" });
+} catch (error) {
+  await flush();
+  post({
+    kind: "error",
+    error:
+      error instanceof MigrateError
+        ? { code: error.code, message: error.message, file: error.file, row: error.row, column: error.column }
+        : { message: (error as Error).message },
+  });
+}
