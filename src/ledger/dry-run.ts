@@ -29,9 +29,9 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
-    CREATE TEMP TABLE dry_maybe (key TEXT PRIMARY KEY) WITHOUT ROWID`);
+    CREATE TEMP TABLE dry_maybe (key TEXT NOT NULL)`);
   const seen = new SeenFilter(expectedRows * 2);
-  const maybe = db.prepare("INSERT OR IGNORE INTO dry_maybe (key) VALUES (?)");
+  const maybe = db.prepare("INSERT INTO dry_maybe (key) VALUES (?)");
   const append = db.prepare(
     "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );

@@ -142,7 +142,7 @@ class RunLoop {
     private readonly startedAt: number,
   ) {
     this.verifyJwt = jwtVerifier(config.mapping);
-    this.expectedRows = total ?? estimatedRows(config.files);
+    this.expectedRows = total ?? estimatedRows(config.files, config.read.format);
     this.stopRequested = new Promise((resolve) => {
       if (config.stop?.aborted) resolve();
       config.stop?.addEventListener("abort", () => resolve(), { once: true });

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { mappedColumns } from "../map/index.js";
 import type { Mapping } from "../map/types.js";
+import { detectFormat, type SourceFormat } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 
 /** A CSV header check: every mapped column (or the top of a dotted path) must exist. */
@@ -28,12 +29,13 @@ export function describeSources(files: readonly string[]) {
 }
 
 /**
- * An upper estimate of the rows in the sources, from their sizes, when no pre-scan counted them: a token
- * row is rarely under 100 bytes, and a gzipped dump rarely holds more than ten times its size.
+ * An upper estimate of the rows in the sources, from their sizes, when no pre-scan counted them: a
+ * token row is rarely under 100 bytes in CSV or 250 in JSON, and a gzipped dump rarely holds more than
+ * ten times its size.
  */
-export function estimatedRows(files: readonly string[]): number {
-  return describeSources(files).reduce(
-    (sum, { file, size }) => sum + Math.ceil((size * (/\.gz$/i.test(file) ? 10 : 1)) / 100),
-    0,
-  );
+export function estimatedRows(files: readonly string[], format?: SourceFormat): number {
+  return describeSources(files).reduce((sum, { file, size }) => {
+    const rowBytes = detectFormat(file, format) === "csv" ? 100 : 250;
+    return sum + Math.ceil((size * (/\.gz$/i.test(file) ? 10 : 1)) / rowBytes);
+  }, 0);
 }

@@ -12,7 +12,11 @@ export async function* readRowsInWorker(
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
   const input: ReaderInput = { files, format: options.format, delimiter: options.delimiter };
-  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), { workerData: input });
+  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
+    workerData: input,
+    // A parser makes short-lived garbage: a small young generation keeps the thread's memory flat.
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   const inbox: FromReader[] = [];
   let failure: Error | undefined;
   let arrived: (() => void) | undefined;
