@@ -6,7 +6,7 @@ import {
   type WriteOutcome,
 } from "../ledger/index.js";
 import { mapRow, reportedClient } from "../map/index.js";
-import { readRowsInWorker } from "../read/index.js";
+import { readRowsForRun } from "../read/index.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RejectsFile } from "../report/rejects-file.js";
@@ -156,7 +156,7 @@ class RunLoop {
   async execute(readOptions: ReadOptions): Promise<void> {
     const flushTimer = setInterval(() => this.flushOutcomes(), 250);
     try {
-      for await (const row of readRowsInWorker(this.config.files, readOptions)) {
+      for await (const row of readRowsForRun(this.config.files, readOptions)) {
         if (this.stopping) break;
         this.tally.read();
         const now = this.clock();

@@ -1,6 +1,7 @@
 import { readCsv } from "./csv.js";
 import { readJsonArray } from "./json-array.js";
 import { readNdjson } from "./ndjson.js";
+import { readRowsInWorker } from "./in-worker.js";
 import { detectFormat } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
@@ -18,6 +19,19 @@ export async function* readRows(
   }
 }
 
+/**
+ * The rows for a run: parsed on a reading thread for CSV and NDJSON, so parsing and mapping share two
+ * cores. A JSON array is read on the calling thread: its streaming parser is the bottleneck either way,
+ * and its garbage in a second heap cost ~35 MB for a 10 % gain.
+ */
+export function readRowsForRun(
+  files: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<SourceRow> {
+  return files.some((file) => detectFormat(file, options.format) === "json")
+    ? readRows(files, options)
+    : readRowsInWorker(files, options);
+}
+
 export { detectFormat } from "./open.js";
-export { readRowsInWorker } from "./in-worker.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";

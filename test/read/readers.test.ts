@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readRows, type SourceRow } from "../../src/read/index.js";
+import { readRowsInWorker } from "../../src/read/in-worker.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { repoFile } from "../helpers/paths.js";
 
@@ -100,4 +101,62 @@ test("--format overrides the extension", async () => {
   const all = await rows("blank-and-garbage.ndjson", { format: "ndjson" });
   assert.equal(all.length, 4);
   await assert.rejects(rows("quoted-newline.csv", { format: "json" }), MigrateError);
+});
+
+/** Every row, or the error that ended the read, in a comparable form. */
+async function outcome(read: AsyncGenerator<SourceRow>): Promise<unknown> {
+  const all: SourceRow[] = [];
+  try {
+    for await (const row of read) all.push(row);
+    return { rows: all };
+  } catch (error) {
+    const e = error as MigrateError;
+    return { rows: all, error: { name: e.name, code: e.code, message: e.message, file: e.file } };
+  }
+}
+
+test("the reading thread yields exactly the rows and errors of the in-thread reader", async () => {
+  const names = [
+    ...["quoted-newline.csv", "postgres-nulls.csv", "ragged-row.csv", "bom.csv", "tab-separated.tsv"],
+    ...[
+      "two-rows.csv.gz",
+      "truncated.csv.gz",
+      "blank-and-garbage.ndjson",
+      "duplicate-header.csv",
+      "empty.csv",
+    ],
+  ];
+  for (const name of names) {
+    const files = [fixture(name), fixture("two-rows.csv.gz")];
+    assert.deepEqual(await outcome(readRowsInWorker(files)), await outcome(readRows(files)), name);
+  }
+  const bad = (name: string) => repoFile(`fixtures/bad/${name}`);
+  for (const name of ["unclosed-quote.csv", "utf16.csv", "too-many-fields.csv", "truncated-last-line.ndjson"])
+    assert.deepEqual(
+      await outcome(readRowsInWorker([bad(name)])),
+      await outcome(readRows([bad(name)])),
+      name,
+    );
+});
+
+test("the reading thread hands each header over before the file's rows, and stops when the caller stops", async () => {
+  const seen: string[] = [];
+  const onHeader = (file: string, columns: string[]) => {
+    seen.push(`${file.split("/").pop()}: ${columns.join(",")}`);
+    if (file.endsWith("bom.csv")) throw new MigrateError("mapping_invalid", "refused header");
+  };
+  const read = readRowsInWorker([fixture("two-rows.csv.gz"), fixture("bom.csv")], { onHeader });
+  const first = await outcome(read);
+  assert.equal(
+    (first as { rows: SourceRow[] }).rows.length,
+    2,
+    "the first file's rows, none of the second's",
+  );
+  assert.deepEqual((first as { error: { code: string } }).error.code, "mapping_invalid");
+  assert.equal(seen.length, 2);
+  // A caller that stops early ends the thread: the loop returns instead of hanging.
+  for await (const row of readRowsInWorker([fixture("two-rows.csv.gz")])) {
+    assert.equal(row.rowNo, 1);
+    break;
+  }
 });
