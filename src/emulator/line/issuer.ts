@@ -5,7 +5,7 @@ import type { LineChannelSeed } from "../types.js";
 export type VerificationKey = CryptoKey | KeyObject;
 
 /** A channel access token v2.1 as the issuer keeps it: by hash, never the value. */
-export interface IssuedChannelToken {
+export interface IssuedTokenRecord {
   hash: string;
   keyId: string;
   expiresAt: number;
@@ -17,7 +17,7 @@ export interface LineChannel {
   channelSecret: string;
   /** kid → the registered public key. */
   keys: Map<string, VerificationKey>;
-  tokens: IssuedChannelToken[];
+  tokens: IssuedTokenRecord[];
 }
 
 /** LINE keeps at most this many valid tokens per channel and revokes the oldest beyond it. */
@@ -45,8 +45,8 @@ export class LineIssuer {
   }
 
   /** Records a new token; the oldest valid ones are revoked past the per-channel limit. */
-  issue(channel: LineChannel, hash: string, lifetimeSeconds: number, now: number): IssuedChannelToken {
-    const token: IssuedChannelToken = {
+  issue(channel: LineChannel, hash: string, lifetimeSeconds: number, now: number): IssuedTokenRecord {
+    const token: IssuedTokenRecord = {
       hash,
       keyId: randomBytes(16).toString("base64url"),
       expiresAt: now + lifetimeSeconds * 1000,
@@ -59,7 +59,7 @@ export class LineIssuer {
     return token;
   }
 
-  validTokens(channel: LineChannel, now: number): IssuedChannelToken[] {
+  validTokens(channel: LineChannel, now: number): IssuedTokenRecord[] {
     return channel.tokens.filter((t) => !t.revoked && t.expiresAt > now);
   }
 }
