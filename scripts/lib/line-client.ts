@@ -16,15 +16,24 @@ export interface LoggedIssue {
   response: IssuedChannelToken;
 }
 
-/** Registers a public key with the emulator's issuer and returns the kid it assigned. */
-export async function registerPublicKey(baseUrl: string, channelId: string, publicJwk: JWK): Promise<string> {
+/** The emulator issuer's answer to a key registration (the Developers Console's step). */
+export async function postPublicKey(
+  baseUrl: string,
+  channelId: string,
+  jwk: unknown,
+): Promise<{ status: number; body: { kid?: string; error?: string; error_description?: string } }> {
   const response = await fetch(`${baseUrl}/__emulator/line/channels/${channelId}/public-keys`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(publicJwk),
+    body: JSON.stringify(jwk),
   });
-  const body = (await response.json()) as { kid?: string; error_description?: string };
-  if (!response.ok || !body.kid) throw new Error(`key registration refused: ${body.error_description}`);
+  return { status: response.status, body: (await response.json()) as { kid?: string } };
+}
+
+/** Registers a public key with the emulator's issuer and returns the kid it assigned. */
+export async function registerPublicKey(baseUrl: string, channelId: string, publicJwk: JWK): Promise<string> {
+  const { status, body } = await postPublicKey(baseUrl, channelId, publicJwk);
+  if (status !== 200 || !body.kid) throw new Error(`key registration refused: ${body.error_description}`);
   return body.kid;
 }
 

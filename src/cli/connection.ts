@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isIP } from "node:net";
 import type { Argv } from "yargs";
 import { MigrateError } from "../shared/errors.js";
+import { protectsCredentials } from "../shared/wire.js";
 import type { ConnectionSettings } from "../write/index.js";
 
 export interface ConnectionInput {
@@ -10,12 +10,6 @@ export interface ConnectionInput {
   bearerFile?: string;
   env: NodeJS.ProcessEnv;
   warn: (message: string) => void;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host === "::1") return true;
-  return isIP(host) === 4 && host.startsWith("127.");
 }
 
 /** Base URL, service ID and bearer from flags, environment or a file; the bearer never from a flag. */
@@ -38,7 +32,7 @@ export function resolveConnection(input: ConnectionInput) {
       option: "base-url",
     });
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+  if (!protectsCredentials(url)) {
     throw new MigrateError(
       "config_invalid",
       `--base-url: ${url.origin} is not HTTPS; plain HTTP is allowed only on loopback`,

@@ -32,7 +32,7 @@ export function publicKeyProblem(jwk: unknown): string | undefined {
 }
 
 /** Bit length of a base64url big-endian modulus, leading zero bytes ignored. */
-export function modulusBits(n: string): number {
+function modulusBits(n: string): number {
   const bytes = Buffer.from(n, "base64url");
   let i = 0;
   while (i < bytes.length && bytes[i] === 0) i++;

@@ -58,7 +58,7 @@ export function resolveClient(fields: Record<string, unknown>, mapping: Mapping)
 }
 
 /** Rows without a client value are counted under this name, so the per-client counts add up to the rows. */
-export const noClient = "(no client)";
+const noClient = "(no client)";
 
 /** The client a row is reported under: its Authlete client ID when the mapping knows it, else the legacy value. */
 export function reportedClient(fields: Record<string, unknown>, mapping: Mapping): string {

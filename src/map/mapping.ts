@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { lineAudience, lineBaseUrl } from "../line/rules.js";
 import { MigrateError } from "../shared/errors.js";
+import { isLoopback, protectsCredentials } from "../shared/wire.js";
 import {
   authleteGrantTypes,
   columnNames,
@@ -14,8 +15,6 @@ import {
   type Mapping,
   type ValidKeyIds,
 } from "./types.js";
-
-const loopbackHosts = ["127.0.0.1", "localhost", "[::1]"];
 
 const topLevelKeys = [
   "description",
@@ -299,7 +298,7 @@ function parseLineQuery(line: unknown, file: string): LineKeyIdQuery {
     invalid(file, `validKeyIds.line.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
   const url = new URL(baseUrl);
   // The assertion is a credential while it lives: plain HTTP only to this machine.
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackHosts.includes(url.hostname)))
+  if (!protectsCredentials(url))
     invalid(file, `validKeyIds.line.baseUrl must be https (or http on loopback); got ${url.origin}`);
   if (line.audience !== undefined && typeof line.audience !== "string")
     invalid(file, "validKeyIds.line.audience must be a string");
@@ -331,8 +330,7 @@ function parseJwt(value: unknown, file: string): Mapping["jwt"] {
   if (typeof value.jwks === "string") {
     if (/^https?:/.test(value.jwks)) {
       const url = new URL(value.jwks);
-      if (!loopbackHosts.includes(url.hostname))
-        invalid(file, `jwt.jwks URL must be on loopback; got ${url.hostname}`);
+      if (!isLoopback(url.hostname)) invalid(file, `jwt.jwks URL must be on loopback; got ${url.hostname}`);
       jwks = { url: url.href };
     } else jwks = { file: resolve(dirname(file), value.jwks) };
   }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 /** Authlete's grant types (the SDK's closed enum): a wire type the emulator and the mapper share. */
 export const grantTypes = [
   "AUTHORIZATION_CODE",
@@ -21,4 +22,16 @@ export function retryAfterMs(headers: Headers): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** This machine: localhost, ::1 or 127.0.0.0/8. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/** Whether a credential may travel to this URL: HTTPS, or plain HTTP to this machine only. */
+export function protectsCredentials(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
 }

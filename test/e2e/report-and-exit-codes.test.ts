@@ -13,27 +13,12 @@ import {
   webApp,
   withEmulator,
 } from "../helpers/emulator.js";
-import { repoFile, tempDir } from "../helpers/paths.js";
-
-const demo = (name: string) => repoFile(`fixtures/demo/${name}`);
-const demoNow = "2025-06-01T12:00:00Z";
+import { demoFile, demoMigrateArgs } from "../helpers/demo.js";
+import { tempDir } from "../helpers/paths.js";
 
 test("the dry-run report matches the hand-computed outcome of the demo fixture, and exits 1", async (t) => {
   const dir = tempDir(t);
-  const result = await runCli([
-    "migrate",
-    demo("tokens.csv"),
-    "--mapping",
-    demo("mapping.json"),
-    "--ledger",
-    join(dir, "l.db"),
-    "--dry-run",
-    "--now",
-    demoNow,
-    "--json",
-    "--rate",
-    "7",
-  ]);
+  const result = await runCli(demoMigrateArgs(join(dir, "l.db"), ["--dry-run", "--json", "--rate", "7"]));
   assert.equal(result.code, 1, result.stderr);
   const s = JSON.parse(result.stdout) as Record<string, unknown>;
   // Rows 1, 2, 5, 6, 7 and 12 are live, row 3 is refresh-only (7 to create); 4 is revoked, 8 expired,
@@ -46,7 +31,7 @@ test("the dry-run report matches the hand-computed outcome of the demo fixture, 
     client_unknown: 1,
     subject_missing: 1,
   });
-  const at = (line: number) => `${demo("tokens.csv")}:${line}`;
+  const at = (line: number) => `${demoFile("tokens.csv")}:${line}`;
   assert.deepEqual(s.firstRows, {
     revoked: [at(5)],
     expired: [at(9)],
@@ -80,17 +65,7 @@ test("the dry-run report matches the hand-computed outcome of the demo fixture, 
   });
   assert.equal(s.estimatedSeconds, 1, "7 creates at 7/s");
 
-  const human = await runCli([
-    "migrate",
-    demo("tokens.csv"),
-    "--mapping",
-    demo("mapping.json"),
-    "--ledger",
-    join(dir, "l.db"),
-    "--dry-run",
-    "--now",
-    demoNow,
-  ]);
+  const human = await runCli(demoMigrateArgs(join(dir, "l.db"), ["--dry-run"]));
   assert.match(human.stdout, /would create\s+7/);
   assert.match(human.stdout, /legacy-partner-uid\s+1/);
   assert.match(human.stdout, /Estimated duration of the real run/);

@@ -8,10 +8,10 @@ import type { RunSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
-import { repoFile, tempDir } from "../helpers/paths.js";
+import { demoFile, demoMigrateArgs } from "../helpers/demo.js";
+import { tempDir } from "../helpers/paths.js";
 
 const chromium = "/usr/bin/chromium";
-const demo = (name: string) => repoFile(`fixtures/demo/${name}`);
 
 /** Debian's Chromium, headless, as .ci/run installs it: the DOM after load, and a screenshot. */
 function renderInChromium(page: string, screenshot: string, profile: string): string {
@@ -49,20 +49,7 @@ test(
   async (t) => {
     const dir = tempDir(t);
     const out = join(dir, "report");
-    const dry = await runCli([
-      "migrate",
-      demo("tokens.csv"),
-      "--mapping",
-      demo("mapping.json"),
-      "--ledger",
-      join(dir, "l.db"),
-      "--dry-run",
-      "--now",
-      "2025-06-01T12:00:00Z",
-      "--report",
-      out,
-      "--quiet",
-    ]);
+    const dry = await runCli(demoMigrateArgs(join(dir, "l.db"), ["--dry-run", "--report", out, "--quiet"]));
     assert.equal(dry.code, 1);
     const json = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as RunSummary;
     assert.deepEqual([json.rows, json.created, json.rejected], [12, 7, 2]);
@@ -81,7 +68,7 @@ test(
     assert.ok(rejects.every((r) => /^sha256:[A-Za-z0-9_-]{8}$/.test(r.fingerprint!)));
     for (const file of ["report.json", "report.html", "rejects.csv"])
       assert.equal(statSync(join(out, file)).mode & 0o777, 0o600);
-    const values = readFileSync(demo("tokens.csv"), "utf8")
+    const values = readFileSync(demoFile("tokens.csv"), "utf8")
       .split("\n")
       .slice(1)
       .flatMap((l) => l.split(",").slice(1, 3))

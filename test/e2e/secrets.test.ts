@@ -6,10 +6,11 @@ import type { CliResult } from "../helpers/cli.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
-import { repoFile, tempDir } from "../helpers/paths.js";
+import { demoFile, demoMigrateArgs } from "../helpers/demo.js";
+import { tempDir } from "../helpers/paths.js";
 
 function demoTokenValues(): string[] {
-  const rows = JSON.parse(readFileSync(repoFile("fixtures/demo/tokens.json"), "utf8")) as {
+  const rows = JSON.parse(readFileSync(demoFile("tokens.json"), "utf8")) as {
     token: string;
     refresh_token: string | null;
   }[];
@@ -30,33 +31,9 @@ test("no token value and no bearer reach the ledger, stdout or stderr, on succes
     AUTHLETE_DEBUG: "1",
   };
   const ledger = join(dir, "ledger.db");
-  const demo = (name: string) => repoFile(`fixtures/demo/${name}`);
   const outputs: CliResult[] = [
-    await runCli([
-      "migrate",
-      demo("tokens.csv"),
-      "--mapping",
-      demo("mapping.json"),
-      "--ledger",
-      join(dir, "dry.db"),
-      "--dry-run",
-      "--now",
-      "2025-06-01T12:00:00Z",
-    ]),
-    await runCli(
-      [
-        "migrate",
-        demo("tokens.ndjson"),
-        "--mapping",
-        demo("mapping.json"),
-        "--ledger",
-        join(dir, "demo.db"),
-        "--now",
-        "2025-06-01T12:00:00Z",
-        "--json",
-      ],
-      env,
-    ),
+    await runCli(demoMigrateArgs(join(dir, "dry.db"), ["--dry-run"])),
+    await runCli(demoMigrateArgs(join(dir, "demo.db"), ["--json"], "tokens.ndjson"), env),
     await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger, "--rate", "1000"], env),
     await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger, "--json"], env),
     await runCli(["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "x.db")], {

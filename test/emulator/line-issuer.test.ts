@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { test, type TestContext } from "node:test";
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+} from "jose";
 import { buildClientAssertion, type ChannelKey } from "../../src/line/assertion.js";
 import { generateAssertionKeyPair } from "../../src/line/keygen.js";
 import {
@@ -11,7 +21,7 @@ import {
   type IssuerEndpoint,
 } from "../../src/line/issuer-client.js";
 import { clientAssertionType } from "../../src/line/rules.js";
-import { registerPublicKey } from "../../scripts/lib/line-client.js";
+import { postPublicKey, registerPublicKey } from "../../scripts/lib/line-client.js";
 import { withEmulator } from "../helpers/emulator.js";
 
 const channelId = "1657000001";
@@ -29,14 +39,6 @@ async function lineIssuer(t: TestContext): Promise<Issuer> {
   const { publicJwk, privateJwk } = await generateAssertionKeyPair();
   const kid = await registerPublicKey(emulator.baseUrl, channelId, publicJwk);
   return { endpoint: { baseUrl: emulator.baseUrl }, key: { channelId, kid, privateJwk }, publicJwk };
-}
-
-async function register(baseUrl: string, jwk: unknown, channel = channelId) {
-  const response = await fetch(`${baseUrl}/__emulator/line/channels/${channel}/public-keys`, {
-    method: "POST",
-    body: JSON.stringify(jwk),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
 /** POST /oauth2/v2.1/token with a hand-made assertion: what LINE answers. */
@@ -89,7 +91,6 @@ test("keygen makes the key LINE asks for: RSA 2048, RS256, use sig, a public key
   assert.equal(typeof privateJwk.d, "string");
   // The pair works together: what the private key signs, the public key verifies.
   const signed = await buildClientAssertion({ channelId, kid: "k", privateJwk });
-  const { jwtVerify } = await import("jose");
   await jwtVerify(signed, await importJWK(publicJwk, "RS256"), { audience: "https://api.line.me/" });
 });
 
@@ -114,16 +115,16 @@ test("public-key registration refuses keys LINE refuses and assigns the kid of a
     ["a private key", privateJwk, /private key/],
   ];
   for (const [what, jwk, why] of refused) {
-    const answer = await register(emulator.baseUrl, jwk);
+    const answer = await postPublicKey(emulator.baseUrl, channelId, jwk);
     assert.equal(answer.status, 400, what);
     assert.equal(answer.body.error, "invalid_key", what);
     assert.match(answer.body.error_description!, why, what);
   }
   const verifyOnly = { kty: "RSA", n: publicJwk.n, e: publicJwk.e, alg: "RS256", key_ops: ["verify"] };
-  const accepted = await register(emulator.baseUrl, verifyOnly);
+  const accepted = await postPublicKey(emulator.baseUrl, channelId, verifyOnly);
   assert.equal(accepted.status, 200);
   assert.match(accepted.body.kid!, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  assert.equal((await register(emulator.baseUrl, publicJwk, "999")).status, 404);
+  assert.equal((await postPublicKey(emulator.baseUrl, "999", publicJwk)).status, 404);
 });
 
 test("an assertion within every rule issues a token whose key ID is listed as valid", async (t) => {
@@ -183,7 +184,6 @@ test("the assertion builder refuses what LINE would refuse", async () => {
   await assert.rejects(buildClientAssertion(key, { lifetimeSeconds: 1801 }), /1 to 1800 s/);
   await assert.rejects(buildClientAssertion(key, { tokenExpSeconds: 2_592_001 }), /30 days/);
   await assert.rejects(buildClientAssertion({ ...key, privateJwk: publicJwk }), /holds a public key/);
-  const { decodeJwt, decodeProtectedHeader } = await import("jose");
   const made = await buildClientAssertion(key, { tokenExpSeconds: 60, now: 1_750_000_000_000 });
   assert.deepEqual(decodeProtectedHeader(made), { alg: "RS256", typ: "JWT", kid: "k" });
   assert.deepEqual(decodeJwt(made), {

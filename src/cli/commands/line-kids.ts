@@ -1,9 +1,8 @@
 import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { loadMapping } from "../../map/index.js";
 import { withValidKeyIds } from "../../pipeline/key-ids.js";
 import { MigrateError } from "../../shared/errors.js";
-import { warnIfOthersCanRead } from "../connection.js";
+import { loadCommandMapping } from "../mapping.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate line-kids`: save LINE's list of valid key IDs, to migrate against one fixed answer. */
@@ -18,16 +17,12 @@ export function lineKidsCommand(yargs: Argv, done: (result: Promise<CommandResul
     (argv) => {
       done(
         (async () => {
-          const mapping = loadMapping(argv.mapping);
+          const mapping = loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`));
           const query = mapping.validKeyIds?.issuer;
           if (!query)
             throw new MigrateError("usage", `${argv.mapping} has no validKeyIds.line to ask LINE with`, {
               option: "mapping",
             });
-          for (const key of query.channels.values())
-            warnIfOthersCanRead(key.privateKeyFile, "the LINE assertion private key", (m) =>
-              process.stderr.write(`${m}\n`),
-            );
           const kids = [...((await withValidKeyIds(mapping)).validKeyIds?.ids ?? [])];
           const text = `${JSON.stringify({ kids }, null, 2)}\n`;
           if (argv.out) writeFileSync(argv.out, text);

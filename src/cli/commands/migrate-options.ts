@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { loadMapping } from "../../map/index.js";
 import type { MigrateConfig } from "../../pipeline/index.js";
 import type { SourceFormat } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
-import { resolveConnection, warnIfOthersCanRead } from "../connection.js";
+import { resolveConnection } from "../connection.js";
+import { loadCommandMapping } from "../mapping.js";
 
 export interface MigrateArgs {
   files: string[];
@@ -60,9 +60,7 @@ export function buildMigrateConfig(
       { option: "delimiter" },
     );
   }
-  const mapping = loadMapping(args.mapping);
-  for (const key of mapping.validKeyIds?.issuer?.channels.values() ?? [])
-    warnIfOthersCanRead(key.privateKeyFile, "the LINE assertion private key", warn);
+  const mapping = loadCommandMapping(args.mapping, warn);
   const connection =
     args.dryRun && !args.checkService
       ? undefined

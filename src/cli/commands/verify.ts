@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { loadMapping } from "../../map/index.js";
+import { loadCommandMapping } from "../mapping.js";
 import { verify } from "../../pipeline/index.js";
 import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -28,7 +28,7 @@ export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>
         (async () => {
           const summary = await verify({
             files: argv.files,
-            mapping: loadMapping(argv.mapping),
+            mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
             read: {},
             ledgerFile: existingLedger(argv.ledger),
             connection: connectionSettings(argv, argv.concurrency),

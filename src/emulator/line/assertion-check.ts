@@ -1,5 +1,10 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from "jose";
-import { lineAudience, maxAssertionLifetimeSeconds, maxTokenLifetimeSeconds } from "../../line/rules.js";
+import {
+  clientAssertionType,
+  lineAudience,
+  maxAssertionLifetimeSeconds,
+  maxTokenLifetimeSeconds,
+} from "../../line/rules.js";
 import type { LineChannel, LineIssuer } from "./issuer.js";
 
 export type AssertionVerdict =
@@ -13,16 +18,21 @@ const refuse = (description: string): AssertionVerdict => ({
 });
 
 /**
- * Checks a client assertion the way LINE documents it, one rule at a time, so each refusal says which
+ * Checks the client assertion of a request's parameters the way LINE documents it, one rule at a time, so each refusal says which
  * rule failed: RS256/JWT/kid header, a registered kid of the channel, the signature, iss = sub, the
  * audience, exp in the next 30 minutes, and (when issuing) token_exp of at most 30 days.
  */
 export async function checkAssertion(
   issuer: LineIssuer,
-  assertion: string | null,
+  params: URLSearchParams,
   now: number,
   issuing: boolean,
 ): Promise<AssertionVerdict> {
+  if (params.get("client_assertion_type") !== clientAssertionType) {
+    const description = `client_assertion_type must be ${clientAssertionType}`;
+    return { ok: false, error: "invalid_request", description };
+  }
+  const assertion = params.get("client_assertion");
   if (!assertion) return { ok: false, error: "invalid_request", description: "client_assertion is required" };
   let header: ReturnType<typeof decodeProtectedHeader>;
   let claims: JWTPayload;

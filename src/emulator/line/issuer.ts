@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { CryptoKey, KeyObject } from "jose";
 import type { LineChannelSeed } from "../types.js";
 
-export type VerificationKey = CryptoKey | KeyObject;
+type VerificationKey = CryptoKey | KeyObject;
 
 /** A channel access token v2.1 as the issuer keeps it: by hash, never the value. */
 export interface IssuedTokenRecord {
@@ -21,7 +21,7 @@ export interface LineChannel {
 }
 
 /** LINE keeps at most this many valid tokens per channel and revokes the oldest beyond it. */
-export const maxValidTokensPerChannel = 30;
+const maxValidTokensPerChannel = 30;
 
 /** The LINE-style issuer's state: seeded channels, their registered keys and the tokens issued. */
 export class LineIssuer {

@@ -1,5 +1,5 @@
 import { importJWK, type JWK } from "jose";
-import { clientAssertionType, publicKeyProblem } from "../../line/rules.js";
+import { publicKeyProblem } from "../../line/rules.js";
 import type { Reply } from "../context.js";
 import { checkAssertion } from "./assertion-check.js";
 import { newChannelTokenValue, type LineIssuer } from "./issuer.js";
@@ -67,9 +67,7 @@ async function issueToken(
 ): Promise<Reply> {
   if (form.get("grant_type") !== "client_credentials")
     return oauthError(400, "unsupported_grant_type", "grant_type must be client_credentials");
-  if (form.get("client_assertion_type") !== clientAssertionType)
-    return oauthError(400, "invalid_request", `client_assertion_type must be ${clientAssertionType}`);
-  const verdict = await checkAssertion(issuer, form.get("client_assertion"), now, true);
+  const verdict = await checkAssertion(issuer, form, now, true);
   if (!verdict.ok) return oauthError(400, verdict.error, verdict.description);
   const lifetime = verdict.claims.token_exp as number;
   const value = newChannelTokenValue();
@@ -81,9 +79,7 @@ async function issueToken(
 }
 
 async function listKeyIds(issuer: LineIssuer, query: URLSearchParams, now: number): Promise<Reply> {
-  if (query.get("client_assertion_type") !== clientAssertionType)
-    return oauthError(400, "invalid_request", `client_assertion_type must be ${clientAssertionType}`);
-  const verdict = await checkAssertion(issuer, query.get("client_assertion"), now, false);
+  const verdict = await checkAssertion(issuer, query, now, false);
   if (!verdict.ok) return oauthError(400, verdict.error, verdict.description);
   return { status: 200, body: { kids: issuer.validTokens(verdict.channel, now).map((t) => t.keyId) } };
 }
