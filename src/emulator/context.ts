@@ -45,9 +45,39 @@ export function findClient(ctx: RouteContext, identifier: unknown): ClientSeed |
   );
 }
 
-/** Durations in seconds: min(service, client) when the request asks for 0 or nothing. */
-export function defaultDuration(service: number, client: number | undefined): number {
-  return client && client > 0 ? Math.min(service, client) : service;
+/**
+ * A lifetime in seconds when the request asks for 0 or nothing, by Authlete 3.0's rule: the client's
+ * `extension` duration, else the shortest duration attribute of the requested scopes, else the service's.
+ */
+export function defaultDuration(
+  ctx: RouteContext,
+  client: ClientSeed,
+  scopes: readonly string[],
+  kind: "accessTokenDuration" | "refreshTokenDuration",
+): number {
+  const own = client.extension?.[kind];
+  if (own && own > 0) return own;
+  const byScope = scopes
+    .map((s) => ctx.service.scopeDurations?.[s]?.[kind])
+    .filter((d): d is number => typeof d === "number" && d > 0);
+  return byScope.length > 0 ? Math.min(...byScope) : ctx.service[kind];
+}
+
+/** The access token's expiry, cut to the refresh token's when the service links them. */
+export function linkedExpiry(
+  ctx: RouteContext,
+  access: number | null,
+  refresh: number | null,
+): number | null {
+  if (!ctx.service.tokenExpirationLinked || refresh === null || access === null) return access;
+  return Math.min(access, refresh);
+}
+
+/** With single-access-token-per-subject on the service or the client: revokes the subject's other tokens. */
+export function revokeOthersOfSubject(ctx: RouteContext, client: ClientSeed, subject: string | null): void {
+  if (subject === null) return;
+  if (!ctx.service.singleAccessTokenPerSubject && !client.singleAccessTokenPerSubject) return;
+  ctx.store.deleteWhere(ctx.service.serviceId, client.clientId, subject);
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -16,7 +16,7 @@ export type FaultDecision =
   | { kind: "reset" }
   | { kind: "rate-limited"; retryAfterSeconds: number }
   | { kind: "error"; status: 500 | 502 | 503 }
-  | { kind: "process"; lostResponse: boolean };
+  | { kind: "process"; lostResponse: boolean; commitThenError?: 500 | 502 | 503 };
 
 /** How many of each fault the emulator has played, for the inspection route. */
 export interface FaultCounts {
@@ -24,11 +24,18 @@ export interface FaultCounts {
   rateLimited: number;
   error: number;
   lostResponse: number;
+  commitThenError: number;
 }
 
 /** Decides, per request, which fault (if any) the emulator plays. */
 export class FaultPlan {
-  readonly played: FaultCounts = { reset: 0, rateLimited: 0, error: 0, lostResponse: 0 };
+  readonly played: FaultCounts = {
+    reset: 0,
+    rateLimited: 0,
+    error: 0,
+    lostResponse: 0,
+    commitThenError: 0,
+  };
   private readonly random: () => number;
   private tokens: number;
   private refilledAt: number;
@@ -58,6 +65,7 @@ export class FaultPlan {
     const decision = this.draw(mutating);
     if (decision.kind === "process") {
       if (decision.lostResponse) this.played.lostResponse++;
+      if (decision.commitThenError) this.played.commitThenError++;
     } else this.played[decision.kind === "rate-limited" ? "rateLimited" : decision.kind]++;
     return decision;
   }
@@ -69,12 +77,17 @@ export class FaultPlan {
       const wait = (1 - this.tokens) / o.rateLimit;
       return { kind: "rate-limited", retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
     }
-    if (o.errorRate > 0 && this.random() < o.errorRate) {
-      const statuses = [500, 502, 503] as const;
-      return { kind: "error", status: statuses[Math.floor(this.random() * 3)] ?? 503 };
-    }
+    if (o.errorRate > 0 && this.random() < o.errorRate) return { kind: "error", status: this.serverError() };
     const lostResponse = mutating && o.lostResponseRate > 0 && this.random() < o.lostResponseRate;
+    // The change is committed, then the answer is a 5xx: a client must not read it as "not done".
+    if (!lostResponse && mutating && o.commitThenErrorRate > 0 && this.random() < o.commitThenErrorRate)
+      return { kind: "process", lostResponse, commitThenError: this.serverError() };
     return { kind: "process", lostResponse };
+  }
+
+  private serverError(): 500 | 502 | 503 {
+    const statuses = [500, 502, 503] as const;
+    return statuses[Math.floor(this.random() * 3)] ?? 503;
   }
 
   private takeToken(): boolean {

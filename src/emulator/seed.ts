@@ -31,7 +31,12 @@ export function parseSeed(raw: unknown, file = "<seed>"): EmulatorSeed {
       fail(file, `clients[${i}].serviceId ${JSON.stringify(c.serviceId)} is not a seeded service`);
     }
     checkGrantTypes(file, `clients[${i}].grantTypes`, c.grantTypes);
+    if ("accessTokenDuration" in c || "refreshTokenDuration" in c)
+      fail(file, `clients[${i}]: durations belong in "extension" (Authlete 3.0)`);
   }
+  const refreshRule = doc.behaviour?.unsupportedRefreshToken;
+  if (refreshRule !== undefined && refreshRule !== "drop" && refreshRule !== "reject")
+    fail(file, `behaviour.unsupportedRefreshToken must be "drop" or "reject"`);
   const lineChannels = doc.lineChannels ?? [];
   for (const [i, c] of lineChannels.entries()) {
     if (typeof c.channelId !== "string" || typeof c.channelSecret !== "string")
@@ -41,7 +46,12 @@ export function parseSeed(raw: unknown, file = "<seed>"): EmulatorSeed {
     services: doc.services,
     clients: doc.clients,
     lineChannels,
-    behaviour: { duplicateResultCode: "A109210", duplicateStatus: 400, ...doc.behaviour },
+    behaviour: {
+      duplicateResultCode: "A109210",
+      duplicateStatus: 400,
+      unsupportedRefreshToken: "drop",
+      ...doc.behaviour,
+    },
   };
 }
 

@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   hash?: (value: string) => string;
   /** Epoch ms the emulator's clock starts at (it then advances in real time). */
   startAt?: number;
+  /** Added to the emulator's clock: Authlete's clock ahead (+) of or behind (−) the host's. */
+  clockOffsetMs?: number;
   /** Sees every request arrive and every answer leave (status 0: connection dropped), for tests. */
   observe?: (event: WireEvent) => void;
 }
@@ -83,13 +85,16 @@ function sendRateLimited(res: ServerResponse, plan: FaultPlan, retryAfter: numbe
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { seed } = options;
   const store = options.storeFile ? openSqliteTokenStore(options.storeFile) : openMemoryTokenStore();
-  const offset = options.startAt === undefined ? 0 : options.startAt - Date.now();
+  const offset =
+    (options.startAt === undefined ? 0 : options.startAt - Date.now()) + (options.clockOffsetMs ?? 0);
   const now = () => Date.now() + offset;
   const plan = new FaultPlan({ ...noFaults, ...options.faults });
   const hash = options.hash ?? tokenHash;
   const lineIssuer = new LineIssuer(seed.lineChannels);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // The Date header tells the emulator's own clock, as a real server's tells its own.
+    res.setHeader("date", new Date(now()).toUTCString());
     const url = new URL(req.url ?? "/", "http://emulator");
     if (url.pathname === "/__emulator/state") {
       return send(res, { status: 200, body: { ...inspect(store), faultsPlayed: plan.played } });
@@ -143,6 +148,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const ctx: RouteContext = { seed, store, service, hash, now };
     const reply = routeApiCall(ctx, req.method ?? "GET", route, body, url.searchParams);
     if (decision.lostResponse) return void req.socket.destroy();
+    if (decision.commitThenError && reply.status < 300)
+      return send(res, {
+        status: decision.commitThenError,
+        body: result("A000500", "Emulated server error."),
+      });
     send(res, reply);
   };
 

@@ -12,6 +12,21 @@ export interface ServiceSeed {
   accessTokenDuration: number;
   refreshTokenDuration: number;
   refreshTokenKept: boolean;
+  /** A refreshed chain keeps the remaining refresh lifetime (only with refreshTokenKept: unless reset). */
+  refreshTokenDurationKept?: boolean;
+  refreshTokenDurationReset?: boolean;
+  /** An access token never outlives its refresh token: its expiry is cut to the refresh token's. */
+  tokenExpirationLinked?: boolean;
+  /** Issuing a token revokes the subject's other tokens of the same client. */
+  singleAccessTokenPerSubject?: boolean;
+  /** Scope attributes `access_token.duration` / `refresh_token.duration` (seconds), by scope name. */
+  scopeDurations?: Record<string, { accessTokenDuration?: number; refreshTokenDuration?: number }>;
+}
+
+/** A client's `extension` durations (seconds): they override the scope's and the service's (Authlete 3.0). */
+export interface ClientExtension {
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
 }
 
 export interface ClientSeed {
@@ -20,14 +35,19 @@ export interface ClientSeed {
   clientIdAlias?: string;
   clientSecret: string;
   grantTypes: GrantType[];
-  accessTokenDuration?: number;
-  refreshTokenDuration?: number;
+  extension?: ClientExtension;
+  singleAccessTokenPerSubject?: boolean;
 }
 
 /** Behaviours AUTHLETE-API.md marks as unconfirmed [U]: the emulator makes them settable. */
 export interface UnconfirmedBehaviour {
   duplicateResultCode: string;
   duplicateStatus: number;
+  /**
+   * A refresh token given for a grant type or service without refresh tokens: "drop" (the documented
+   * "is not created": a 200 without it, the default) or "reject" (400).
+   */
+  unsupportedRefreshToken: "drop" | "reject";
 }
 
 /** A channel of the LINE-style issuer (channel access token v2.1), a legacy source for the demo and tests. */
@@ -63,6 +83,8 @@ export interface FaultOptions {
   /** Probability of an extra slowMs delay, for timeout tests. */
   slowRate: number;
   slowMs: number;
+  /** Probability that a write is committed and then answered with 500/502/503. */
+  commitThenErrorRate: number;
 }
 
 export const noFaults: FaultOptions = Object.freeze({
@@ -77,6 +99,7 @@ export const noFaults: FaultOptions = Object.freeze({
   lostResponseRate: 0,
   slowRate: 0,
   slowMs: 0,
+  commitThenErrorRate: 0,
 });
 
 /** A token as the emulator keeps it: hashes only, never values. */

@@ -5,6 +5,7 @@ interface EntryRow {
   state: EntryState;
   reason: string | null;
   seen_run: number;
+  refresh_hash: string | null;
 }
 
 export interface AdmitOptions {
@@ -15,12 +16,14 @@ export interface AdmitOptions {
   syncDeletions?: boolean;
   /** At most about this many rows will come (dry runs size their duplicate filter with it). */
   expectedRows?: number;
+  /** The ledger recorded a cutover: nothing an earlier run may have sent is sent again. */
+  afterCutover?: boolean;
 }
 
 /** Prepared statements for the admission of a live run. */
 export function prepareAdmission(db: Database) {
   const s = {
-    entry: db.prepare("SELECT state, reason, seen_run FROM entries WHERE token_hash = ?"),
+    entry: db.prepare("SELECT state, reason, seen_run, refresh_hash FROM entries WHERE token_hash = ?"),
     refreshOwner: db.prepare(
       "SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1",
     ),
@@ -110,7 +113,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
         (r.reason === "revoked" || r.reason === "revoked_in_source") &&
         r.probeToken
       ) {
-        return { action: "revoke", key, identifier: r.probeToken };
+        return { action: "revoke", key, identifier: r.probeToken, refreshHash: entry.refresh_hash };
       }
       return settled("skipped", "already_migrated");
     case "skipped":
@@ -132,6 +135,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
         payload: r.kind === "payload" ? r : null,
         fallback: r.kind === "payload" ? null : r,
         inDoubt: true,
+        afterCutover: o.afterCutover === true,
       };
   }
 }

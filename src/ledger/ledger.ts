@@ -5,13 +5,14 @@ import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
 import { prepareDryRun, type DryRunDuplicates } from "./dry-run.js";
 import { ensureSchema } from "./schema.js";
+import { readCutover, recordCutover } from "./cutover.js";
+import { readStatus } from "./status.js";
 import type {
   Candidate,
+  CutoverRecord,
   Decision,
-  EntryState,
   LedgerStatus,
   RollbackTarget,
-  RunRecord,
   RunStart,
   RunStatus,
   WriteOutcome,
@@ -31,14 +32,17 @@ export interface Ledger {
   rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
-  /** Marks a created token the source has since revoked or dropped as revoked in Authlete. */
+  /**
+   * Records what a revocation of a created token found: revoked (the source revoked or dropped it), or
+   * not found in Authlete (rejected: nothing was revoked).
+   */
   recordRevocation(
     runId: number,
     tokenHash: string,
-    reason: "revoked_since_migration" | "deleted_in_source",
+    reason: "revoked_since_migration" | "deleted_in_source" | "not_found_in_authlete",
   ): void;
   /** Tokens this ledger created that a complete dump read by this run no longer holds. */
-  createdNotSeen(runId: number): { tokenHash: string; sentHash: string }[];
+  createdNotSeen(runId: number): { tokenHash: string; sentHash: string; refreshHash: string | null }[];
   /** Records what verify found for one token. */
   recordVerification(runId: number, tokenHash: string, result: string, detail: string | null): void;
   /** The tokens a run created, with the hash of what Authlete holds: what a rollback deletes. */
@@ -50,6 +54,10 @@ export interface Ledger {
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
   status(): LedgerStatus;
+  /** When traffic moved to Authlete, if it has. */
+  cutover(): CutoverRecord | undefined;
+  /** Records the cutover; refuses while entries are pending or failed unless forced (and says so). */
+  recordCutover(options: { force: boolean; at: number }): CutoverRecord;
   close(): void;
 }
 
@@ -163,15 +171,15 @@ export function openLedger(file: string): Ledger {
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
     recordRevocation(runId, hash, reason) {
       db.prepare(
-        "UPDATE entries SET state = 'skipped', reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
-      ).run(reason, runId, Date.now(), hash);
+        "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
+      ).run(reason === "not_found_in_authlete" ? "rejected" : "skipped", reason, runId, Date.now(), hash);
     },
     createdNotSeen: (runId) =>
       db
         .prepare(
-          "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash FROM entries WHERE state = 'created' AND seen_run < ?",
+          "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash FROM entries WHERE state = 'created' AND seen_run < ?",
         )
-        .all(runId) as { tokenHash: string; sentHash: string }[],
+        .all(runId) as { tokenHash: string; sentHash: string; refreshHash: string | null }[],
     rowsReadBefore(sources) {
       const summary = db
         .prepare(
@@ -218,40 +226,8 @@ export function openLedger(file: string): Ledger {
       if (outcomes.length > 0) recordBatch.immediate(runId, outcomes);
     },
     status: () => readStatus(db),
+    cutover: () => readCutover(db),
+    recordCutover: (options) => recordCutover(db, file, options),
     close: () => db.close(),
   };
-}
-
-function readStatus(db: Database.Database): LedgerStatus {
-  const runs = (
-    db.prepare("SELECT id, started_at, ended_at, dry_run, status, summary FROM runs ORDER BY id").all() as {
-      id: number;
-      started_at: number;
-      ended_at: number | null;
-      dry_run: number;
-      status: RunStatus;
-      summary: string | null;
-    }[]
-  ).map((r): RunRecord => ({
-    id: r.id,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    dryRun: r.dry_run === 1,
-    status: r.status,
-    summary: r.summary === null ? null : JSON.parse(r.summary),
-  }));
-  const states: Record<EntryState, number> = { pending: 0, created: 0, skipped: 0, rejected: 0, failed: 0 };
-  for (const row of db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as {
-    state: EntryState;
-    n: number;
-  }[]) {
-    states[row.state] = row.n;
-  }
-  const reasons: Record<string, number> = {};
-  for (const row of db
-    .prepare("SELECT reason, count(*) AS n FROM entries WHERE reason IS NOT NULL GROUP BY reason")
-    .all() as { reason: string; n: number }[]) {
-    reasons[row.reason] = row.n;
-  }
-  return { runs, states, reasons, left: states.pending + states.failed };
 }

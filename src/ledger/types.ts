@@ -28,9 +28,11 @@ export type Decision =
       fallback: Refusal | null;
       /** An earlier run may have sent this token: introspect before creating. */
       inDoubt: boolean;
+      /** Traffic has moved to Authlete: an in-doubt token found absent is never sent again. */
+      afterCutover?: boolean;
     }
   /** A token this ledger created that the source has revoked since: delete it from Authlete. */
-  | { action: "revoke"; key: string; identifier: string };
+  | { action: "revoke"; key: string; identifier: string; refreshHash: string | null };
 
 /** The fate of one written token, as the writer reports it. */
 export interface WriteOutcome {
@@ -69,6 +71,18 @@ export interface LedgerStatus {
   reasons: Record<string, number>;
   /** Entries a rerun will still work on: pending and failed. */
   left: number;
+  cutover?: CutoverRecord;
+}
+
+/** The moment traffic moved to Authlete, as `cutover` recorded it. */
+export interface CutoverRecord {
+  /** Epoch ms. */
+  at: number;
+  /** Recorded with --force although entries were pending or failed. */
+  forced: boolean;
+  /** Entries pending and failed when it was recorded. */
+  pending: number;
+  failed: number;
 }
 
 /** A token a run created, as a rollback sees it: hashes only. */

@@ -104,6 +104,11 @@ export type ReasonCode =
   | "exists_in_authlete"
   | "authlete_rejected"
   | "authlete_unavailable"
+  | "token_not_stored"
+  | "refresh_token_not_stored"
+  | "expiry_not_corrected"
+  | "not_found_in_authlete"
+  | "unresolved_at_cutover"
   | "interrupted";
 
 /** What the writer needs to create one token; durations are computed from the expiries at send time. */

@@ -1,7 +1,7 @@
 import type { Mapping } from "../map/types.js";
-import { mapRow } from "../map/index.js";
-import { readRows, type ReadOptions } from "../read/index.js";
-import type { AuthleteConnection } from "../write/index.js";
+import type { ReadOptions } from "../read/index.js";
+import type { AuthleteConnection, ClientFacts, LifetimeRules, ServiceFacts } from "../write/index.js";
+import { serviceUsage, type ServiceUsage } from "./service-usage.js";
 
 export interface ServiceFinding {
   severity: "error" | "warning";
@@ -11,40 +11,122 @@ export interface ServiceFinding {
     | "grant_type_not_allowed"
     | "scope_not_supported"
     | "refresh_not_supported"
-    | "several_live_tokens_per_subject";
+    | "several_live_tokens_per_subject"
+    | "token_expiration_linked"
+    | "refresh_chain_settings"
+    | "default_refresh_lifetime";
   detail: string;
 }
 
-/** (client, subject) pairs counted for the several-tokens warning; past this, counting stops. */
-const pairLimit = 1_000_000;
+/** The findings, and what the writer must do about the service's settings. */
+export interface ServiceCheck {
+  findings: ServiceFinding[];
+  rules: LifetimeRules;
+  /** Rows the sources hold (every source was read to the end). */
+  rows: number;
+}
 
-/** What the tokens to create need from the service: clients with their grant types, scopes, refresh tokens. */
-async function usage(files: readonly string[], mapping: Mapping, read: ReadOptions, now: number) {
-  const clients = new Map<number, Set<string>>();
-  const scopes = new Set<string>();
-  const perSubject = new Map<string, number>();
-  let refresh = false;
-  for await (const row of readRows(files, read)) {
-    const r = mapRow(row, { mapping, now });
-    if (r.kind !== "payload") continue;
-    const { clientId, grantType, subject } = r.request;
-    if (!clients.has(clientId)) clients.set(clientId, new Set());
-    clients.get(clientId)!.add(grantType);
-    for (const s of r.request.scopes ?? []) scopes.add(s);
-    if (r.request.refreshToken !== undefined) refresh = true;
-    if (subject !== undefined && !r.refreshOnly && perSubject.size < pairLimit) {
-      const pair = `${clientId} ${subject}`;
-      perSubject.set(pair, (perSubject.get(pair) ?? 0) + 1);
-    }
+const finding = (severity: ServiceFinding["severity"], code: ServiceFinding["code"], detail: string) => ({
+  severity,
+  code,
+  detail,
+});
+
+/** Checks of the service-wide settings against the dump. */
+function serviceFindings(service: ServiceFacts, used: ServiceUsage): ServiceFinding[] {
+  const found: ServiceFinding[] = [];
+  for (const scope of [...used.scopes].sort()) {
+    if (!service.scopes.has(scope))
+      found.push(
+        finding(
+          "error",
+          "scope_not_supported",
+          `scope ${JSON.stringify(scope)} is not supported by the service`,
+        ),
+      );
   }
-  return { clients, scopes, refresh, perSubject };
+  if (used.refresh > 0 && !service.grantTypes.has("REFRESH_TOKEN"))
+    found.push(
+      finding(
+        "error",
+        "refresh_not_supported",
+        "refresh tokens are migrated but the service does not support REFRESH_TOKEN",
+      ),
+    );
+  if (used.refreshOnGrantWithout > 0)
+    found.push(
+      finding(
+        "warning",
+        "refresh_not_supported",
+        `${used.refreshOnGrantWithout} row(s) carry a refresh token on a client-credentials or implicit grant: Authlete does not store it, so those rows are undone and rejected (refresh_token_not_stored)`,
+      ),
+    );
+  if (service.tokenExpirationLinked)
+    found.push(
+      finding(
+        "warning",
+        "token_expiration_linked",
+        `tokenExpirationLinked is on: rows without a live refresh token get a refresh lifetime equal to their access lifetime (not 1 s)${
+          used.refreshBeforeAccess > 0
+            ? `; ${used.refreshBeforeAccess} row(s) whose refresh token expires before the access token get the access token cut to the refresh token's expiry`
+            : ""
+        }`,
+      ),
+    );
+  if (used.refresh > 0 && service.grantTypes.has("REFRESH_TOKEN")) {
+    const chain = service.refreshTokenKept
+      ? `refreshTokenKept: a refresh at Authlete keeps the refresh token${service.refreshTokenDurationReset ? " and resets its lifetime (refreshTokenDurationReset)" : " and its expiry"}`
+      : `a refresh at Authlete rotates the refresh token${service.refreshTokenDurationKept ? ", keeping the remaining lifetime (refreshTokenDurationKept)" : `, with a fresh lifetime of the default ${service.refreshTokenDuration ?? 0} s`}`;
+    found.push(finding("warning", "refresh_chain_settings", chain));
+  }
+  return found;
+}
+
+/** The default refresh lifetime a client's never-expiring legacy refresh tokens get (Authlete 3.0's rule). */
+function defaultRefreshSeconds(service: ServiceFacts, client: ClientFacts): number | undefined {
+  return client.extension.refreshTokenDuration || service.refreshTokenDuration;
+}
+
+/** Checks of one client against its rows. */
+function clientFindings(
+  clientId: number,
+  client: ClientFacts,
+  service: ServiceFacts,
+  used: ServiceUsage,
+  several: number,
+): ServiceFinding[] {
+  const found: ServiceFinding[] = [];
+  for (const g of used.clients.get(clientId) ?? []) {
+    if (!client.grantTypes.has(g))
+      found.push(finding("error", "grant_type_not_allowed", `client ${clientId} does not allow ${g}`));
+  }
+  const never = used.refreshNeverExpires.get(clientId) ?? 0;
+  if (never > 0)
+    found.push(
+      finding(
+        "warning",
+        "default_refresh_lifetime",
+        `client ${clientId}: ${never} refresh token(s) never expire at the legacy server; Authlete gives them its default lifetime (${defaultRefreshSeconds(service, client) ?? "unknown"} s, or a scope's refresh_token.duration)`,
+      ),
+    );
+  if (several > 0 && (service.singleAccessTokenPerSubject || client.singleAccessTokenPerSubject))
+    found.push(
+      finding(
+        "error",
+        "several_live_tokens_per_subject",
+        `client ${clientId}: ${several} subject(s) have several live tokens, and singleAccessTokenPerSubject is on (${
+          service.singleAccessTokenPerSubject ? "service" : "client"
+        }): each create would revoke the subject's other tokens, logging users out; turn the setting off for the migration`,
+      ),
+    );
+  return found;
 }
 
 /**
  * Read-only checks of the target service against what the dump will create: every client exists and
  * allows its grant types, every scope is supported, refresh tokens are supported if any are migrated,
- * and a warning where one subject has several live tokens for one client (Authlete's
- * single-access-token-per-subject setting could invalidate all but one).
+ * and the settings that change what a create does (tokenExpirationLinked, singleAccessTokenPerSubject,
+ * the refresh chain, default lifetimes) are named, adapted to, or refused.
  */
 export async function checkService(
   authlete: AuthleteConnection,
@@ -52,66 +134,45 @@ export async function checkService(
   mapping: Mapping,
   read: ReadOptions,
   now: number,
-): Promise<ServiceFinding[]> {
+): Promise<ServiceCheck> {
   const { readClient, readService } = await import("../write/index.js");
-  const used = await usage(files, mapping, read, now);
-  const findings: ServiceFinding[] = [];
+  const used = await serviceUsage(files, mapping, read, now);
   const service = await readService(authlete);
   if ("error" in service)
-    return [
-      {
-        severity: "error",
-        code: "service_unreadable",
-        detail: `the service configuration cannot be read (${service.error})`,
-      },
-    ];
-  for (const scope of [...used.scopes].sort()) {
-    if (!service.scopes.has(scope))
-      findings.push({
-        severity: "error",
-        code: "scope_not_supported",
-        detail: `scope ${JSON.stringify(scope)} is not supported by the service`,
-      });
+    return {
+      findings: [
+        finding("error", "service_unreadable", `the service configuration cannot be read (${service.error})`),
+      ],
+      rules: { expirationLinked: true },
+      rows: used.rows,
+    };
+  const findings = serviceFindings(service, used);
+  const severalByClient = new Map<number, number>();
+  for (const [pair, n] of used.perSubject) {
+    const clientId = Number(pair.slice(0, pair.indexOf(" ")));
+    if (n > 1) severalByClient.set(clientId, (severalByClient.get(clientId) ?? 0) + 1);
   }
-  if (used.refresh && !service.grantTypes.has("REFRESH_TOKEN")) {
-    findings.push({
-      severity: "error",
-      code: "refresh_not_supported",
-      detail: "refresh tokens are migrated but the service does not support REFRESH_TOKEN",
-    });
+  for (const clientId of used.clients.keys()) {
+    const client = await readClient(authlete, clientId);
+    if (client === null)
+      findings.push(
+        finding("error", "client_not_in_service", `client ${clientId} does not exist in the service`),
+      );
+    else if ("error" in client)
+      findings.push(
+        finding("error", "service_unreadable", `client ${clientId} cannot be read (${client.error})`),
+      );
+    else
+      findings.push(...clientFindings(clientId, client, service, used, severalByClient.get(clientId) ?? 0));
   }
-  for (const [clientId, grants] of used.clients) {
-    const allowed = await readClient(authlete, clientId);
-    if (allowed === null)
-      findings.push({
-        severity: "error",
-        code: "client_not_in_service",
-        detail: `client ${clientId} does not exist in the service`,
-      });
-    else if ("error" in allowed)
-      findings.push({
-        severity: "error",
-        code: "service_unreadable",
-        detail: `client ${clientId} cannot be read (${allowed.error})`,
-      });
-    else {
-      for (const g of grants) {
-        if (!allowed.has(g))
-          findings.push({
-            severity: "error",
-            code: "grant_type_not_allowed",
-            detail: `client ${clientId} does not allow ${g}`,
-          });
-      }
-    }
-  }
-  const several = [...used.perSubject.values()].filter((n) => n > 1).length;
-  if (several > 0) {
-    findings.push({
-      severity: "warning",
-      code: "several_live_tokens_per_subject",
-      detail: `${several} subject(s) have several live tokens for one client: Authlete's single-access-token-per-subject setting would keep only one`,
-    });
-  }
-  return findings;
+  const several = [...severalByClient.values()].reduce((a, b) => a + b, 0);
+  if (several > 0 && !findings.some((f) => f.code === "several_live_tokens_per_subject"))
+    findings.push(
+      finding(
+        "warning",
+        "several_live_tokens_per_subject",
+        `${several} subject(s) have several live tokens for one client; singleAccessTokenPerSubject is off, so all of them are kept`,
+      ),
+    );
+  return { findings, rules: { expirationLinked: service.tokenExpirationLinked }, rows: used.rows };
 }

@@ -1,5 +1,6 @@
 import type { ReasonCode } from "../map/types.js";
-import type { WriterStats } from "../write/types.js";
+import type { CutoverRecord } from "../ledger/types.js";
+import type { ClockOffset, WriterStats } from "../write/index.js";
 import type { LifetimeBucket, Tally } from "./tally.js";
 
 /** The one JSON object `--json` prints, and what the ledger keeps per run. */
@@ -28,6 +29,10 @@ export interface RunSummary {
   /** Dry run: how long the real run would take at the configured rate, seconds. */
   estimatedSeconds?: number;
   writer?: WriterStats;
+  /** Live runs: Authlete's clock minus this host's, as measured; lifetimes were counted from it. */
+  authleteClock?: ClockOffset;
+  /** When traffic moved to Authlete, if it had before this run. */
+  cutover?: CutoverRecord;
   durationMs: number;
   error?: { code: string; message: string };
 }

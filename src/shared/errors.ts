@@ -10,6 +10,8 @@ export type MigrateErrorCode =
   | "authentication_failed"
   | "service_unreachable"
   | "service_failing"
+  | "clock_skew"
+  | "cutover_refused"
   | "interrupted";
 
 /** Exit code of a run-level failure: 2 before any row is processed, 3 once a run is aborted. */
@@ -24,6 +26,8 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   authentication_failed: 3,
   service_unreachable: 3,
   service_failing: 3,
+  clock_skew: 2,
+  cutover_refused: 2,
   interrupted: 3,
 };
 

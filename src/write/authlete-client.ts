@@ -1,6 +1,7 @@
 import { AuthleteCore } from "@authlete/typescript-sdk/core.js";
 import { HTTPClient, type Fetcher } from "@authlete/typescript-sdk/lib/http.js";
 import { Agent, request as undiciRequest } from "undici";
+import type { AuthleteClock } from "./authlete-clock.js";
 
 export interface ConnectionSettings {
   baseUrl: string;
@@ -10,6 +11,8 @@ export interface ConnectionSettings {
   connections: number;
   /** Deadline of one HTTP attempt; the SDK's own timeoutMs spans all retries, so it is not used. */
   attemptTimeoutMs: number;
+  /** Learns Authlete's clock from every answer's Date header. */
+  clock?: AuthleteClock;
 }
 
 export interface AuthleteConnection {
@@ -28,7 +31,12 @@ const abandonedMark = new AbortController();
  * socket per concurrent call and spends most of its CPU in web streams; this keeps the SDK's contract
  * (a global Response) while the wire work goes through undici's fast path.
  */
-function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, onTheWire: Set<AbortController>): Fetcher {
+function keepAliveFetcher(
+  agent: Agent,
+  attemptTimeoutMs: number,
+  onTheWire: Set<AbortController>,
+  clock: AuthleteClock | undefined,
+): Fetcher {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const body = request.body === null ? undefined : await request.text();
@@ -42,6 +50,7 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, onTheWire: Set
       attemptTimeoutMs,
     );
     try {
+      const sentAt = clock?.hostNow();
       const response = await undiciRequest(request.url, {
         method: request.method as "GET",
         headers: Object.fromEntries(request.headers),
@@ -49,6 +58,10 @@ function keepAliveFetcher(agent: Agent, attemptTimeoutMs: number, onTheWire: Set
         dispatcher: agent,
         signal: attempt.signal,
       });
+      if (clock && sentAt !== undefined) {
+        const date = response.headers.date;
+        clock.observeDate(Array.isArray(date) ? date[0] : date, sentAt, clock.hostNow());
+      }
       const text = await response.body.text();
       const headers = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
@@ -79,7 +92,7 @@ export function connectAuthlete(settings: ConnectionSettings): AuthleteConnectio
     bearer: settings.bearer,
     serverURL: settings.baseUrl,
     httpClient: new HTTPClient({
-      fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs, onTheWire),
+      fetcher: keepAliveFetcher(agent, settings.attemptTimeoutMs, onTheWire, settings.clock),
     }),
     retryConfig: { strategy: "none" },
     // No debugLogger: with one, the SDK clones and parses every request and response body. The CLI

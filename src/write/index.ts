@@ -1,8 +1,9 @@
 export { connectAuthlete, type AuthleteConnection, type ConnectionSettings } from "./authlete-client.js";
 export { createWriter, type WriterHandle } from "./writer.js";
-export { lifetimesAt } from "./durations.js";
+export { lifetimesAt, type LifetimeRules } from "./durations.js";
+export { AuthleteClock, type ClockOffset } from "./authlete-clock.js";
 export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";
-export { readClient, readService, type ServiceFacts } from "./service.js";
+export { readClient, readService, type ClientFacts, type ServiceFacts } from "./service.js";

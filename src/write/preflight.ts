@@ -1,28 +1,46 @@
 import { serviceGet } from "@authlete/typescript-sdk/funcs/serviceGet.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { MigrateError } from "../shared/errors.js";
+import { credentialsRefused } from "./absorb.js";
 import type { AuthleteConnection } from "./authlete-client.js";
-import { describeFailure, toCallFailure } from "./call-failure.js";
+import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
+
+const readAttempts = 4;
+
+/**
+ * A read-only call before any write, retried on 429 (after its Retry-After), 5xx and network errors.
+ * A refused bearer, or a service still failing after the retries, stops the run (exit 3); any other
+ * failure (a 403 for a bearer without read rights, a 404) is returned for the caller to judge.
+ */
+export async function readBeforeWrites<T>(
+  call: () => Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
+  { tolerateServerErrors = false } = {},
+): Promise<{ ok: true; value: T } | { ok: false; failure: CallFailure }> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await call();
+    if (result.ok) return result;
+    const failure = toCallFailure(result.error);
+    if (failure.kind === "unauthorized") throw credentialsRefused(failure);
+    const transient = failure.kind !== "forbidden" && failure.kind !== "rejected";
+    if (!transient || (tolerateServerErrors && failure.kind === "server")) return { ok: false, failure };
+    if (attempt >= readAttempts) {
+      throw new MigrateError(
+        "service_unreachable",
+        `Authlete cannot be reached or keeps failing (${describeFailure(failure)}); check AUTHLETE_BASE_URL, or rerun later`,
+        { status: failure.status },
+      );
+    }
+    await sleep(failure.retryAfterMs ?? Math.min(5000, 250 * 2 ** attempt));
+  }
+}
 
 /**
  * One read-only call before any row is touched, so bad credentials or an unreachable service stop the
- * run at once instead of producing a failure per row. A 403 (a token without service read access) is
- * not fatal here: the creates will tell.
+ * run at once instead of producing a failure per row. A 403 (a token without service read access) or a
+ * 5xx is not fatal here: the creates will tell, and the writer's breaker judges a failing service.
  */
 export async function checkConnection(authlete: AuthleteConnection): Promise<void> {
-  const result = await serviceGet(authlete.core, { serviceId: authlete.serviceId });
-  if (result.ok) return;
-  const failure = toCallFailure(result.error);
-  if (failure.kind === "unauthorized") {
-    throw new MigrateError(
-      "authentication_failed",
-      `Authlete refused the credentials (${describeFailure(failure)}); check AUTHLETE_BEARER and the service ID`,
-      { status: failure.status, resultCode: failure.resultCode },
-    );
-  }
-  if (failure.kind === "network" || failure.kind === "timeout") {
-    throw new MigrateError(
-      "service_unreachable",
-      `Authlete cannot be reached (${failure.kind}); check AUTHLETE_BASE_URL`,
-    );
-  }
+  await readBeforeWrites(() => serviceGet(authlete.core, { serviceId: authlete.serviceId }), {
+    tolerateServerErrors: true,
+  });
 }

@@ -1,103 +1,18 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { introspectionProcess } from "@authlete/typescript-sdk/funcs/introspectionProcess.js";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import type { WriteOutcome } from "../ledger/types.js";
-import type { Payload } from "../map/types.js";
-import { MigrateError } from "../shared/errors.js";
-import { tokenHash } from "../shared/hash.js";
-import type { AuthleteConnection } from "./authlete-client.js";
+import { absorb } from "./absorb.js";
 import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
+import type { TokenWriterContext } from "./context.js";
 import { lifetimesAt } from "./durations.js";
-import type { ServiceHealth } from "./health.js";
-import type { Pacer } from "./pacer.js";
-import type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
+import { probe } from "./probe.js";
+import { confirmCreate, confirmFound } from "./stored-check.js";
+import { tokenHash } from "../shared/hash.js";
+import type { WriteDecision } from "./types.js";
 
-export interface TokenWriterContext {
-  authlete: AuthleteConnection;
-  options: WriterOptions;
-  pacer: Pacer;
-  health: ServiceHealth;
-  stats: WriterStats;
-  /** Set on the first fatal condition; every writer stops at its next step. */
-  abort(error: MigrateError): void;
-  aborted(): boolean;
-}
-
-type Probe = "absent" | "matches" | "differs" | "unknown";
+export type { TokenWriterContext } from "./context.js";
 
 /** Null when the run stopped before this token's fate was known: its entry stays pending. */
 type Result = WriteOutcome | null;
-
-function backoffMs(ctx: TokenWriterContext, attempt: number, failure?: CallFailure): number {
-  const { backoffBaseMs, backoffCapMs, random = Math.random } = ctx.options;
-  const jitter = random() * Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt);
-  return Math.max(jitter, failure?.retryAfterMs ?? 0);
-}
-
-/** Handles a failure every call shares; returns true when the caller should retry after it. */
-async function absorb(ctx: TokenWriterContext, failure: CallFailure, attempt: number): Promise<boolean> {
-  if (ctx.aborted()) return false;
-  if (failure.kind === "unauthorized" || (failure.kind === "forbidden" && failure.action === undefined)) {
-    ctx.abort(
-      new MigrateError(
-        "authentication_failed",
-        `Authlete refused the credentials (${describeFailure(failure)}); check AUTHLETE_BEARER and the service ID`,
-        { status: failure.status, resultCode: failure.resultCode },
-      ),
-    );
-    return false;
-  }
-  if (failure.kind === "rate-limited") {
-    ctx.stats.rateLimited++;
-    ctx.stats.pauses++;
-    ctx.pacer.slowDown();
-    ctx.pacer.pause(failure.retryAfterMs ?? backoffMs(ctx, attempt));
-    return true;
-  }
-  if (
-    failure.kind === "server" ||
-    failure.kind === "network" ||
-    failure.kind === "timeout" ||
-    failure.kind === "invalid-response"
-  ) {
-    const fatal = ctx.health.failure(describeFailure(failure));
-    if (fatal) {
-      ctx.abort(fatal);
-      return false;
-    }
-    await sleep(backoffMs(ctx, attempt, failure));
-    return true;
-  }
-  return false;
-}
-
-/** Asks Authlete whether the token exists, and whether it is the one this row describes. */
-async function probe(ctx: TokenWriterContext, token: string, payload: Payload | null): Promise<Probe> {
-  for (let attempt = 0; attempt < ctx.options.maxAttempts; attempt++) {
-    if (ctx.aborted() || !(await ctx.pacer.acquire())) return "unknown";
-    ctx.stats.calls++;
-    ctx.stats.introspections++;
-    const result = await introspectionProcess(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      introspectionRequest: { token },
-    });
-    if (result.ok) {
-      ctx.health.success();
-      ctx.pacer.speedUp();
-      const r = result.value;
-      if (!r.existent) return "absent";
-      if (!payload) return "matches";
-      const sameClient = r.clientId === payload.request.clientId;
-      const sameSubject =
-        payload.request.grantType === "CLIENT_CREDENTIALS" ||
-        (r.subject ?? undefined) === payload.request.subject;
-      return sameClient && sameSubject ? "matches" : "differs";
-    }
-    if (!(await absorb(ctx, toCallFailure(result.error), attempt))) return "unknown";
-    ctx.stats.retries++;
-  }
-  return "unknown";
-}
 
 /**
  * Gets one token into Authlete exactly once. A create that may have landed (timeout, reset, 5xx, a
@@ -130,8 +45,15 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
             });
       }
       if (found === "matches" && maybeSent) {
-        const sentHash = tokenHash(probeToken);
-        return outcome({ state: "created", reason: null, detail: "confirmed by introspection", sentHash });
+        if (!payload)
+          return outcome({
+            state: "created",
+            reason: null,
+            detail: "confirmed by introspection",
+            sentHash: tokenHash(probeToken),
+          });
+        const confirmed = await confirmFound(ctx, payload);
+        return confirmed && outcome(confirmed);
       }
       if (found !== "absent") {
         return outcome({
@@ -141,6 +63,14 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
             found === "differs"
               ? "Authlete holds this token for another client or subject"
               : "Authlete already holds this token",
+        });
+      }
+      if (decision.afterCutover && maybeSent) {
+        return outcome({
+          state: "rejected",
+          reason: "unresolved_at_cutover",
+          detail:
+            "an earlier run may have sent it and Authlete does not hold it now: after the cutover it is never sent again",
         });
       }
       if (lastFailure?.kind === "rejected" || lastFailure?.kind === "forbidden") {
@@ -165,33 +95,38 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
         resultCode: lastFailure?.resultCode,
       });
     }
-    if (!(await ctx.pacer.acquire())) return null;
-    const lifetimes = lifetimesAt(payload, ctx.options.clock());
-    if (lifetimes === "expired")
-      return outcome({ state: "skipped", reason: "expired", detail: "expired while waiting to be sent" });
-    const { dropRefreshToken, ...durations } = lifetimes;
-    const { refreshToken, ...request } = payload.request;
-    attempts++;
-    ctx.stats.calls++;
-    ctx.stats.creates++;
-    const result = await tokenManagementCreate(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      tokenCreateRequest: {
-        ...request,
-        ...(dropRefreshToken || refreshToken === undefined ? {} : { refreshToken }),
-        ...durations,
-      },
-    });
-    if (result.ok && result.value.action === "OK") {
-      ctx.health.success();
-      ctx.pacer.speedUp();
-      return outcome({
-        state: "created",
-        reason: null,
-        resultCode: result.value.resultCode,
-        expiresAt: result.value.expiresAt,
-        sentHash: tokenHash(payload.probeToken),
+    // Until Authlete's clock is measured, one create at a time (see AuthleteClock.measured).
+    const measured = await ctx.clock.measured();
+    let result: Awaited<ReturnType<typeof tokenManagementCreate>>;
+    try {
+      if (!(await ctx.pacer.acquire())) return null;
+      const lifetimes = lifetimesAt(payload, ctx.clock.latestNow(), ctx.rules);
+      if (lifetimes === "expired")
+        return outcome({ state: "skipped", reason: "expired", detail: "expired while waiting to be sent" });
+      const { dropRefreshToken, ...durations } = lifetimes;
+      const { refreshToken: legacyRefresh, ...request } = payload.request;
+      const refreshToken = dropRefreshToken ? undefined : legacyRefresh;
+      attempts++;
+      ctx.stats.calls++;
+      ctx.stats.creates++;
+      const sentAt = ctx.clock.hostNow();
+      result = await tokenManagementCreate(ctx.authlete.core, {
+        serviceId: ctx.authlete.serviceId,
+        tokenCreateRequest: {
+          ...request,
+          ...(refreshToken === undefined ? {} : { refreshToken }),
+          ...durations,
+        },
       });
+      if (result.ok && result.value.action === "OK") {
+        ctx.health.success();
+        ctx.pacer.speedUp();
+        const sent = { lifetimes: durations, refreshToken, sentAt, receivedAt: ctx.clock.hostNow() };
+        const confirmed = await confirmCreate(ctx, payload, sent, result.value);
+        return confirmed && outcome(confirmed);
+      }
+    } finally {
+      measured();
     }
     const failure: CallFailure = result.ok
       ? {
@@ -203,8 +138,10 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
         }
       : toCallFailure(result.error);
     lastFailure = failure;
-    if (failure.kind === "rejected" || (failure.kind === "forbidden" && failure.action !== undefined)) {
-      // A refusal may be the duplicate answer to a create that landed earlier: look before deciding.
+    if (failure.kind === "rejected" || failure.kind === "forbidden") {
+      // A refusal may be the duplicate answer to a create that landed earlier: look before deciding. A
+      // 403 may concern this row alone (a client of another service): the probe's own call tells
+      // whether the bearer itself is refused, and only then does the run stop.
       mustProbe = true;
       continue;
     }

@@ -1,4 +1,7 @@
 import type { Decision, WriteOutcome } from "../ledger/types.js";
+import type { AuthleteClock } from "./authlete-clock.js";
+import type { LifetimeRules } from "./durations.js";
+import type { RevokeResult } from "./revoke.js";
 
 export type WriteDecision = Extract<Decision, { action: "write" }>;
 
@@ -15,8 +18,14 @@ export interface WriterOptions {
   giveUpAfterMs: number;
   /** Consecutive 5xx/network failures that open the circuit (the writer pauses and probes). */
   breakerThreshold: number;
-  /** The clock durations are computed against (ms); --now shifts it. */
+  /** This host's planning clock (ms); --now shifts it. */
   clock: () => number;
+  /** Authlete's clock as the answers show it (shared with the connection, which reads Date headers). */
+  authleteClock?: AuthleteClock;
+  /** What the service's settings require of lifetimes (read by the service preflight). */
+  rules?: LifetimeRules;
+  /** The run stops when Authlete's clock is surely further than this from the host's, ms. */
+  maxClockSkewMs: number;
   random?: () => number;
 }
 
@@ -31,14 +40,18 @@ export interface WriterStats {
   currentRate: number;
   /** From the first call's start to the last call's end, ms: the writing phase, for throughput. */
   activeMs: number;
+  /** Created tokens whose stored expiry came out later than the legacy one and was set back. */
+  expiryCorrections: number;
+  /** Created tokens Authlete gave a shorter lifetime than asked (a service setting cut it). */
+  shortenedTokens: number;
 }
 
 export interface Writer {
   /** Resolves to null when the run stopped before the token's fate was known (it stays pending). */
   write(decision: WriteDecision): Promise<WriteOutcome | null>;
   readonly stats: WriterStats;
-  /** Deletes a token from Authlete (paced like every call); "revoked" when it is gone, already or now. */
-  revoke(identifier: string): Promise<"revoked" | "failed" | null>;
+  /** Revokes a migrated token (paced like every call); "revoked" only when Authlete counted it. */
+  revoke(identifier: string, refreshHash: string | null): Promise<RevokeResult | null>;
   /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;

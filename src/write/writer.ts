@@ -1,9 +1,10 @@
 import pLimit from "p-limit";
 import type { MigrateError } from "../shared/errors.js";
 import type { AuthleteConnection } from "./authlete-client.js";
-import { deleteToken } from "./delete.js";
+import { AuthleteClock } from "./authlete-clock.js";
 import { ServiceHealth } from "./health.js";
 import { Pacer } from "./pacer.js";
+import { revokeConfirmed } from "./revoke.js";
 import { writeToken, type TokenWriterContext } from "./token-writer.js";
 import type { Writer, WriterOptions, WriterStats } from "./types.js";
 
@@ -32,6 +33,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     circuitOpenings: 0,
     currentRate: options.rate,
     activeMs: 0,
+    expiryCorrections: 0,
+    shortenedTokens: 0,
   };
   let firstStart: number | undefined;
   let fatal: MigrateError | undefined;
@@ -42,6 +45,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     pacer,
     health,
     stats,
+    clock: options.authleteClock ?? new AuthleteClock(options.clock),
+    rules: options.rules ?? { expirationLinked: true },
     abort(error) {
       fatal ??= error;
       pacer.stop();
@@ -58,13 +63,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
         stats.activeMs = performance.now() - firstStart;
         return outcome;
       }),
-    revoke: (identifier) =>
-      limit(async () => {
-        if (ctx.aborted() || !(await pacer.acquire())) return null;
-        stats.calls++;
-        const result = await deleteToken(authlete, identifier);
-        return result.kind === "failed" ? "failed" : "revoked";
-      }),
+    revoke: (identifier, refreshHash) =>
+      limit(async () => (ctx.aborted() ? null : revokeConfirmed(ctx, identifier, refreshHash))),
     get stats() {
       return { ...stats, currentRate: pacer.currentRate, circuitOpenings: health.openings };
     },

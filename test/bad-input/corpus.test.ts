@@ -88,6 +88,7 @@ test(`every case of the bad-input corpus (${corpus.length}) ends in its reason c
           maxAttempts: 1,
           graceMs: 100,
           giveUpAfter: 10,
+          maxClockSkew: 60,
         },
         {},
         () => {},

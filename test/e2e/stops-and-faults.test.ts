@@ -40,7 +40,12 @@ test("in-flight calls get the grace period after SIGINT; those still running are
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 1500 } });
   const { dump, ledger, args } = setup(t, 20);
   const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), authleteEnv(emulator));
-  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
+  // Three 2-second reads and the first create (alone, to measure Authlete's clock) come first.
+  await until(
+    () => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4,
+    "creates in flight",
+    30_000,
+  );
   const signalledAt = performance.now();
   run.child.kill("SIGINT");
   const stopped = await run.result;
@@ -64,7 +69,12 @@ test("a second SIGINT stops at once; the next run resolves what was pending", as
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 2000 } });
   const { dump, args } = setup(t, 10);
   const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), authleteEnv(emulator));
-  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4, "creates in flight");
+  // Three 2-second reads and the first create (alone, to measure Authlete's clock) come first.
+  await until(
+    () => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4,
+    "creates in flight",
+    30_000,
+  );
   run.child.kill("SIGINT");
   await sleep(100);
   const secondAt = performance.now();
@@ -128,7 +138,11 @@ test("when Authlete keeps failing, the circuit breaker pauses, then the run abor
   const { emulator } = await withEmulator(t, { faults: { errorRate: 1 } });
   const { dump, ledger, args } = setup(t, 30);
   const started = performance.now();
-  const result = await runCli(args(["--give-up-after", "2", "--concurrency", "4"]), authleteEnv(emulator));
+  // Past the service check (which stops a service failing from the start, below), into the writer.
+  const result = await runCli(
+    args(["--give-up-after", "2", "--concurrency", "4", "--no-check-service"]),
+    authleteEnv(emulator),
+  );
   assert.equal(result.code, 3, result.stderr);
   assert.ok(performance.now() - started < 20_000);
   const summary = JSON.parse(result.stdout) as Required<RunSummary>;
@@ -143,4 +157,9 @@ test("when Authlete keeps failing, the circuit breaker pauses, then the run abor
   const states = ledgerStatus(ledger).states;
   assert.equal(states.created + states.skipped + states.rejected, 0);
   assert.equal(emulator.store.stats().tokens, 0);
+
+  const checked = await runCli(args(["--give-up-after", "2"]), authleteEnv(emulator));
+  assert.equal(checked.code, 3, checked.stderr);
+  assert.match(checked.stderr, /keeps failing.*\[service_unreachable\]/);
+  assert.equal(emulator.store.stats().calls["auth/token/create"] ?? 0, summary.writer.creates);
 });

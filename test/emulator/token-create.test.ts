@@ -126,9 +126,13 @@ test("an unsupported scope and a negative duration are refused", async (t) => {
   assert.equal((await rejected(authlete, { refreshTokenDuration: -5 })).statusCode, 400);
 });
 
-test("a duration of 0 or none means the service default, capped by the client's", async (t) => {
+test("a duration of 0 or none means the default: the client's extension, else the scopes', else the service's", async (t) => {
   const seed = defaultSeed();
-  seed.clients[0]!.accessTokenDuration = 3600;
+  seed.clients[0]!.extension = { accessTokenDuration: 3600 };
+  seed.services[0]!.scopeDurations = {
+    "orders:read": { accessTokenDuration: 600 },
+    "invoices:read": { accessTokenDuration: 900 },
+  };
   const { emulator, authlete } = await withEmulator(t, { seed });
   const zero = await create(authlete, { accessToken: "d0", accessTokenDuration: 0 });
   assert.ok(zero.ok);
@@ -138,6 +142,16 @@ test("a duration of 0 or none means the service default, capped by the client's"
   assert.equal(other.value.expiresIn, 86400);
   const stored = emulator.store.byAccessHash(tokenHash("d1"))!;
   assert.equal(stored.refreshExpiresAt! - stored.createdAt, 2592000 * 1000);
+  const scoped = await create(authlete, {
+    accessToken: "d2",
+    clientId: 26888344961665,
+    scopes: ["invoices:read", "orders:read"],
+  });
+  assert.ok(scoped.ok);
+  assert.equal(scoped.value.expiresIn, 600, "the shortest duration of the requested scopes");
+  const extended = await create(authlete, { accessToken: "d3", scopes: ["orders:read"] });
+  assert.ok(extended.ok);
+  assert.equal(extended.value.expiresIn, 3600, "the client's extension overrides the scope's");
 });
 
 test("a persistent access token never expires", async (t) => {
@@ -165,7 +179,14 @@ test("a refresh token is generated unless the grant or the service rules it out"
   const noRefresh = await withEmulator(t, { seed });
   const plain = await create(noRefresh.authlete, {});
   assert.ok(plain.ok && plain.value.refreshToken === undefined);
-  assert.equal((await rejected(noRefresh.authlete, { refreshToken: "would-be-lost" })).statusCode, 400);
+  const dropped = await create(noRefresh.authlete, { refreshToken: "would-be-lost" });
+  assert.ok(dropped.ok && dropped.value.refreshToken === undefined, "dropped with a 200, as documented");
+
+  const strict = defaultSeed();
+  strict.services[0]!.supportedGrantTypes = ["AUTHORIZATION_CODE"];
+  strict.behaviour.unsupportedRefreshToken = "reject";
+  const refusing = await withEmulator(t, { seed: strict });
+  assert.equal((await rejected(refusing.authlete, { refreshToken: "would-be-lost" })).statusCode, 400);
 });
 
 test("reserved property keys are dropped and an oversized property set is refused", async (t) => {

@@ -83,8 +83,8 @@ test("remaining lifetimes are computed at send time, rounded down and never reac
   });
   const later = lifetimesAt(p, now + hour + 500);
   assert.ok(later !== "expired");
-  assert.equal(later.accessTokenDuration, 3598, "a row that waited an hour is sent with an hour less");
-  assert.equal(lifetimesAt(p, now + 2 * hour - 1500), "expired", "less than two seconds left is not sent");
+  assert.equal(later.accessTokenDuration, 3599, "a row that waited an hour is sent with an hour less");
+  assert.equal(lifetimesAt(p, now + 2 * hour - 1400), "expired", "less than 1.5 seconds left is not sent");
 });
 
 test("a token with whitespace or characters outside b64token is rejected, never trimmed", () => {
@@ -142,6 +142,11 @@ test("a row without a live refresh token gets a one-second refresh lifetime for 
     refreshTokenDuration: 1,
     dropRefreshToken: false,
   });
+  assert.deepEqual(
+    lifetimesAt(p, now, { expirationLinked: true }),
+    { accessTokenDuration: 7199, refreshTokenDuration: 7199, dropRefreshToken: false },
+    "with tokenExpirationLinked a one-second refresh token would cut the access token to one second",
+  );
   const deadRefresh = payload({ ...liveRow, refresh_expires: "2025-06-01 11:00:00" });
   assert.equal(deadRefresh.request.refreshToken, undefined, "an expired refresh token is not sent");
 });

@@ -31,6 +31,16 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
         })
         .option("slow-rate", { type: "number", default: 0 })
         .option("slow-ms", { type: "number", default: 0 })
+        .option("commit-then-error-rate", {
+          type: "number",
+          default: 0,
+          describe: "Probability that a write is committed and then answered with 500/502/503",
+        })
+        .option("clock-offset-ms", {
+          type: "number",
+          default: 0,
+          describe: "The emulator's clock ahead (+) of or behind (-) this host's, ms",
+        })
         .option("fault-seed", { type: "number", default: 1 })
         .option("json", { type: "boolean", default: true, describe: "Print the start line as JSON" }),
     (argv) => {
@@ -52,6 +62,7 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
             lostResponseRate: argv["lost-response-rate"],
             slowRate: argv["slow-rate"],
             slowMs: argv["slow-ms"],
+            commitThenErrorRate: argv["commit-then-error-rate"],
           };
           const seed = loadSeed(argv.seed);
           const emulator = await startEmulator({
@@ -60,6 +71,7 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
             storeFile: argv.store,
             faults,
             startAt,
+            clockOffsetMs: argv["clock-offset-ms"],
           });
           const service = seed.services[0]!;
           const line = {

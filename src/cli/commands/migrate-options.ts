@@ -26,6 +26,7 @@ export interface MigrateArgs {
   maxAttempts: number;
   graceMs: number;
   giveUpAfter: number;
+  maxClockSkew: number;
 }
 
 function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -61,8 +62,12 @@ export function buildMigrateConfig(
     );
   }
   const mapping = loadCommandMapping(args.mapping, warn);
+  if (!args.dryRun && args.checkService === false)
+    warn(
+      "WARNING: --no-check-service: the service's settings are not read. tokenExpirationLinked is assumed on, and singleAccessTokenPerSubject, unsupported scopes or clients and default lifetimes go unchecked: Authlete may revoke or shorten tokens without this run knowing.",
+    );
   const connection =
-    args.dryRun && !args.checkService
+    args.dryRun && args.checkService !== true
       ? undefined
       : {
           ...resolveConnection({
@@ -86,7 +91,7 @@ export function buildMigrateConfig(
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
     syncDeletions: args.syncDeletions === true,
-    checkService: args.checkService === true,
+    checkService: args.checkService,
     read: { format: args.format, delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter },
     now,
     connection,
@@ -97,6 +102,7 @@ export function buildMigrateConfig(
       backoffBaseMs: 250,
       backoffCapMs: 30_000,
       giveUpAfterMs: positive("give-up-after", args.giveUpAfter) * 1000,
+      maxClockSkewMs: positive("max-clock-skew", args.maxClockSkew) * 1000,
       breakerThreshold: Math.max(5, concurrency),
     },
     // Live: small batches, so a crash leaves few tokens pending; a dry run only pays for transactions.

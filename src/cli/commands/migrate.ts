@@ -90,9 +90,13 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
         })
         .option("check-service", {
           type: "boolean",
-          default: false,
           describe:
-            "Check the target service (read-only) for the clients, grant types and scopes the dump needs",
+            "Read the target service's settings, clients and scopes (read-only) and check them against the dump; always on for live runs (--no-check-service opts out, for a bearer without read rights)",
+        })
+        .option("max-clock-skew", {
+          type: "number",
+          default: 60,
+          describe: "Seconds Authlete's clock may be off this host's before the run refuses to start",
         })
         .option("report", {
           type: "string",

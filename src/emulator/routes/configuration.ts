@@ -12,8 +12,8 @@ export function getClient(ctx: RouteContext, identifier: string): Reply {
       serviceNumber: Number(ctx.service.serviceId) || 0,
       clientName: `client ${client.clientId}`,
       grantTypes: client.grantTypes,
-      ...(client.accessTokenDuration ? { accessTokenDuration: client.accessTokenDuration } : {}),
-      ...(client.refreshTokenDuration ? { refreshTokenDuration: client.refreshTokenDuration } : {}),
+      ...(client.extension ? { extension: client.extension } : {}),
+      singleAccessTokenPerSubject: client.singleAccessTokenPerSubject === true,
     },
   };
 }
@@ -27,10 +27,25 @@ export function getService(ctx: RouteContext): Reply {
       apiKey: Number(s.serviceId) || 0,
       serviceName: s.serviceName,
       supportedGrantTypes: s.supportedGrantTypes,
-      supportedScopes: s.supportedScopes.map((name) => ({ name })),
+      supportedScopes: s.supportedScopes.map((name) => ({ name, attributes: scopeAttributes(ctx, name) })),
       accessTokenDuration: s.accessTokenDuration,
       refreshTokenDuration: s.refreshTokenDuration,
       refreshTokenKept: s.refreshTokenKept,
+      refreshTokenDurationKept: s.refreshTokenDurationKept === true,
+      refreshTokenDurationReset: s.refreshTokenDurationReset === true,
+      tokenExpirationLinked: s.tokenExpirationLinked === true,
+      singleAccessTokenPerSubject: s.singleAccessTokenPerSubject === true,
     },
   };
+}
+
+/** A scope's duration attributes, as Authlete lists them (`access_token.duration`, `refresh_token.duration`). */
+function scopeAttributes(ctx: RouteContext, scope: string): { key: string; value: string }[] {
+  const d = ctx.service.scopeDurations?.[scope];
+  const attributes: { key: string; value: string }[] = [];
+  if (d?.accessTokenDuration)
+    attributes.push({ key: "access_token.duration", value: String(d.accessTokenDuration) });
+  if (d?.refreshTokenDuration)
+    attributes.push({ key: "refresh_token.duration", value: String(d.refreshTokenDuration) });
+  return attributes;
 }

@@ -4,6 +4,8 @@ import {
   findClient,
   generateTokenValue,
   isObject,
+  linkedExpiry,
+  revokeOthersOfSubject,
   result,
   type Reply,
   type RouteContext,
@@ -74,8 +76,12 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
     ctx.service.supportedGrantTypes.includes("REFRESH_TOKEN") &&
     grantType !== "CLIENT_CREDENTIALS" &&
     grantType !== "IMPLICIT";
-  if (body.refreshToken !== undefined && !refreshSupported) {
-    // [U] Authlete's answer is unpublished; refusing keeps a migration from silently dropping the value.
+  if (
+    body.refreshToken !== undefined &&
+    !refreshSupported &&
+    ctx.seed.behaviour.unsupportedRefreshToken === "reject"
+  ) {
+    // [U] The docs say such a refresh token "is not created"; dropping it with a 200 is the default here.
     return badRequest("A109208", "A refresh token cannot be issued for this grant type or service.");
   }
 
@@ -108,10 +114,11 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
 
   const now = ctx.now();
   const persistent = body.accessTokenPersistent === true;
-  const accessSeconds =
-    accessDuration || defaultDuration(ctx.service.accessTokenDuration, client.accessTokenDuration);
-  const refreshSeconds =
-    refreshDuration || defaultDuration(ctx.service.refreshTokenDuration, client.refreshTokenDuration);
+  const accessSeconds = accessDuration || defaultDuration(ctx, client, scopes, "accessTokenDuration");
+  const refreshSeconds = refreshDuration || defaultDuration(ctx, client, scopes, "refreshTokenDuration");
+  const refreshExpiresAt = refreshHash === null ? null : now + refreshSeconds * 1000;
+  const accessExpiresAt = linkedExpiry(ctx, persistent ? null : now + accessSeconds * 1000, refreshExpiresAt);
+  revokeOthersOfSubject(ctx, client, subject);
   const token: StoredToken = {
     accessHash,
     refreshHash,
@@ -120,8 +127,8 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
     subject,
     grantType,
     scopes,
-    accessExpiresAt: persistent ? null : now + accessSeconds * 1000,
-    refreshExpiresAt: refreshHash === null ? null : now + refreshSeconds * 1000,
+    accessExpiresAt,
+    refreshExpiresAt,
     properties,
     createdAt: now,
     tokenId: randomUUID(),
@@ -143,7 +150,7 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
       clientId: client.clientId,
       // [U] persistent tokens: 0 stands for "never" in expiresAt/expiresIn here.
       expiresAt: token.accessExpiresAt ?? 0,
-      expiresIn: persistent ? 0 : accessSeconds,
+      expiresIn: accessExpiresAt === null ? 0 : Math.round((accessExpiresAt - now) / 1000),
       grantType,
       scopes,
       ...(subject === null ? {} : { subject }),

@@ -54,7 +54,15 @@ export function updateToken(ctx: RouteContext, body: unknown): Reply {
   const token = byIdentifier(ctx, identifier, "access");
   if (!token)
     return { status: 200, body: { ...result("A135301", "No such access token."), action: "NOT_FOUND" } };
-  if (typeof b.accessTokenExpiresAt === "number") token.accessExpiresAt = b.accessTokenExpiresAt;
+  // Absolute expiries in ms; 0 or negative leaves the value unchanged.
+  if (typeof b.accessTokenExpiresAt === "number" && b.accessTokenExpiresAt > 0)
+    token.accessExpiresAt = b.accessTokenExpiresAt;
+  if (
+    typeof b.refreshTokenExpiresAt === "number" &&
+    b.refreshTokenExpiresAt > 0 &&
+    token.refreshHash !== null
+  )
+    token.refreshExpiresAt = b.refreshTokenExpiresAt;
   if (Array.isArray(b.scopes)) token.scopes = (b.scopes as unknown[]).map(String);
   if (Array.isArray(b.properties)) {
     token.properties = (b.properties as unknown[])

@@ -4,6 +4,7 @@ import {
   findClient,
   generateTokenValue,
   isObject,
+  linkedExpiry,
   result,
   type Reply,
   type RouteContext,
@@ -51,14 +52,19 @@ export function processTokenRequest(ctx: RouteContext, body: unknown): Reply {
   const kept = ctx.service.refreshTokenKept;
   const accessValue = generateTokenValue();
   const newRefresh = kept ? refreshValue : generateTokenValue();
-  const accessSeconds = defaultDuration(ctx.service.accessTokenDuration, client.accessTokenDuration);
-  const refreshSeconds = defaultDuration(ctx.service.refreshTokenDuration, client.refreshTokenDuration);
+  const accessSeconds = defaultDuration(ctx, client, old.scopes, "accessTokenDuration");
+  const refreshSeconds = defaultDuration(ctx, client, old.scopes, "refreshTokenDuration");
+  // The refreshed chain's lifetime: a kept token keeps its expiry unless the service resets it, and
+  // a new one inherits the remaining lifetime with refreshTokenDurationKept.
+  const { refreshTokenDurationKept: durationKept, refreshTokenDurationReset: reset } = ctx.service;
+  const refreshExpiresAt =
+    (kept && !reset) || durationKept ? old.refreshExpiresAt : now + refreshSeconds * 1000;
   const token = {
     ...old,
     accessHash: ctx.hash(accessValue),
     refreshHash: ctx.hash(newRefresh),
-    accessExpiresAt: now + accessSeconds * 1000,
-    refreshExpiresAt: kept ? old.refreshExpiresAt : now + refreshSeconds * 1000,
+    accessExpiresAt: linkedExpiry(ctx, now + accessSeconds * 1000, refreshExpiresAt),
+    refreshExpiresAt,
     tokenId: randomUUID(),
   };
   // Refreshing invalidates the coupled access token (and the old refresh token unless kept).

@@ -1,0 +1,263 @@
+import type { Candidate, Decision, Ledger, WriteOutcome } from "../ledger/index.js";
+import { mapRow, reportedClient } from "../map/index.js";
+import { readRowsForRun, type ReadOptions } from "../read/index.js";
+import { Tally, bucketOf, type RowRef } from "../report/tally.js";
+import type { WriteDecision, WriterHandle } from "../write/index.js";
+import { estimatedRows } from "./sources.js";
+import { jwtVerifier } from "./jwt-verify.js";
+import type { MigrateConfig } from "./types.js";
+
+const outcomeFlushSize = 200;
+const notFoundDetail =
+  "Authlete holds neither the migrated access token nor its refresh token (refreshed, swept or deleted there): nothing was revoked, and a token rotated at Authlete may still be live; revoke it by client and subject if it must go";
+const progressEveryMs = 250;
+const timelineEverySeconds = 2;
+
+/** What one run loop works with. */
+export interface RunLoopSetup {
+  config: MigrateConfig;
+  ledger: Ledger;
+  runId: number;
+  tally: Tally;
+  /** The planning clock (ms). */
+  clock: () => number;
+  writer: WriterHandle | undefined;
+  /** Rows the sources hold, when a pre-scan counted them. */
+  total: number | undefined;
+  startedAt: number;
+  afterCutover: boolean;
+}
+
+/** A row handed to the ledger, with what the report needs to say about it. */
+type Admitted = Candidate & RowRef;
+
+/** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
+export class RunLoop {
+  private batch: Admitted[] = [];
+  private outcomes: WriteOutcome[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private lastProgress = 0;
+  private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
+  private readonly expectedRows: number;
+  /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
+  private readonly stopRequested: Promise<void>;
+
+  private readonly config: MigrateConfig;
+  private readonly ledger: Ledger;
+  private readonly runId: number;
+  private readonly tally: Tally;
+  private readonly clock: () => number;
+  /** Absent in a dry run. */
+  private readonly writer: WriterHandle | undefined;
+  private readonly total: number | undefined;
+  private readonly startedAt: number;
+  private readonly afterCutover: boolean;
+
+  constructor(setup: RunLoopSetup) {
+    ({
+      config: this.config,
+      ledger: this.ledger,
+      runId: this.runId,
+      tally: this.tally,
+      clock: this.clock,
+      writer: this.writer,
+      total: this.total,
+      startedAt: this.startedAt,
+    } = setup);
+    const { config, total } = setup;
+    this.afterCutover = setup.afterCutover;
+    this.verifyJwt = jwtVerifier(config.mapping);
+    this.expectedRows = total ?? estimatedRows(config.files, config.read.format);
+    this.stopRequested = new Promise((resolve) => {
+      if (config.stop?.aborted) resolve();
+      config.stop?.addEventListener("abort", () => resolve(), { once: true });
+    });
+  }
+
+  private get stopping(): boolean {
+    return Boolean(this.config.stop?.aborted || this.writer?.fatal);
+  }
+
+  async execute(readOptions: ReadOptions): Promise<void> {
+    const flushTimer = setInterval(() => this.flushOutcomes(), 250);
+    try {
+      for await (const row of readRowsForRun(this.config.files, readOptions)) {
+        if (this.stopping) break;
+        this.tally.read();
+        const now = this.clock();
+        const mapped = mapRow(row, { mapping: this.config.mapping, now });
+        const result = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
+        if (result.kind !== "payload" && result.legacyClient !== undefined)
+          this.tally.unmappedClient(result.legacyClient);
+        const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
+        if (result.kind !== "payload" && result.legacyExpiry) this.tally.notRecoverable(result.legacyExpiry);
+        const client =
+          result.kind === "payload"
+            ? String(result.request.clientId)
+            : reportedClient(row.fields, this.config.mapping);
+        const detail = result.kind === "payload" ? undefined : result.detail;
+        this.batch.push({
+          file: row.file,
+          rowNo: row.rowNo,
+          line: row.line ?? row.rowNo,
+          result,
+          bucket,
+          client,
+          key: result.key,
+          detail,
+        });
+        if (this.batch.length >= this.config.batchSize) await this.admitBatch();
+      }
+      if (!this.stopping) await this.admitBatch();
+      if (this.config.dryRun) this.tally.reclassifyDuplicates(this.ledger.dryRunDuplicates());
+      await this.syncDeletions();
+      // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
+      this.tally.rows -= this.batch.length;
+      await this.drain();
+    } finally {
+      clearInterval(flushTimer);
+      this.flushOutcomes();
+      this.report(true);
+    }
+  }
+
+  private async admitBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    const decisions = this.ledger.admit(batch, {
+      runId: this.runId,
+      dryRun: this.config.dryRun,
+      retryRejected: this.config.retryRejected,
+      syncDeletions: this.config.syncDeletions,
+      expectedRows: this.expectedRows,
+      afterCutover: this.afterCutover,
+    });
+    for (const [i, decision] of decisions.entries()) {
+      // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
+      const at = batch[i]!;
+      if (this.stopping && decision.action === "write") this.tally.settle("pending", "interrupted", at);
+      else await this.handle(decision, at);
+    }
+    this.flushOutcomes(outcomeFlushSize);
+    this.report(false);
+  }
+
+  private async handle(decision: Decision, at: Admitted): Promise<void> {
+    if (decision.action === "settled")
+      return this.tally.settle(decision.state, decision.reason, {
+        ...at,
+        // The map's detail belongs to the map's reason, not to one an earlier run recorded.
+        detail:
+          at.result.kind !== "payload" && at.result.reason === decision.reason
+            ? at.detail
+            : "recorded by an earlier run",
+      });
+    if (decision.action === "revoke") {
+      if (!this.writer) return this.tally.settle("skipped", "revoked_since_migration", at);
+      const { key, identifier, refreshHash } = decision;
+      return this.track(
+        this.revoke(this.writer, { key, identifier, refreshHash }, "revoked_since_migration", at),
+      );
+    }
+    if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
+    if (!this.writer)
+      return this.tally.settle(
+        decision.payload ? "created" : (decision.fallback?.kind ?? "skipped"),
+        decision.payload ? null : (decision.fallback?.reason ?? null),
+        at,
+      );
+    return this.track(this.dispatch(this.writer, decision, at));
+  }
+
+  /** Counts a job in flight, and waits while too many are. */
+  private async track(job: Promise<void>): Promise<void> {
+    this.inFlight.add(job);
+    void job.finally(() => this.inFlight.delete(job));
+    while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
+      await Promise.race([...this.inFlight, this.stopRequested]);
+    }
+  }
+
+  /** Deletes a token this ledger created that the source has revoked (or dropped) since. */
+  private async revoke(
+    writer: WriterHandle,
+    token: { key: string; identifier: string; refreshHash: string | null },
+    reason: "revoked_since_migration" | "deleted_in_source",
+    at?: Admitted,
+  ): Promise<void> {
+    const result = await writer.revoke(token.identifier, token.refreshHash);
+    if (result === null) return this.tally.settle("pending", "interrupted", at);
+    if (result === "failed") return this.tally.settle("failed", "revocation_failed", at);
+    if (result === "not_found") {
+      // Not a revocation: the migrated token is gone, but a chain rotated at Authlete may live on.
+      this.ledger.recordRevocation(this.runId, token.key, "not_found_in_authlete");
+      return this.tally.settle("rejected", "not_found_in_authlete", at && { ...at, detail: notFoundDetail });
+    }
+    this.ledger.recordRevocation(this.runId, token.key, reason);
+    this.tally.settle("skipped", reason, at);
+  }
+
+  /** With --sync-deletions: revoke the tokens this ledger created that the complete dump no longer holds. */
+  private async syncDeletions(): Promise<void> {
+    if (!this.writer || !this.config.syncDeletions || this.stopping) return;
+    for (const gone of this.ledger.createdNotSeen(this.runId)) {
+      this.tally.deletedInSource();
+      const token = { key: gone.tokenHash, identifier: gone.sentHash, refreshHash: gone.refreshHash };
+      await this.track(this.revoke(this.writer, token, "deleted_in_source"));
+    }
+  }
+
+  private async dispatch(writer: WriterHandle, decision: WriteDecision, at: Admitted): Promise<void> {
+    const outcome = await writer.write(decision);
+    if (outcome === null) return this.tally.settle("pending", "interrupted", at);
+    this.outcomes.push(outcome);
+    this.tally.settle(outcome.state, outcome.reason, { ...at, detail: outcome.detail });
+    this.report(false);
+  }
+
+  /** Waits for in-flight writes; after a stop request, for at most the grace period. */
+  private async drain(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const all = Promise.all(this.inFlight);
+    if (!this.config.stop?.aborted) {
+      await all;
+      if (!this.config.stop?.aborted) return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.graceMs)));
+    await Promise.race([all, grace]);
+    clearTimeout(timer);
+    this.writer?.stop();
+    await all;
+  }
+
+  private flushOutcomes(atLeast = 1): void {
+    if (this.outcomes.length < atLeast) return;
+    const outcomes = this.outcomes;
+    this.outcomes = [];
+    this.ledger.recordOutcomes(this.runId, outcomes);
+  }
+
+  private report(force: boolean): void {
+    const now = performance.now();
+    const last = this.tally.timeline.at(-1)?.t ?? -Infinity;
+    if (this.writer && (now - this.startedAt) / 1000 - last >= timelineEverySeconds) {
+      this.tally.sample((now - this.startedAt) / 1000, this.writer.stats.rateLimited);
+    }
+    if (!this.config.onProgress || (!force && now - this.lastProgress < progressEveryMs)) return;
+    this.lastProgress = now;
+    const { created, skipped, rejected, failed } = this.tally.states;
+    this.config.onProgress({
+      rows: this.tally.rows,
+      total: this.total,
+      created,
+      skipped,
+      rejected,
+      failed,
+      inFlight: this.inFlight.size,
+      writer: this.writer?.stats,
+      elapsedMs: now - this.startedAt,
+    });
+  }
+}
