@@ -17,6 +17,7 @@ try {
     concurrency: 32,
     rate: Number(process.env.CHAOS_RATE ?? 1200),
     emulatorRateLimit: Number(process.env.CHAOS_LIMIT ?? 1000),
+    clockOffsetMs: Number(process.env.CHAOS_CLOCK_OFFSET_MS ?? 0),
     log: (line) => console.error(line),
   });
   console.log(`${chaosLine(report)} seed=${seed}`);

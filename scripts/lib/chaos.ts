@@ -18,6 +18,8 @@ export interface ChaosOptions {
   rate: number;
   /** The emulator's own rate limit, below `rate`, so 429s with Retry-After happen. */
   emulatorRateLimit: number;
+  /** The emulator's clock ahead (+) of or behind (−) the host's, ms. */
+  clockOffsetMs?: number;
   log: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface ChaosReport {
   unexpected: number;
   forbiddenCreated: number;
   mismatches: number;
+  /** Stored expiries later than the legacy ones (each also counts as a mismatch). */
+  lateExpiries: number;
   ledgerRowsAddUp: boolean;
   seconds: number;
   violations: string[];
@@ -92,6 +96,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     "0.01",
     "--lost-response-rate",
     "0.01",
+    "--commit-then-error-rate",
+    "0.01",
+    "--clock-offset-ms",
+    String(o.clockOffsetMs ?? 0),
     "--latency-ms",
     "1",
     "--jitter-ms",
@@ -122,6 +130,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     "5000",
     "--give-up-after",
     "60",
+    "--max-clock-skew",
+    String(60 + Math.ceil(Math.abs(o.clockOffsetMs ?? 0) / 1000)),
   ];
   let kills = 0;
   let runs = 0;
@@ -191,6 +201,7 @@ function verify(
   const byHash = new Map(tokens.map((t) => [t.accessHash, t]));
   let lost = 0;
   let mismatches = 0;
+  let lateExpiries = 0;
   const within = (actual: number | null, legacy: number | null) =>
     actual !== null && legacy !== null && actual <= legacy && legacy - actual <= 2000;
   for (const [hash, want] of dump.expected) {
@@ -206,6 +217,13 @@ function verify(
       got.refreshHash === want.refreshHash &&
       (want.accessExpiresAt === null || within(got.accessExpiresAt, want.accessExpiresAt)) &&
       (want.refreshHash === null || within(got.refreshExpiresAt, want.refreshExpiresAt));
+    const late = (actual: number | null, legacy: number | null) =>
+      actual !== null && legacy !== null && actual > legacy;
+    if (
+      late(got.accessExpiresAt, want.accessExpiresAt) ||
+      (want.refreshHash !== null && late(got.refreshExpiresAt, want.refreshExpiresAt))
+    )
+      lateExpiries++;
     if (!ok) {
       mismatches++;
       if (mismatches <= 3)
@@ -240,6 +258,7 @@ function verify(
     unexpected,
     forbiddenCreated,
     mismatches,
+    lateExpiries,
     ledgerRowsAddUp,
     violations,
   };
@@ -248,5 +267,5 @@ function verify(
 /** The one line `npm run chaos` prints. */
 export function chaosLine(r: ChaosReport): string {
   const f = r.faults;
-  return `chaos: rows=${r.rows} kills=${r.kills} emulatorRestarts=${r.emulatorRestarts} runs=${r.runs} faults: 5xx=${f.error ?? 0} 429=${f.rateLimited ?? 0} lostResponses=${f.lostResponse ?? 0} resets=${f.reset ?? 0} | expected=${r.expected} stored=${r.stored} duplicatesCreated=${r.duplicatesCreated} lost=${r.lost} unexpected=${r.unexpected} expiredOrRevokedCreated=${r.forbiddenCreated} mismatches=${r.mismatches} ledgerAddsUp=${r.ledgerRowsAddUp} time=${r.seconds}s`;
+  return `chaos: rows=${r.rows} kills=${r.kills} emulatorRestarts=${r.emulatorRestarts} runs=${r.runs} faults: 5xx=${f.error ?? 0} 429=${f.rateLimited ?? 0} lostResponses=${f.lostResponse ?? 0} commitThen5xx=${f.commitThenError ?? 0} resets=${f.reset ?? 0} | expected=${r.expected} stored=${r.stored} duplicatesCreated=${r.duplicatesCreated} lost=${r.lost} unexpected=${r.unexpected} expiredOrRevokedCreated=${r.forbiddenCreated} mismatches=${r.mismatches} lateExpiries=${r.lateExpiries} ledgerAddsUp=${r.ledgerRowsAddUp} time=${r.seconds}s`;
 }

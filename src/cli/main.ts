@@ -1,5 +1,6 @@
 import yargs from "yargs";
 import { MigrateError } from "../shared/errors.js";
+import { cutoverCommand } from "./commands/cutover.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { lineKidsCommand } from "./commands/line-kids.js";
@@ -38,6 +39,7 @@ export async function main(args: string[]): Promise<number> {
   parser = reportCommand(parser, done);
   parser = rollbackCommand(parser, done);
   parser = verifyCommand(parser, done);
+  parser = cutoverCommand(parser, done);
   parser = emulatorCommand(parser, done);
   parser = keygenCommand(parser, done);
   parser = lineKidsCommand(parser, done);

@@ -50,6 +50,7 @@ export function parseSeed(raw: unknown, file = "<seed>"): EmulatorSeed {
       duplicateResultCode: "A109210",
       duplicateStatus: 400,
       unsupportedRefreshToken: "drop",
+      foreignClientAnswer: "action",
       ...doc.behaviour,
     },
   };

@@ -48,6 +48,8 @@ export interface UnconfirmedBehaviour {
    * "is not created": a 200 without it, the default) or "reject" (400).
    */
   unsupportedRefreshToken: "drop" | "reject";
+  /** A create for a client of another service: 403 with `action: FORBIDDEN` ("action") or a plain 403 body. */
+  foreignClientAnswer: "action" | "plain";
 }
 
 /** A channel of the LINE-style issuer (channel access token v2.1), a legacy source for the demo and tests. */

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
+import { liveHolder } from "./holder.js";
 import type { CutoverRecord } from "./types.js";
 
 /** The recorded cutover, if any (kept in the meta table). */
@@ -23,11 +24,7 @@ export function recordCutover(
     .transaction((): CutoverRecord => {
       const existing = readCutover(db);
       if (existing) return existing;
-      const running = db
-        .prepare("SELECT count(*) FROM runs WHERE status = 'running'")
-        .pluck()
-        .get() as number;
-      if (running > 0)
+      if (liveHolder(db))
         throw new MigrateError(
           "cutover_refused",
           `${file}: a run is still using this ledger; let it finish first`,

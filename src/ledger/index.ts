@@ -1,6 +1,7 @@
 export { openLedger, type Ledger } from "./ledger.js";
 export type {
   Candidate,
+  CutoverRecord,
   Decision,
   EntryState,
   FinalState,

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, openSync } from "node:fs";
 import { hostname } from "node:os";
+import { liveHolder } from "./holder.js";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
@@ -61,15 +62,6 @@ export interface Ledger {
   close(): void;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Opens (creating with mode 0600) a ledger file. */
 export function openLedger(file: string): Ledger {
   let db: Database.Database;
@@ -124,22 +116,13 @@ export function openLedger(file: string): Ledger {
     }
   });
   const start = db.transaction((s: RunStart): number => {
-    const running = db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as {
-      id: number;
-      pid: number;
-      host: string;
-    }[];
-    for (const run of running) {
-      if (run.host === hostname() && !isAlive(run.pid)) {
-        db.prepare("UPDATE runs SET status = 'aborted', ended_at = ? WHERE id = ?").run(Date.now(), run.id);
-        continue;
-      }
+    const holder = liveHolder(db);
+    if (holder)
       throw new MigrateError(
         "ledger_locked",
-        `${file}: run ${run.id} (pid ${run.pid} on ${run.host}) is still using this ledger`,
+        `${file}: run ${holder.id} (pid ${holder.pid} on ${holder.host}) is still using this ledger`,
         { file },
       );
-    }
     const info = db
       .prepare(
         `INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host)

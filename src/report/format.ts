@@ -1,3 +1,5 @@
+import type { CutoverRecord } from "../ledger/index.js";
+import type { ClockOffset } from "../write/index.js";
 import type { RunSummary } from "./summary.js";
 
 function pad(label: string, width = 22): string {
@@ -68,8 +70,11 @@ export function formatSummary(summary: RunSummary): string {
     lines.push(
       "",
       `Authlete calls: ${w.calls} (creates ${w.creates}, introspections ${w.introspections}), retries ${w.retries}, 429s ${w.rateLimited}, pauses ${w.pauses}, circuit openings ${w.circuitOpenings}`,
+      `Expiries corrected with /auth/token/update: ${w.expiryCorrections}; tokens Authlete made shorter than asked: ${w.shortenedTokens}`,
     );
   }
+  if (summary.authleteClock) lines.push(describeClock(summary.authleteClock));
+  if (summary.cutover) lines.push(describeCutover(summary.cutover));
   lines.push("", `Took ${(summary.durationMs / 1000).toFixed(1)} s.`);
   if (summary.error) lines.push(`Stopped: ${summary.error.message} [${summary.error.code}]`);
   if (summary.status !== "completed")
@@ -89,4 +94,17 @@ function unrecoverableAdvice(summary: RunSummary): string[] {
     "      token is minted in Authlete (/auth/token/create) for the same client, subject and scopes.",
     "  (c) Force re-authorization of the users concerned.",
   ];
+}
+
+/** Authlete's clock as a run measured it. */
+export function describeClock(c: ClockOffset): string {
+  if (c.source === "none") return "Authlete's clock: not measured (no answer carried it)";
+  const sign = c.offsetMs >= 0 ? "+" : "−";
+  return `Authlete's clock: ${sign}${(Math.abs(c.offsetMs) / 1000).toFixed(3)} s ± ${(c.uncertaintyMs / 1000).toFixed(3)} s from this host's (from ${c.source === "token-create" ? "created tokens' expiries" : "Date headers"}); lifetimes were counted from it`;
+}
+
+/** The cutover a ledger recorded. */
+export function describeCutover(c: CutoverRecord): string {
+  const forced = c.forced ? ` (forced with ${c.pending} pending and ${c.failed} failed entries)` : "";
+  return `Cutover: ${new Date(c.at).toISOString()}${forced}; tokens an earlier run may have sent are never sent again`;
 }

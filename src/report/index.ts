@@ -1,4 +1,4 @@
-export { formatSummary } from "./format.js";
+export { describeClock, describeCutover, formatSummary } from "./format.js";
 export { summarise, type RunSummary } from "./summary.js";
 export { Tally, bucketOf, lifetimeBuckets, type LifetimeBucket } from "./tally.js";
 export { writeReportFiles } from "./files.js";

@@ -1,5 +1,5 @@
 import type { ReasonCode } from "../map/types.js";
-import type { CutoverRecord } from "../ledger/types.js";
+import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset, WriterStats } from "../write/index.js";
 import type { LifetimeBucket, Tally } from "./tally.js";
 

@@ -18,9 +18,11 @@ export interface SentCreate {
   refreshToken: string | undefined;
   sentAt: number;
   receivedAt: number;
+  /** Sent before a create had measured Authlete's clock to the millisecond. */
+  calibrating: boolean;
 }
 
-/** New absolute expiries (ms) for a stored token whose lifetime came out later than the legacy one. */
+/** New absolute expiries (ms) for a stored token whose lifetime came out later than the legacy one (or, before the clock was measured, too short). */
 interface ExpiryFix {
   accessTokenExpiresAt?: number;
   refreshTokenExpiresAt?: number;
@@ -143,18 +145,22 @@ export async function confirmCreate(
       if (ctx.clock.leastSkewMs > ctx.options.maxClockSkewMs) ctx.abort(skewError(ctx));
     } else if (response.expiresIn < asked - 1) ctx.stats.shortenedTokens++;
   }
+  // A create sent before the clock was measured (only the Date header's whole second bounded it) may
+  // come out up to a second shorter than aimed: it is set to the aimed expiry too.
+  const tooEarly = (stored: number, legacy: number) =>
+    sent.calibrating && stored < aimedExpiry(legacy) - 1000;
   const fix: ExpiryFix = {};
   const legacyAccess = payload.accessExpiresAt;
-  if (
-    legacyAccess !== null &&
-    !payload.refreshOnly &&
-    !(response.expiresAt && response.expiresAt <= legacyAccess)
-  )
-    fix.accessTokenExpiresAt = aimedExpiry(legacyAccess);
+  const storedAccess = response.expiresAt ?? 0;
+  if (legacyAccess !== null && !payload.refreshOnly) {
+    if (!(storedAccess > 0 && storedAccess <= legacyAccess) || tooEarly(storedAccess, legacyAccess))
+      fix.accessTokenExpiresAt = aimedExpiry(legacyAccess);
+  }
   const legacyRefresh = payload.refreshExpiresAt;
   if (sent.refreshToken !== undefined && legacyRefresh !== null && refreshAsked !== undefined) {
     const latest = (issuedAt ?? sent.receivedAt + ctx.clock.highMs) + refreshAsked * 1000;
-    if (latest > legacyRefresh) fix.refreshTokenExpiresAt = aimedExpiry(legacyRefresh);
+    if (latest > legacyRefresh || (issuedAt !== undefined && tooEarly(latest, legacyRefresh)))
+      fix.refreshTokenExpiresAt = aimedExpiry(legacyRefresh);
   }
   if (fix.accessTokenExpiresAt === undefined && fix.refreshTokenExpiresAt === undefined) return created;
   const corrected = await correct(ctx, payload, fix, created);

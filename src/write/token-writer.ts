@@ -109,6 +109,7 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
       attempts++;
       ctx.stats.calls++;
       ctx.stats.creates++;
+      const calibrating = ctx.clock.offset.source !== "token-create";
       const sentAt = ctx.clock.hostNow();
       result = await tokenManagementCreate(ctx.authlete.core, {
         serviceId: ctx.authlete.serviceId,
@@ -121,7 +122,8 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
       if (result.ok && result.value.action === "OK") {
         ctx.health.success();
         ctx.pacer.speedUp();
-        const sent = { lifetimes: durations, refreshToken, sentAt, receivedAt: ctx.clock.hostNow() };
+        const receivedAt = ctx.clock.hostNow();
+        const sent = { lifetimes: durations, refreshToken, sentAt, receivedAt, calibrating };
         const confirmed = await confirmCreate(ctx, payload, sent, result.value);
         return confirmed && outcome(confirmed);
       }

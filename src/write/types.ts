@@ -40,7 +40,7 @@ export interface WriterStats {
   currentRate: number;
   /** From the first call's start to the last call's end, ms: the writing phase, for throughput. */
   activeMs: number;
-  /** Created tokens whose stored expiry came out later than the legacy one and was set back. */
+  /** Created tokens whose stored expiry was corrected with /auth/token/update (later than the legacy one, or short before the clock was measured). */
   expiryCorrections: number;
   /** Created tokens Authlete gave a shorter lifetime than asked (a service setting cut it). */
   shortenedTokens: number;

@@ -10,14 +10,7 @@ import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { until } from "../helpers/wait.js";
 
 function setup(t: Parameters<typeof tempDir>[0], rows = 60) {
   const dir = tempDir(t);

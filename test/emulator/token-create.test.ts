@@ -90,6 +90,11 @@ test("an unknown client, or a client of another service, is refused with 403 FOR
     assert.equal(error.statusCode, 403);
     assert.match(error.body, /"action":"FORBIDDEN"/);
   }
+  seed.behaviour.foreignClientAnswer = "plain";
+  const plain = await withEmulator(t, { seed });
+  const error = await rejected(plain.authlete, { clientId: 777 });
+  assert.equal(error.statusCode, 403);
+  assert.doesNotMatch(error.body, /action/, "the answer the writer must not take for a refused bearer");
 });
 
 test("the REFRESH_TOKEN grant type is refused", async (t) => {

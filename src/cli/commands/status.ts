@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import { openLedger } from "../../ledger/index.js";
+import { describeClock, describeCutover, type RunSummary } from "../../report/index.js";
 import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
@@ -42,6 +43,10 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
             for (const [reason, n] of Object.entries(status.reasons))
               lines.push(`  ${reason.padEnd(24)}${n}`);
             lines.push("", `Left for the next run: ${status.left} (pending and failed)`);
+            const clocks = status.runs.map((r) => (r.summary as RunSummary | null)?.authleteClock);
+            const lastClock = clocks.filter((c) => c !== undefined).at(-1);
+            if (lastClock) lines.push(describeClock(lastClock));
+            lines.push(status.cutover ? describeCutover(status.cutover) : "Cutover: not recorded");
             process.stdout.write(`${lines.join("\n")}\n`);
             return { exitCode: 0 };
           } finally {

@@ -47,6 +47,14 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
   const identifier = body.clientId ?? body.clientIdentifier;
   if (identifier === undefined || identifier === 0) return badRequest("A109203", "The client ID is missing.");
   const client = findClient(ctx, identifier);
+  const foreign = ctx.seed.clients.some((c) => String(c.clientId) === String(identifier));
+  if (!client && foreign && ctx.seed.behaviour.foreignClientAnswer === "plain") {
+    // [U] A client of another service: a plain 403 body, without an action, as the generic errors have.
+    return {
+      status: 403,
+      body: result("A109305", `The client does not belong to this service: ${String(identifier)}`),
+    };
+  }
   if (!client) {
     return {
       status: 403,

@@ -1,0 +1,36 @@
+import type { Argv } from "yargs";
+import { openLedger } from "../../ledger/index.js";
+import { describeCutover } from "../../report/index.js";
+import { existingLedger } from "../connection.js";
+import type { CommandResult } from "../types.js";
+
+/** `authlete-migrate cutover`: records the moment traffic moves to Authlete. */
+export function cutoverCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
+  return yargs.command(
+    "cutover",
+    "Record that traffic now goes to Authlete: from then on nothing an earlier run may have sent is sent again",
+    (y) =>
+      y
+        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("force", {
+          type: "boolean",
+          default: false,
+          describe: "Record it although entries are pending or failed (they are then never sent again)",
+        })
+        .option("json", { type: "boolean", default: false }),
+    (argv) => {
+      done(
+        (async () => {
+          const ledger = openLedger(existingLedger(argv.ledger));
+          try {
+            const record = ledger.recordCutover({ force: argv.force, at: Date.now() });
+            process.stdout.write(argv.json ? `${JSON.stringify(record)}\n` : `${describeCutover(record)}\n`);
+            return { exitCode: 0 };
+          } finally {
+            ledger.close();
+          }
+        })(),
+      );
+    },
+  );
+}
