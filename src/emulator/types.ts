@@ -121,4 +121,16 @@ export interface StoredToken {
   tokenId: string;
   certificateThumbprint: string | null;
   dpopKeyThumbprint: string | null;
+  /** What the create carried besides the tokens, as introspection returns it. */
+  attributes?: TokenAttributes;
+}
+
+/** Optional create attributes the emulator keeps and introspection returns. */
+export interface TokenAttributes {
+  resources?: string[];
+  acr?: string;
+  authTime?: number;
+  authorizationDetails?: unknown;
+  sessionId?: string;
+  clientIdAliasUsed?: boolean;
 }

@@ -1,47 +1,13 @@
 import { probeTokenFor, tokenHash } from "../shared/hash.js";
 import { fieldValue, isAbsent } from "./fields.js";
+import { keyIdRefusal } from "./key-ids.js";
+import { minimumLifeMs, refuse, tokenValue } from "./refusal.js";
 import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
 import { mapScopes } from "./scopes.js";
+import { readAttributes } from "./attributes.js";
 import { resolveClient } from "./client.js";
 import { withClaims } from "./jwt.js";
-import type { MapContext, MapResult, Payload, Refusal, ReasonCode, SourceRow, ValidKeyIds } from "./types.js";
-
-/** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
-const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** Less than this left cannot be sent: durations are whole seconds, one short of the legacy expiry. */
-const minimumLifeMs = 2000;
-
-/** Longer values are refused: no token type issues them, and a runaway field is not a token. */
-const maxTokenLength = 16_384;
-
-type TokenValue = string | null | { reason: ReasonCode; detail: string };
-
-function tokenValue(value: unknown, column: string): TokenValue {
-  if (isAbsent(value) || value === "") return null;
-  if (typeof value !== "string") return { reason: "token_invalid_syntax", detail: `${column} is not text` };
-  if (value.length > maxTokenLength) {
-    return {
-      reason: "token_invalid_syntax",
-      detail: `${column} is ${value.length} characters, over ${maxTokenLength}`,
-    };
-  }
-  if (!b64token.test(value)) {
-    return {
-      reason: "token_invalid_syntax",
-      detail: `${column} is not RFC 6750 b64token syntax (length ${value.length})`,
-    };
-  }
-  return value;
-}
-
-function refuse(
-  kind: Refusal["kind"],
-  reason: ReasonCode,
-  detail: string,
-  extra: Partial<Refusal> = {},
-): Refusal {
-  return { kind, reason, detail, key: null, refreshHash: null, ...extra };
-}
+import type { MapContext, MapResult, Payload, SourceRow } from "./types.js";
 
 /** Turns one legacy row into a create payload, or says why it is skipped or rejected. Pure. */
 export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
@@ -226,6 +192,11 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     const value = column ? fieldValue(fields, column) : undefined;
     return isAbsent(value) || value === "" ? undefined : String(value);
   };
+  const carried = readAttributes(fields, mapping, scopes);
+  if ("invalid" in carried) {
+    const column = columns[carried.invalid];
+    return refuse("rejected", "attribute_invalid", `${column} ${carried.detail}`, { ...keys, column });
+  }
   const dpopKeyThumbprint = text(columns.dpopKeyThumbprint);
   const certificateThumbprint = text(columns.certificateThumbprint);
   const sentToken = refreshOnly ? probeTokenFor(refresh as string) : (access as string);
@@ -244,11 +215,13 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       ...(properties.length ? { properties } : {}),
       ...(dpopKeyThumbprint ? { dpopKeyThumbprint } : {}),
       ...(certificateThumbprint ? { certificateThumbprint } : {}),
+      ...carried.attributes,
     },
     probeToken: sentToken,
     accessExpiresAt: refreshOnly ? null : accessExpiresAt,
     refreshExpiresAt: refreshAlive ? refreshExpiresAt : null,
     refreshOnly,
+    ...(carried.notCarried.length ? { notCarried: carried.notCarried } : {}),
   };
   return payload;
 }
@@ -260,42 +233,4 @@ function lifetimeEnd(
 ): number | null {
   if (typeof expiry === "number") return capped(expiry);
   return cap ?? null;
-}
-
-/** LINE v2.1: a token whose key ID the issuer no longer lists is revoked (or expired) there. */
-function keyIdRefusal(
-  valid: ValidKeyIds,
-  fields: SourceRow["fields"],
-  channelColumn: string | undefined,
-  keys: Partial<Refusal>,
-): Refusal | undefined {
-  if (!valid.ids) throw new Error("the valid key IDs were not fetched before mapping (pipeline/key-ids.ts)");
-  if (valid.issuer) {
-    const channel = channelColumn === undefined ? undefined : fieldValue(fields, channelColumn);
-    if (!valid.issuer.channels.has(String(channel)))
-      return refuse(
-        "rejected",
-        "key_id_unverifiable",
-        `no signing key is configured for channel ${String(channel)}: its valid key IDs are unknown`,
-        { ...keys, column: channelColumn },
-      );
-  }
-  const kid = fieldValue(fields, valid.column);
-  if (isAbsent(kid) || kid === "")
-    return refuse(
-      "rejected",
-      "key_id_unverifiable",
-      `${valid.column} is empty: the token cannot be checked`,
-      {
-        ...keys,
-        column: valid.column,
-      },
-    );
-  if (valid.ids.has(String(kid))) return undefined;
-  return refuse(
-    "skipped",
-    "revoked_in_source",
-    "the source no longer lists the token's key ID as valid",
-    keys,
-  );
 }

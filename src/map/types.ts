@@ -22,6 +22,13 @@ export const columnNames = [
   "refreshTokenRevokedAt",
   "dpopKeyThumbprint",
   "certificateThumbprint",
+  "resources",
+  "acr",
+  "authTime",
+  "authorizationDetails",
+  "clientIdAliasUsed",
+  "sessionId",
+  "refreshTokenScopes",
 ] as const;
 export type ColumnName = (typeof columnNames)[number];
 
@@ -93,6 +100,7 @@ export type ReasonCode =
   | "revoked_since_migration"
   | "deleted_in_source"
   | "revocation_failed"
+  | "attribute_invalid"
   | "jwt_claims_mismatch"
   | "jwt_signature_invalid"
   | "expired"
@@ -126,7 +134,15 @@ export interface Payload {
   /** Epoch ms; null = the service's default refresh lifetime. */
   refreshExpiresAt: number | null;
   refreshOnly: boolean;
+  /** What the row holds that Authlete cannot take over (counted in the report). */
+  notCarried?: NotCarried[];
 }
+
+/**
+ * What a legacy row can hold that Authlete cannot: the issue time (Authlete records when the token was
+ * created, i.e. migrated) and a refresh token's scopes broader than its access token's.
+ */
+export type NotCarried = "issue_time" | "broader_refresh_scopes";
 
 /** A row that is not sent: skipped (expired, revoked) or rejected (bad or unmappable data). */
 export interface Refusal {

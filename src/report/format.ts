@@ -58,6 +58,7 @@ export function formatSummary(summary: RunSummary): string {
     );
     for (const f of summary.serviceFindings) lines.push(`  ${f.severity}: ${f.detail} [${f.code}]`);
   }
+  if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
@@ -107,4 +108,16 @@ export function describeClock(c: ClockOffset): string {
 export function describeCutover(c: CutoverRecord): string {
   const forced = c.forced ? ` (forced with ${c.pending} pending and ${c.failed} failed entries)` : "";
   return `Cutover: ${new Date(c.at).toISOString()}${forced}; tokens an earlier run may have sent are never sent again`;
+}
+
+/** What the rows hold that Authlete cannot take over. */
+export function notCarriedLines(notCarried: NonNullable<RunSummary["notCarried"]>): string[] {
+  const lines = ["Not carried over (Authlete cannot hold it):"];
+  if (notCarried.issue_time)
+    lines.push(`  issue time of ${notCarried.issue_time} token(s): Authlete records when it created them`);
+  if (notCarried.broader_refresh_scopes)
+    lines.push(
+      `  ${notCarried.broader_refresh_scopes} refresh token(s) with scopes broader than their access token's: narrowed to the access token's`,
+    );
+  return lines;
 }

@@ -1,4 +1,4 @@
-import { describeClock, describeCutover } from "./format.js";
+import { describeClock, describeCutover, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
 const colours: Record<string, string> = {
@@ -94,6 +94,14 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 </style></head><body>
 <h1>Token migration report: run ${summary.runId}</h1>
 <p class="muted">${escape(kind)} · ${escape(summary.status)} · ${summary.rows} rows read in ${(summary.durationMs / 1000).toFixed(1)} s · generated ${escape(generatedAt.toISOString())}</p>
+${
+  summary.notCarried
+    ? `<section id="not-carried"><h2>Not carried over</h2><ul>${notCarriedLines(summary.notCarried)
+        .slice(1)
+        .map((l) => `<li>${escape(l.trim())}</li>`)
+        .join("")}</ul></section>`
+    : ""
+}
 ${summary.authleteClock || summary.cutover ? `<section id="clock"><h2>Authlete's clock and the cutover</h2>${summary.authleteClock ? `<p>${escape(describeClock(summary.authleteClock))}</p>` : ""}${summary.cutover ? `<p>${escape(describeCutover(summary.cutover))}</p>` : ""}</section>` : ""}
 ${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.severity}">${escape(f.severity)}: ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
 <section id="headline"><div class="cards">${cards}</div></section>

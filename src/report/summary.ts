@@ -1,4 +1,4 @@
-import type { ReasonCode } from "../map/types.js";
+import type { NotCarried, ReasonCode } from "../map/types.js";
 import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset, WriterStats } from "../write/index.js";
 import type { LifetimeBucket, Tally } from "./tally.js";
@@ -24,6 +24,8 @@ export interface RunSummary {
   timeline: { t: number; created: number; rateLimited: number }[];
   /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
+  /** Rows to create holding what Authlete cannot take over, by kind. */
+  notCarried?: Partial<Record<NotCarried, number>>;
   /** --check-service: what the target service lacks for this dump. */
   serviceFindings?: { severity: "error" | "warning"; code: string; detail: string }[];
   /** Dry run: how long the real run would take at the configured rate, seconds. */
@@ -75,6 +77,7 @@ export function summarise(
     };
   }
   if (run.dryRun) summary.estimatedSeconds = Math.ceil(tally.states.created / run.rate);
+  if (Object.keys(tally.notCarried).length > 0) summary.notCarried = { ...tally.notCarried };
   if (writer) summary.writer = writer;
   return summary;
 }

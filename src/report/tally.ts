@@ -1,6 +1,6 @@
 import type { DryRunDuplicates } from "../ledger/dry-run.js";
 import type { FinalState } from "../ledger/types.js";
-import type { Payload, ReasonCode } from "../map/types.js";
+import type { Payload, ReasonCode, NotCarried } from "../map/types.js";
 
 export const lifetimeBuckets = [
   "< 1 h",
@@ -38,6 +38,8 @@ export class Tally {
   readonly reasons: Partial<Record<ReasonCode, number>> = {};
   readonly firstRows: Partial<Record<ReasonCode, string[]>> = {};
   readonly unmappedClients = new Map<string, number>();
+  /** Rows to create holding what Authlete cannot take over, by kind. */
+  readonly notCarried: Partial<Record<NotCarried, number>> = {};
   /** Outcomes by client: the Authlete client ID of a payload, or the legacy ID of a refused row. */
   readonly perClient: Record<string, Record<FinalState | "pending", number>> = {};
   readonly timeline: { t: number; created: number; rateLimited: number }[] = [];
@@ -112,6 +114,11 @@ export class Tally {
     const later = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.max(a, b));
     u.lastAccess = later(u.lastAccess, expiry.access);
     u.lastRefresh = later(u.lastRefresh, expiry.refresh);
+  }
+
+  /** A row to create that holds something Authlete cannot take over. */
+  notCarriedRow(kinds: readonly NotCarried[]): void {
+    for (const kind of kinds) this.notCarried[kind] = (this.notCarried[kind] ?? 0) + 1;
   }
 
   unmappedClient(legacy: string): void {

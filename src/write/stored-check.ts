@@ -12,6 +12,9 @@ import { aimedExpiry, type SendTimeLifetimes } from "./durations.js";
 
 type Verdict = Omit<WriteOutcome, "key" | "attempts">;
 
+/** A token created before the clock was measured is set to its aimed expiry if it came out earlier than this before the legacy one. */
+const earliestMs = 2000;
+
 /** One create as it left and came back: what was asked, and this host's clock around the call. */
 export interface SentCreate {
   lifetimes: Omit<SendTimeLifetimes, "dropRefreshToken">;
@@ -147,8 +150,7 @@ export async function confirmCreate(
   }
   // A create sent before the clock was measured (only the Date header's whole second bounded it) may
   // come out up to a second shorter than aimed: it is set to the aimed expiry too.
-  const tooEarly = (stored: number, legacy: number) =>
-    sent.calibrating && stored < aimedExpiry(legacy) - 1000;
+  const tooEarly = (stored: number, legacy: number) => sent.calibrating && stored < legacy - earliestMs;
   const fix: ExpiryFix = {};
   const legacyAccess = payload.accessExpiresAt;
   const storedAccess = response.expiresAt ?? 0;

@@ -16,6 +16,7 @@ export function describeToken(token: StoredToken, refreshable: boolean) {
     grantType: token.grantType,
     refreshable,
     ...(token.certificateThumbprint ? { certificateThumbprint: token.certificateThumbprint } : {}),
+    ...token.attributes,
   };
 }
 

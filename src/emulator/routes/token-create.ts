@@ -10,7 +10,7 @@ import {
   type Reply,
   type RouteContext,
 } from "../context.js";
-import { grantTypes, type GrantType, type StoredToken } from "../types.js";
+import { grantTypes, type GrantType, type StoredToken, type TokenAttributes } from "../types.js";
 
 const reservedPropertyKeys = new Set([
   "access_token",
@@ -142,6 +142,7 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
     tokenId: randomUUID(),
     certificateThumbprint: typeof body.certificateThumbprint === "string" ? body.certificateThumbprint : null,
     dpopKeyThumbprint: typeof body.dpopKeyThumbprint === "string" ? body.dpopKeyThumbprint : null,
+    attributes: attributesOf(body),
   };
   ctx.store.insert(token, true);
 
@@ -167,4 +168,16 @@ export function createToken(ctx: RouteContext, body: unknown): Reply {
       tokenId: token.tokenId,
     },
   };
+}
+
+/** The optional attributes of a create, kept as sent. */
+function attributesOf(body: Record<string, unknown>): TokenAttributes {
+  const a: TokenAttributes = {};
+  if (Array.isArray(body.resources)) a.resources = (body.resources as unknown[]).map(String);
+  if (typeof body.acr === "string") a.acr = body.acr;
+  if (typeof body.authTime === "number") a.authTime = body.authTime;
+  if (isObject(body.authorizationDetails)) a.authorizationDetails = body.authorizationDetails;
+  if (typeof body.sessionId === "string") a.sessionId = body.sessionId;
+  if (typeof body.clientIdAliasUsed === "boolean") a.clientIdAliasUsed = body.clientIdAliasUsed;
+  return a;
 }
