@@ -29,8 +29,16 @@ export interface VerifySummary {
   mismatches: Partial<Record<MismatchKind, number>>;
 }
 
-/** How a migrated token differs from its legacy row; empty when it matches. */
-export function compare(payload: Payload, facts: TokenFacts): { kind: MismatchKind; detail: string }[] {
+/**
+ * How a migrated token differs from its legacy row; empty when it matches. On a service with
+ * `tokenExpirationLinked`, a row without a refresh token got a generated one as long-lived as its access
+ * token (nobody holds it): refreshable is then expected.
+ */
+export function compare(
+  payload: Payload,
+  facts: TokenFacts,
+  expirationLinked = false,
+): { kind: MismatchKind; detail: string }[] {
   if ("error" in facts) return [{ kind: "error", detail: facts.error }];
   if (!facts.existent) return [{ kind: "missing", detail: "Authlete does not know the token" }];
   const found: { kind: MismatchKind; detail: string }[] = [];
@@ -51,7 +59,8 @@ export function compare(payload: Payload, facts: TokenFacts): { kind: MismatchKi
       found.push({ kind: "expiry", detail: `expiry off by ${Math.round(off / 1000)} s` });
   }
   const legacyRefreshable = want.refreshToken !== undefined;
-  if (facts.refreshable !== legacyRefreshable)
+  const generated = expirationLinked && !legacyRefreshable && facts.refreshable;
+  if (facts.refreshable !== legacyRefreshable && !generated)
     found.push({
       kind: "refreshable",
       detail: `refreshable ${facts.refreshable}, legacy ${legacyRefreshable}`,
@@ -88,15 +97,20 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
         if (slot < config.sample) chosen[slot] = result;
       }
     }
-    const { connectAuthlete, inspectToken } = await import("../write/index.js");
+    const { connectAuthlete, inspectToken, readService } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
+    const service = await readService(authlete).catch(async (error: unknown) => {
+      await authlete.close();
+      throw error;
+    });
+    const linked = !("error" in service) && service.tokenExpirationLinked;
     const summary: VerifySummary = { runId, migrated, verified: 0, matched: 0, mismatches: {} };
     const limit = pLimit(config.concurrency);
     try {
       await Promise.all(
         chosen.map((payload) =>
           limit(async () => {
-            const found = compare(payload, await inspectToken(authlete, payload.probeToken));
+            const found = compare(payload, await inspectToken(authlete, payload.probeToken), linked);
             summary.verified++;
             if (found.length === 0) summary.matched++;
             for (const f of found) summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;

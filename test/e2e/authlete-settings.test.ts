@@ -57,13 +57,22 @@ test("tokenExpirationLinked: no access token comes out shorter than intended", a
   seed.services[0]!.tokenExpirationLinked = true;
   const { emulator } = await withEmulator(t, { seed });
   const rows = liveRows(6); // rows 2 and 5 have no refresh token
-  const result = await runCli(migrateArgs(tempDir(t), rows), authleteEnv(emulator));
+  const dir = tempDir(t);
+  const result = await runCli(migrateArgs(dir, rows), authleteEnv(emulator));
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout) as Summary;
   assert.equal(summary.created, 6);
   assert.ok(summary.serviceFindings.some((f) => f.code === "token_expiration_linked"));
   assertExpiriesWithinLegacy(emulator, rows);
   assert.equal(summary.writer.shortenedTokens, 0);
+  // verify knows the generated refresh tokens of a linked service: refreshable is expected there.
+  const verify = ["verify", join(dir, "tokens.csv"), "--mapping", join(dir, "mapping.json")];
+  const verified = await runCli(
+    [...verify, "--ledger", join(dir, "l.db"), "--all", "--json"],
+    authleteEnv(emulator),
+  );
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.equal((JSON.parse(verified.stdout) as { matched: number }).matched, 6);
 });
 
 test("singleAccessTokenPerSubject with several live tokens per subject: refused before any write, and the dry run says so", async (t) => {

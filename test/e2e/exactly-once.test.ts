@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/pipeline/index.js";
@@ -11,6 +10,7 @@ import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
+import { until } from "../helpers/wait.js";
 
 type Summary = RunSummary;
 
@@ -20,8 +20,9 @@ function assertEachStoredOnce(emulator: RunningEmulator, tokens: string[]): void
   for (const token of tokens) assert.equal(creates[tokenHash(token)], 1, "created exactly once");
 }
 
-async function waitForTokens(emulator: RunningEmulator, count: number): Promise<void> {
-  for (let i = 0; i < 200 && emulator.store.stats().tokens < count; i++) await sleep(25);
+/** Waits until the emulator holds `count` tokens; fails loudly when it never does. */
+function waitForTokens(emulator: RunningEmulator, count: number): Promise<void> {
+  return until(() => emulator.store.stats().tokens >= count, `${count} tokens stored`, 30_000);
 }
 
 for (const signal of ["SIGINT", "SIGKILL"] as const) {
