@@ -161,7 +161,7 @@ export class RunLoop {
       );
     }
     if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
-    if (decision.payload?.notCarried) this.tally.notCarriedRow(decision.payload.notCarried);
+    if (decision.payload?.notCarried) this.tally.notCarriedRow(decision.payload.notCarried, at);
     if (!this.writer)
       return this.tally.settle(
         decision.payload ? "created" : (decision.fallback?.kind ?? "skipped"),

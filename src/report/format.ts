@@ -58,7 +58,7 @@ export function formatSummary(summary: RunSummary): string {
     );
     for (const f of summary.serviceFindings) lines.push(`  ${f.severity}: ${f.detail} [${f.code}]`);
   }
-  if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried));
+  if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
@@ -111,13 +111,20 @@ export function describeCutover(c: CutoverRecord): string {
 }
 
 /** What the rows hold that Authlete cannot take over. */
-export function notCarriedLines(notCarried: NonNullable<RunSummary["notCarried"]>): string[] {
+export function notCarriedLines(
+  notCarried: NonNullable<RunSummary["notCarried"]>,
+  rows: RunSummary["notCarriedRows"] = {},
+): string[] {
+  const first = (kind: keyof typeof rows) =>
+    rows[kind]?.length ? `; first rows: ${rows[kind]!.join(" ")}` : "";
   const lines = ["Not carried over (Authlete cannot hold it):"];
   if (notCarried.issue_time)
-    lines.push(`  issue time of ${notCarried.issue_time} token(s): Authlete records when it created them`);
+    lines.push(
+      `  issue time of ${notCarried.issue_time} token(s): Authlete records when it created them${first("issue_time")}`,
+    );
   if (notCarried.broader_refresh_scopes)
     lines.push(
-      `  ${notCarried.broader_refresh_scopes} refresh token(s) with scopes broader than their access token's: narrowed to the access token's`,
+      `  ${notCarried.broader_refresh_scopes} refresh token(s) with scopes broader than their access token's: narrowed to the access token's${first("broader_refresh_scopes")}`,
     );
   return lines;
 }

@@ -26,6 +26,8 @@ export interface RunSummary {
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
   /** Rows to create holding what Authlete cannot take over, by kind. */
   notCarried?: Partial<Record<NotCarried, number>>;
+  /** The first rows of each kind not carried, file:line. */
+  notCarriedRows?: Partial<Record<NotCarried, string[]>>;
   /** --check-service: what the target service lacks for this dump. */
   serviceFindings?: { severity: "error" | "warning"; code: string; detail: string }[];
   /** Dry run: how long the real run would take at the configured rate, seconds. */
@@ -77,7 +79,10 @@ export function summarise(
     };
   }
   if (run.dryRun) summary.estimatedSeconds = Math.ceil(tally.states.created / run.rate);
-  if (Object.keys(tally.notCarried).length > 0) summary.notCarried = { ...tally.notCarried };
+  if (Object.keys(tally.notCarried).length > 0) {
+    summary.notCarried = { ...tally.notCarried };
+    summary.notCarriedRows = { ...tally.notCarriedRows };
+  }
   if (writer) summary.writer = writer;
   return summary;
 }

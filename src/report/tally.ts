@@ -40,6 +40,8 @@ export class Tally {
   readonly unmappedClients = new Map<string, number>();
   /** Rows to create holding what Authlete cannot take over, by kind. */
   readonly notCarried: Partial<Record<NotCarried, number>> = {};
+  /** The first rows of each kind, file:line, so the warning points at rows. */
+  readonly notCarriedRows: Partial<Record<NotCarried, string[]>> = {};
   /** Outcomes by client: the Authlete client ID of a payload, or the legacy ID of a refused row. */
   readonly perClient: Record<string, Record<FinalState | "pending", number>> = {};
   readonly timeline: { t: number; created: number; rateLimited: number }[] = [];
@@ -117,8 +119,12 @@ export class Tally {
   }
 
   /** A row to create that holds something Authlete cannot take over. */
-  notCarriedRow(kinds: readonly NotCarried[]): void {
-    for (const kind of kinds) this.notCarried[kind] = (this.notCarried[kind] ?? 0) + 1;
+  notCarriedRow(kinds: readonly NotCarried[], at: RowRef): void {
+    for (const kind of kinds) {
+      this.notCarried[kind] = (this.notCarried[kind] ?? 0) + 1;
+      const rows = (this.notCarriedRows[kind] ??= []);
+      if (rows.length < firstRowsKept) rows.push(`${at.file}:${at.line}`);
+    }
   }
 
   unmappedClient(legacy: string): void {
