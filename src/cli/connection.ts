@@ -28,10 +28,17 @@ export function resolveConnection(input: ConnectionInput) {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new MigrateError("config_invalid", `--base-url: not a URL: ${JSON.stringify(baseUrl)}`, {
+    // Not echoed: a mistyped URL may still hold a secret.
+    throw new MigrateError("config_invalid", `--base-url: not a URL (${baseUrl.length} characters)`, {
       option: "base-url",
     });
   }
+  if (url.username || url.password)
+    throw new MigrateError(
+      "config_invalid",
+      "--base-url must not hold credentials (user:password@): the bearer comes from AUTHLETE_BEARER or --bearer-file",
+      { option: "base-url" },
+    );
   if (!protectsCredentials(url)) {
     throw new MigrateError(
       "config_invalid",
@@ -58,6 +65,7 @@ export function resolveConnection(input: ConnectionInput) {
       "no Authlete bearer: set AUTHLETE_BEARER or pass --bearer-file",
       { option: "bearer-file" },
     );
+  checkBearer(bearer, input.bearerFile ? "--bearer-file" : "AUTHLETE_BEARER");
   return { baseUrl: url.href.replace(/\/$/, ""), serviceId, bearer };
 }
 
@@ -108,4 +116,19 @@ export function warnIfOthersCanRead(file: string, what: string, warn: (message: 
     warn(
       `warning: ${what} ${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
     );
+}
+
+/**
+ * A bearer goes into an HTTP header: one line of visible ASCII. Anything else (a second line such as
+ * "# rotated", a non-Latin-1 character) is refused before use, saying where, never what.
+ */
+function checkBearer(bearer: string, where: string): void {
+  const bad = [...bearer].findIndex((c) => c < "\x21" || c > "\x7e");
+  if (bad === -1) return;
+  const what = /[\r\n]/.test(bearer) ? "a line break" : "a character that is not visible ASCII";
+  throw new MigrateError(
+    "config_invalid",
+    `${where}: the bearer must be one line of visible ASCII; it holds ${what} at character ${bad + 1}`,
+    { option: where === "AUTHLETE_BEARER" ? undefined : "bearer-file" },
+  );
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { printable, withoutJwts } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
 import { retryAfterMs } from "../shared/wire.js";
 import { buildClientAssertion, type ChannelKey } from "./assertion.js";
@@ -106,6 +107,7 @@ async function attemptCall(
   try {
     response = await fetch(new URL(path, issuer.baseUrl), {
       ...init,
+      redirect: "manual",
       signal: AbortSignal.timeout(callTimeoutMs),
     });
   } catch (error) {
@@ -118,12 +120,22 @@ async function attemptCall(
       }),
     };
   }
+  if (response.status >= 300 && response.status < 400) {
+    return {
+      ok: false,
+      error: new MigrateError(
+        "issuer_failed",
+        `${where} answered a redirect (${response.status}); a call carrying a client assertion never follows one: check line.baseUrl`,
+        { status: response.status },
+      ),
+    };
+  }
   const text = await response.text();
   if (response.ok) return { ok: true, body: text ? (parseJson(text) ?? {}) : {} };
   const answer = parseJson(text) as { error?: unknown; error_description?: unknown } | undefined;
-  const reason = answer?.error
-    ? `${String(answer.error)}: ${String(answer.error_description ?? "")}`
-    : text.slice(0, 200);
+  // The issuer's words are shown bounded and defused, and without any JWT it echoed (the assertion).
+  const raw = answer?.error ? `${String(answer.error)}: ${String(answer.error_description ?? "")}` : text;
+  const reason = printable(withoutJwts(raw), 200);
   return {
     ok: false,
     error: new MigrateError("issuer_failed", `${where} answered ${response.status} (${reason})`, {

@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { lineAudience, lineBaseUrl } from "../line/rules.js";
+import { readFailure } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
 import { isLoopback, protectsCredentials } from "../shared/wire.js";
 import {
@@ -93,7 +94,7 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
       relax_column_count: true,
     });
   } catch (error) {
-    return invalid(file, `clientsFile ${clientsFile}: ${(error as Error).message}`);
+    return invalid(file, `clientsFile ${clientsFile} ${readFailure(error)}`);
   }
   const clients = new Map<string, ClientTarget>();
   rows.forEach((row, i) => {
@@ -282,7 +283,7 @@ function parseValidKeyIds(v: unknown, file: string): ValidKeyIds {
   try {
     kids = (JSON.parse(readFileSync(resolve(dirname(file), v.file), "utf8")) as { kids?: unknown }).kids;
   } catch (error) {
-    invalid(file, `validKeyIds.file ${v.file}: ${(error as Error).message}`);
+    invalid(file, `validKeyIds.file ${v.file} ${readFailure(error)}`);
   }
   if (!Array.isArray(kids) || kids.some((k) => typeof k !== "string"))
     invalid(file, `validKeyIds.file ${v.file} has no "kids" array of strings`);
@@ -351,15 +352,12 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    return invalid(
-      file,
-      `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    return invalid(file, readFailure(error));
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    return invalid(file, `is not valid JSON: ${(error as Error).message}`);
+    return invalid(file, readFailure(error));
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { jwtClaims } from "../map/jwt.js";
 import type { Mapping, MapResult } from "../map/types.js";
+import { readFailure } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
 
 /** Checks JWT access tokens against the mapping's JWKS (by `kid`); undefined when none is configured. */
@@ -16,7 +17,7 @@ export function jwtVerifier(
     try {
       keys = createLocalJWKSet(JSON.parse(readFileSync(jwks.file, "utf8")) as JSONWebKeySet);
     } catch (error) {
-      throw new MigrateError("mapping_invalid", `jwt.jwks ${jwks.file}: ${(error as Error).message}`, {
+      throw new MigrateError("mapping_invalid", `jwt.jwks ${jwks.file} ${readFailure(error)}`, {
         file: jwks.file,
       });
     }

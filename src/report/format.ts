@@ -1,5 +1,6 @@
 import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset } from "../write/index.js";
+import { printable } from "../shared/text.js";
 import type { RunSummary } from "./summary.js";
 
 function pad(label: string, width = 22): string {
@@ -38,7 +39,8 @@ export function formatSummary(summary: RunSummary): string {
   const unmapped = Object.entries(summary.unmappedClients);
   if (unmapped.length) {
     lines.push("", "Unmapped legacy client ids:");
-    for (const [client, count] of unmapped.slice(0, 20)) lines.push(`  ${pad(client, 40)}${count}`);
+    for (const [client, count] of unmapped.slice(0, 20))
+      lines.push(`  ${pad(printable(client, 60), 40)}${count}`);
     if (unmapped.length > 20) lines.push(`  … and ${unmapped.length - 20} more`);
   }
   const spread = Object.entries(summary.lifetimes).filter(([, n]) => n > 0);
@@ -80,7 +82,8 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.error) lines.push(`Stopped: ${summary.error.message} [${summary.error.code}]`);
   if (summary.status !== "completed")
     lines.push("Rerun the same command to resume: finished rows are not sent again.");
-  return lines.join("\n");
+  // Client IDs, file names and details come from outside: nothing in them may drive the terminal.
+  return lines.map((line) => printable(line, Number.POSITIVE_INFINITY)).join("\n");
 }
 
 /** What to do about tokens whose value the source never kept (SCHEMAS.md §13). */

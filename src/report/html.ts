@@ -1,3 +1,4 @@
+import { printable } from "../shared/text.js";
 import { describeClock, describeCutover, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
@@ -10,7 +11,11 @@ const colours: Record<string, string> = {
 };
 
 function escape(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // Bidi overrides and controls from a dump are shown as escapes, not obeyed by the browser.
+  return printable(String(text), Number.POSITIVE_INFINITY).replace(
+    /[&<>"']/g,
+    (c) => `&#${c.charCodeAt(0)};`,
+  );
 }
 
 /** A horizontal bar chart as inline SVG: one bar a row, its value written beside it. */

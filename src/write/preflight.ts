@@ -21,6 +21,12 @@ export async function readBeforeWrites<T>(
     if (result.ok) return result;
     const failure = toCallFailure(result.error);
     if (failure.kind === "unauthorized") throw credentialsRefused(failure);
+    if (failure.status !== undefined && failure.status >= 300 && failure.status < 400)
+      throw new MigrateError(
+        "config_invalid",
+        `Authlete answered a redirect (HTTP ${failure.status}), which is never followed with the bearer: check AUTHLETE_BASE_URL`,
+        { status: failure.status },
+      );
     const transient = failure.kind !== "forbidden" && failure.kind !== "rejected";
     if (!transient || (tolerateServerErrors && failure.kind === "server")) return { ok: false, failure };
     if (attempt >= readAttempts) {

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+/** A server on 127.0.0.1 that answers every request with `answer`; stopped when the test ends. */
+async function loopbackServer(
+  t: TestContext,
+  answer: (url: URL, res: import("node:http").ServerResponse) => void,
+): Promise<string> {
+  const server: Server = createServer((req, res) => answer(new URL(req.url ?? "/", "http://x"), res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A raw escape, bell or right-to-left override: what must never reach a terminal or page. */
+const hasRaw = (text: string) => ["\u001b", "\u0007", "\u202e"].some((c) => text.includes(c));
+
+function assertNoneShown(results: CliResult[], secrets: string[]): void {
+  for (const [i, r] of results.entries()) {
+    for (const secret of secrets) {
+      assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `command ${i} shows a secret`);
+    }
+  }
+}
+
+test("a bearer with a line break or a non-ASCII character, and credentials in the base URL, are refused without being shown", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const dir = tempDir(t);
+  const args = ["migrate", writeDump(dir, "t.csv", liveRows(2)), "--mapping", writeMapping(dir)];
+  const ledger = (name: string) => ["--ledger", join(dir, `${name}.db`)];
+  const env = { AUTHLETE_BASE_URL: emulator.baseUrl, AUTHLETE_SERVICE_ID: serviceId };
+  const rotated = join(dir, "bearer.txt");
+  writeFileSync(rotated, `${bearer}\n# rotated 2026-11-01: old-bearer-value\n`, { mode: 0o600 });
+  const results = [
+    await runCli([...args, ...ledger("a"), "--bearer-file", rotated], env),
+    await runCli([...args, ...ledger("b"), "--dry-run", "--check-service", "--bearer-file", rotated], env),
+    await runCli([...args, ...ledger("c")], { ...env, AUTHLETE_BEARER: `${bearer}\r\nX-Injected: 1` }),
+    await runCli([...args, ...ledger("d")], { ...env, AUTHLETE_BEARER: `${bearer}→` }),
+    await runCli([...args, ...ledger("e"), "--base-url", "http://u:SECRET-in-url@127.0.0.1:1/"], {
+      ...env,
+      AUTHLETE_BEARER: bearer,
+    }),
+  ];
+  for (const [i, r] of results.entries()) {
+    assert.equal(r.code, 2, `command ${i}: ${r.stderr}`);
+    assert.match(r.stderr, /\[config_invalid\]/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
+  assert.match(results[0]!.stderr, /one line of visible ASCII; it holds a line break/);
+  assert.match(results[4]!.stderr, /must not hold credentials/);
+  assertNoneShown(results, [bearer, "old-bearer-value", "SECRET-in-url", "X-Injected"]);
+  assert.equal(emulator.store.stats().calls["service/get"], undefined, "nothing was sent");
+});
+
+test("a secret file named as the mapping, clients file, key-ID file or JWKS is never quoted", async (t) => {
+  const dir = tempDir(t);
+  const dump = writeDump(dir, "t.csv", liveRows(2));
+  const results: CliResult[] = [];
+  for (const secret of ["k3y-0123", "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkq"]) {
+    const file = join(dir, "secret.txt");
+    writeFileSync(file, secret);
+    const mappings = [
+      file,
+      writeMapping(dir, { ...generatedMapping, clients: undefined, clientsFile: "secret.txt" }, "m1.json"),
+      writeMapping(
+        dir,
+        { ...generatedMapping, validKeyIds: { column: "kid", file: "secret.txt" } },
+        "m2.json",
+      ),
+      writeMapping(dir, { ...generatedMapping, jwt: { claims: true, jwks: file } }, "m3.json"),
+    ];
+    for (const mapping of mappings) {
+      const r = await runCli([
+        "migrate",
+        dump,
+        "--mapping",
+        mapping,
+        "--dry-run",
+        "--ledger",
+        join(dir, "l.db"),
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /is not valid JSON|cannot be parsed|\[mapping_invalid\]/);
+      results.push(r);
+    }
+    assertNoneShown(results, [secret, secret.slice(0, 8)]);
+  }
+});
+
+test("control and bidi characters from a dump are shown escaped on the terminal and in the report", async (t) => {
+  const dir = tempDir(t);
+  const rows = liveRows(3);
+  rows[0] = { ...rows[0]!, client: "evil\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u202egnp.exe" };
+  const dump = writeDump(dir, "t.csv", rows);
+  const report = join(dir, "report");
+  const r = await runCli([
+    "migrate",
+    dump,
+    "--mapping",
+    writeMapping(dir),
+    "--dry-run",
+    "--ledger",
+    join(dir, "l.db"),
+    "--report",
+    report,
+  ]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.ok(!hasRaw(r.stdout + r.stderr), "no raw control or bidi character reaches the terminal");
+  assert.match(r.stdout, /evil\\u\{1b\}\]52;c;cm0gLXJmIH4=\\u\{7\}\\u\{1b\}\[2J\\u\{202e\}gnp\.exe/);
+  const html = (await import("node:fs")).readFileSync(join(report, "report.html"), "utf8");
+  assert.ok(!hasRaw(html), "nor the HTML report");
+});
+
+test("an issuer that redirects or echoes the client assertion: the assertion goes nowhere else and is never shown", async (t) => {
+  const dir = tempDir(t);
+  const seen: string[] = [];
+  const echo = await loopbackServer(t, (url, res) => {
+    const assertion = url.searchParams.get("client_assertion") ?? "";
+    seen.push(assertion);
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({ error: "invalid_client", error_description: `bad assertion ${assertion} \u001b[2J` }),
+    );
+  });
+  const elsewhere: string[] = [];
+  const other = await loopbackServer(t, (url, res) => {
+    elsewhere.push(url.href);
+    res.end('{"kids":[]}');
+  });
+  const redirecting = await loopbackServer(t, (url, res) => {
+    res.writeHead(307, { location: `${other}${url.pathname}${url.search}` }).end();
+  });
+  const [priv, pub] = [join(dir, "p.jwk.json"), join(dir, "pub.jwk.json")];
+  assert.equal((await runCli(["keygen", "--private-key", priv, "--public-key", pub])).code, 0);
+  const dump = join(dir, "log.ndjson");
+  writeFileSync(dump, "");
+  const results: CliResult[] = [];
+  for (const baseUrl of [echo, redirecting]) {
+    const mapping = writeMapping(
+      dir,
+      {
+        extends: "line-channel-access-token-v2.1",
+        clients: { "1657000001": 26888344961666 },
+        validKeyIds: {
+          column: "response.key_id",
+          line: { baseUrl, channels: { "1657000001": { privateKey: priv, kid: "k1" } } },
+        },
+      },
+      "line.json",
+    );
+    const r = await runCli(["line-kids", "--mapping", mapping]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\[issuer_failed\]/);
+    assert.ok(!r.stderr.includes("\u001b"), "the issuer's words are defused");
+    results.push(r);
+  }
+  assert.match(results[1]!.stderr, /redirect \(307\).*never follows one/);
+  assert.deepEqual(elsewhere, [], "the assertion never went to the redirect's target");
+  assert.ok(seen.length >= 1 && seen.every((a) => a.length > 100));
+  assertNoneShown(results, seen);
+});
+
+test("an Authlete URL that answers with a redirect stops the run before any row", async (t) => {
+  const dir = tempDir(t);
+  const target = await loopbackServer(t, (_url, res) => {
+    res.writeHead(307, { location: "http://127.0.0.1:1/elsewhere" }).end();
+  });
+  const r = await runCli(
+    [
+      "migrate",
+      writeDump(dir, "t.csv", liveRows(3)),
+      "--mapping",
+      writeMapping(dir),
+      "--ledger",
+      join(dir, "l.db"),
+    ],
+    { AUTHLETE_BASE_URL: target, AUTHLETE_SERVICE_ID: serviceId, AUTHLETE_BEARER: bearer },
+  );
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /answered a redirect \(HTTP 307\).*\[config_invalid\]/);
+});
