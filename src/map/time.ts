@@ -13,10 +13,13 @@ function daysIn(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function zoneOffsetMinutes(zone: string): number {
+/** A zone offset in minutes; undefined beyond what exists (±14:00, minutes 0–59), e.g. -99:99. */
+function zoneOffsetMinutes(zone: string): number | undefined {
   const sign = zone.startsWith("-") ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
+  const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4) || 0)];
+  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) return undefined;
+  return sign * (hours * 60 + minutes);
 }
 
 /**
@@ -48,8 +51,10 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
       parts.second,
       millis,
     );
-    if (zone) ms = utc - (zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone) * 60_000);
-    else if (timezone === "UTC") ms = utc;
+    if (zone) {
+      const offset = zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone);
+      ms = offset === undefined ? undefined : utc - offset * 60_000;
+    } else if (timezone === "UTC") ms = utc;
     else {
       const local = DateTime.fromObject({ ...parts, millisecond: millis }, { zone: timezone });
       ms = local.isValid ? local.toMillis() : undefined;

@@ -1,8 +1,7 @@
 import { openLedger } from "../ledger/index.js";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RejectsFile } from "../report/rejects-file.js";
-import { writeReportFiles } from "../report/files.js";
+import { prepareReportDir, writeReportFiles } from "../report/files.js";
 import { summarise, type RunSummary } from "../report/summary.js";
 import { Tally } from "../report/tally.js";
 import type { WriterHandle } from "../write/index.js";
@@ -14,7 +13,7 @@ import { RunLoop } from "./run-loop.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
-  mkdirSync(dir, { recursive: true });
+  prepareReportDir(dir);
   return new RejectsFile(join(dir, "rejects.csv"));
 }
 
@@ -38,6 +37,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       : (ledger.rowsReadBefore(describeSources(config.files)) ??
         service.check?.rows ??
         (await prescan(config.files, readOptions)));
+    // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
+    const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
     const runId = ledger.startRun({
       dryRun: config.dryRun,
       arguments: config.arguments,
@@ -45,7 +46,6 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       mappingHash: config.mappingHash,
     });
     const tally = new Tally();
-    const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
     if (rejects) tally.onRejected = (at, reason) => rejects.add(at, reason);
     const cutover = ledger.cutover();
     const loop = { config, ledger, runId, tally, clock, writer, total, startedAt, afterCutover: !!cutover };

@@ -1,9 +1,14 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
+import { openReportFile } from "./files.js";
 import type { ReasonCode } from "../map/types.js";
 import type { RowRef } from "./tally.js";
 
+/** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
+const formulaStart = /^[=+\-@\t\r]/;
+
 function cell(value: string | number | undefined): string {
-  const text = value === undefined ? "" : String(value);
+  const raw = value === undefined ? "" : String(value);
+  const text = typeof value === "string" && formulaStart.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -12,7 +17,7 @@ export class RejectsFile {
   private readonly fd: number;
 
   constructor(file: string) {
-    this.fd = openSync(file, "w", 0o600);
+    this.fd = openReportFile(file);
     writeSync(this.fd, "file,row,reason,detail,fingerprint\n");
   }
 

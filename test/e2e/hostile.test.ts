@@ -187,3 +187,55 @@ test("an Authlete URL that answers with a redirect stops the run before any row"
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /answered a redirect \(HTTP 307\).*\[config_invalid\]/);
 });
+
+test("report files never follow a planted link and are 0600 in a 0700 directory", async (t) => {
+  const {
+    symlinkSync,
+    readFileSync,
+    statSync,
+    writeFileSync: write,
+    mkdirSync,
+    chmodSync,
+  } = await import("node:fs");
+  const dir = tempDir(t);
+  const rows = liveRows(3);
+  rows[1] = { ...rows[1]!, client: '=HYPERLINK("http://evil.example/")' };
+  const dump = writeDump(dir, "=cmd.csv", rows);
+  const args = (report: string, ledger: string) => [
+    "migrate",
+    dump,
+    "--mapping",
+    writeMapping(dir),
+    "--dry-run",
+    "--ledger",
+    join(dir, ledger),
+    "--report",
+    report,
+  ];
+
+  const fresh = join(dir, "fresh", "nested");
+  const first = await runCli(args(fresh, "a.db"));
+  assert.equal(first.code, 1, first.stderr);
+  assert.equal(statSync(fresh).mode & 0o777, 0o700);
+  assert.equal(statSync(join(fresh, "rejects.csv")).mode & 0o777, 0o600);
+
+  const planted = join(dir, "planted");
+  mkdirSync(planted);
+  const victim = join(dir, "victim.txt");
+  write(victim, "do not touch\n");
+  symlinkSync(victim, join(planted, "rejects.csv"));
+  const refused = await runCli(args(planted, "b.db"));
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /rejects\.csv is a symbolic link, which a report never follows/);
+  assert.equal(readFileSync(victim, "utf8"), "do not touch\n");
+
+  const linked = join(dir, "linked");
+  mkdirSync(linked);
+  symlinkSync(victim, join(linked, "report.html"));
+  write(join(linked, "report.json"), "{}");
+  chmodSync(join(linked, "report.json"), 0o644);
+  assert.equal((await runCli(args(linked, "c.db"))).code, 1);
+  assert.equal(readFileSync(victim, "utf8"), "do not touch\n", "the link is replaced, not followed");
+  assert.equal(statSync(join(linked, "report.json")).mode & 0o777, 0o600);
+  assert.equal(statSync(join(linked, "report.html")).mode & 0o777, 0o600);
+});

@@ -42,7 +42,7 @@ test("the same zone-less wall clock is read in UTC, Asia/Tokyo and a DST-changin
   assert.equal(parseInstant("2025-06-01T12:00:00", "Europe/Paris"), noonUtc - 2 * 3600_000);
 });
 
-test("values that are not times, or out of range, are refused", () => {
+test("values that are not times, or out of range, are refused (a zone offset beyond ±14:00 too)", () => {
   for (const value of [
     "",
     "yesterday",
@@ -52,9 +52,14 @@ test("values that are not times, or out of range, are refused", () => {
     "99999999999999999",
     "-5",
     {},
+    "2030-01-01T00:00:00-99:99",
+    "2030-01-01T00:00:00+15:00",
+    "2030-01-01T00:00:00+05:60",
   ]) {
     assert.equal(parseInstant(value, "UTC"), undefined, JSON.stringify(value));
   }
+  assert.equal(parseInstant("2030-01-01T00:00:00+14:00", "UTC"), Date.UTC(2029, 11, 31, 10));
+  assert.equal(parseInstant("2030-01-01T00:00:00-12:00", "UTC"), Date.UTC(2030, 0, 1, 12));
 });
 
 test("durations are non-negative whole seconds of at most ten years", () => {

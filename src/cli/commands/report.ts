@@ -1,9 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv } from "yargs";
 import { openLedger } from "../../ledger/index.js";
 import type { ReasonCode } from "../../map/types.js";
-import { RejectsFile, writeReportFiles, type RunSummary } from "../../report/index.js";
+import { prepareReportDir, RejectsFile, writeReportFiles, type RunSummary } from "../../report/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -35,7 +34,7 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
                   : `no migrate run ${argv.run} in the ledger`,
                 { option: "run" },
               );
-            mkdirSync(argv.out, { recursive: true });
+            prepareReportDir(argv.out);
             writeReportFiles(argv.out, run.summary as RunSummary);
             const rejects = new RejectsFile(join(argv.out, "rejects.csv"));
             for (const r of ledger.rejections())
