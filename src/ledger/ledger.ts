@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
 import { prepareDryRun, type DryRunDuplicates } from "./dry-run.js";
-import { ensureSchema } from "./schema.js";
+import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { readCutover, recordCutover } from "./cutover.js";
 import { readStatus } from "./status.js";
 import type {
@@ -66,6 +66,7 @@ export interface Ledger {
 export function openLedger(file: string): Ledger {
   let db: Database.Database;
   try {
+    checkLedgerFile(file);
     closeSync(openSync(file, "a", 0o600));
     chmodSync(file, 0o600);
     db = new Database(file);

@@ -1,7 +1,58 @@
-import type { Database } from "better-sqlite3";
+import { statSync } from "node:fs";
+import BetterSqlite, { type Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 
 const schemaVersion = "1";
+/** SQLite's application_id of an authlete-migrate ledger ("AMLG"): another program's file is told apart. */
+const applicationId = 0x414d4c47;
+
+/**
+ * Refuses, before anything is written or chmod'ed, a file that is not an authlete-migrate ledger: not a
+ * SQLite database, or one holding another program's tables. Read-only; an empty or missing file passes.
+ */
+export function checkLedgerFile(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // created below
+  }
+  if (size === 0) return;
+  let db: Database | undefined;
+  try {
+    db = new BetterSqlite(file, { readonly: true, fileMustExist: true });
+    const id = db.pragma("application_id", { simple: true }) as number;
+    if (id === applicationId) return;
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all() as string[];
+    if (tables.length === 0) return;
+    // A ledger made before the application_id was set: its own tables and schema marker.
+    const ours =
+      id === 0 &&
+      ["meta", "runs", "entries"].every((t) => tables.includes(t)) &&
+      db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() !== undefined;
+    if (!ours)
+      throw new MigrateError(
+        "ledger_invalid",
+        `${file}: not an authlete-migrate ledger (a SQLite file of another program); nothing was changed`,
+        { file },
+      );
+  } catch (error) {
+    if (error instanceof MigrateError) throw error;
+    throw new MigrateError(
+      "ledger_invalid",
+      `${file}: not a ledger (not a SQLite database); nothing was changed`,
+      {
+        file,
+        cause: error,
+      },
+    );
+  } finally {
+    db?.close();
+  }
+}
 
 /** Creates the tables of a new ledger, or checks an existing one is ours and of this version. */
 export function ensureSchema(db: Database, file: string): void {
@@ -74,9 +125,10 @@ export function ensureSchema(db: Database, file: string): void {
   `);
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
     string | undefined;
-  if (version === undefined)
+  if (version === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(schemaVersion);
-  else if (version !== schemaVersion) {
+    db.pragma(`application_id = ${applicationId}`);
+  } else if (version !== schemaVersion) {
     throw new MigrateError(
       "ledger_invalid",
       `${file}: ledger schema ${version} is not supported (expected ${schemaVersion})`,

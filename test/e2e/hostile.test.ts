@@ -239,3 +239,56 @@ test("report files never follow a planted link and are 0600 in a 0700 directory"
   assert.equal(statSync(join(linked, "report.json")).mode & 0o777, 0o600);
   assert.equal(statSync(join(linked, "report.html")).mode & 0o777, 0o600);
 });
+
+test("another program's SQLite file, or a file that is no database, is refused as a ledger and left untouched", async (t) => {
+  const { default: Database } = await import("better-sqlite3");
+  const { readFileSync, statSync, symlinkSync, writeFileSync: write, chmodSync } = await import("node:fs");
+  const dir = tempDir(t);
+  const foreign = join(dir, "app.db");
+  const db = new Database(foreign);
+  db.exec("CREATE TABLE runs (name TEXT); INSERT INTO runs VALUES ('theirs');");
+  db.close();
+  chmodSync(foreign, 0o644);
+  const notDb = join(dir, "notes.txt");
+  write(notDb, "my notes, not a database\n");
+  chmodSync(notDb, 0o644);
+  const link = join(dir, "link.db");
+  symlinkSync(notDb, link);
+  for (const file of [foreign, notDb, link]) {
+    const before = readFileSync(file);
+    for (const args of [
+      ["status", "--ledger", file],
+      [
+        "migrate",
+        writeDump(dir, "t.csv", liveRows(1)),
+        "--mapping",
+        writeMapping(dir),
+        "--dry-run",
+        "--ledger",
+        file,
+      ],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /not an authlete-migrate ledger|not a ledger.*\[ledger_invalid\]/);
+    }
+    assert.deepEqual(readFileSync(file), before, `${file} unchanged`);
+    assert.equal(statSync(file).mode & 0o777, 0o644, `${file} not chmod'ed`);
+  }
+  const ours = join(dir, "ours.db");
+  assert.equal(
+    (
+      await runCli([
+        "migrate",
+        writeDump(dir, "t.csv", liveRows(1)),
+        "--mapping",
+        writeMapping(dir),
+        "--dry-run",
+        "--ledger",
+        ours,
+      ])
+    ).code,
+    0,
+  );
+  assert.equal((await runCli(["status", "--ledger", ours])).code, 0, "a ledger of this tool opens");
+});
