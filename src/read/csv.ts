@@ -1,5 +1,6 @@
 import { parse } from "csv-parse";
 import { MigrateError } from "../shared/errors.js";
+import { defaultMaxRecordBytes, recordTooLarge } from "./limits.js";
 import { openSource, sourceFailure } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
@@ -64,10 +65,22 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
   let line = 0;
   let offset = 0;
   let header: string[] | undefined;
-  const parser = parse({ bom: true, raw: true, delimiter, skip_records_with_error: true });
+  const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
+  const parser = parse({
+    bom: true,
+    raw: true,
+    delimiter,
+    skip_records_with_error: true,
+    // Every record ending, whatever the first line used: a CRLF header over LF rows loses no row.
+    record_delimiter: ["\r\n", "\n", "\r"],
+    max_record_size: maxRecordBytes,
+  });
   parser.on("skip", (error: Error & Skipped) => {
-    // A quote left open swallows the rest of the file into one field: that is a file, not a row, problem.
-    if (error.code === "CSV_QUOTE_NOT_CLOSED") parser.destroy(error);
+    // A quote left open swallows the rest of the file into one field, and a record over the limit is a
+    // bomb, not a row: both are file, not row, problems.
+    if (error.code === "CSV_MAX_RECORD_SIZE")
+      parser.destroy(recordTooLarge(file, `the record at line ${error.lines}`, maxRecordBytes, rowNo + 1));
+    else if (error.code === "CSV_QUOTE_NOT_CLOSED") parser.destroy(error);
     else skipped.push({ records: error.records, lines: error.lines, raw: error.raw ?? "", code: error.code });
   });
   const input = openSource(file);

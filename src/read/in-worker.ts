@@ -11,7 +11,8 @@ export async function* readRowsInWorker(
   files: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
-  const input: ReaderInput = { files, format: options.format, delimiter: options.delimiter };
+  const { format, delimiter, maxRecordBytes, maxDepth } = options;
+  const input: ReaderInput = { files, format, delimiter, maxRecordBytes, maxDepth };
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a small young generation keeps the thread's memory flat.

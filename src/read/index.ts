@@ -14,8 +14,8 @@ export async function* readRows(
   for (const [i, file] of files.entries()) {
     const format = formats[i];
     if (format === "csv") yield* readCsv(file, options);
-    else if (format === "json") yield* readJsonArray(file);
-    else yield* readNdjson(file);
+    else if (format === "json") yield* readJsonArray(file, options);
+    else yield* readNdjson(file, options);
   }
 }
 

@@ -1,10 +1,12 @@
 import { Transform } from "node:stream";
 import StreamArray from "stream-json/streamers/StreamArray.js";
 import { openSource, sourceFailure } from "./open.js";
-import type { SourceRow } from "./types.js";
+import { defaultMaxDepth, nestingDepth } from "./limits.js";
+import type { ReadOptions, SourceRow } from "./types.js";
 
 /** Streams the elements of a top-level JSON array at constant memory (stream-json), one row each. */
-export async function* readJsonArray(file: string): AsyncGenerator<SourceRow> {
+export async function* readJsonArray(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
+  const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -22,6 +24,16 @@ export async function* readJsonArray(file: string): AsyncGenerator<SourceRow> {
     for await (const { value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
       rowNo++;
       const isRecord = typeof value === "object" && value !== null && !Array.isArray(value);
+      if (isRecord && nestingDepth(value, maxDepth) > maxDepth) {
+        yield {
+          file,
+          rowNo,
+          offset: bytes,
+          fields: {},
+          error: { detail: `array element ${rowNo} nests deeper than ${maxDepth} levels` },
+        };
+        continue;
+      }
       yield isRecord
         ? { file, rowNo, offset: bytes, fields: value as Record<string, unknown> }
         : {

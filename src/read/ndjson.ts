@@ -1,44 +1,80 @@
+import { defaultMaxDepth, defaultMaxRecordBytes, recordTooLarge, textDepth } from "./limits.js";
 import { openSource, sourceFailure } from "./open.js";
-import type { SourceRow } from "./types.js";
+import type { ReadOptions, SourceRow } from "./types.js";
 
-function toRow(file: string, text: string, rowNo: number, line: number, offset: number): SourceRow {
+function toRow(
+  file: string,
+  text: string,
+  at: { rowNo: number; line: number; offset: number },
+  maxDepth: number,
+): SourceRow {
+  const { rowNo, line, offset } = at;
+  const refused = (detail: string): SourceRow => ({
+    file,
+    rowNo,
+    line,
+    offset,
+    fields: {},
+    error: { detail },
+  });
+  // Checked on the text, before parsing: a row nested 100,000 levels must not reach a recursive walk.
+  if (text.length > 2 * maxDepth && textDepth(text) > maxDepth)
+    return refused(`line ${line} nests deeper than ${maxDepth} levels`);
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       return { file, rowNo, line, offset, fields: value as Record<string, unknown> };
     }
-    return { file, rowNo, line, offset, fields: {}, error: { detail: `line ${line} is not a JSON object` } };
+    return refused(`line ${line} is not a JSON object`);
   } catch {
-    return { file, rowNo, line, offset, fields: {}, error: { detail: `line ${line} is not valid JSON` } };
+    return refused(`line ${line} is not valid JSON`);
   }
 }
 
-/** Streams NDJSON: one object per line; blank lines are not rows, garbage lines are rejected rows. */
-export async function* readNdjson(file: string): AsyncGenerator<SourceRow> {
-  let rest: Buffer = Buffer.alloc(0);
-  let restOffset = 0;
+/**
+ * Streams NDJSON: one object per line; blank lines are not rows, garbage lines are rejected rows. The
+ * pieces of a line that spans chunks are kept in a list and joined once, when its end arrives, so a long
+ * line costs linear time; a line over the record limit stops the file.
+ */
+export async function* readNdjson(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
+  const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
+  const maxDepth = options.maxDepth ?? defaultMaxDepth;
+  let pieces: Buffer[] = [];
+  let pending = 0;
+  let lineOffset = 0;
   let line = 0;
   let rowNo = 0;
-  const lineOf = (buffer: Buffer, start: number, end: number) => {
-    const text = buffer.toString("utf8", start, end > start && buffer[end - 1] === 0x0d ? end - 1 : end);
+  const lineOf = (buffer: Buffer) => {
+    const end = buffer.length > 0 && buffer[buffer.length - 1] === 0x0d ? buffer.length - 1 : buffer.length;
+    const text = buffer.toString("utf8", 0, end);
     return text.trim() === "" ? null : text;
   };
+  const tooLarge = () => recordTooLarge(file, `line ${line + 1}`, maxRecordBytes, rowNo + 1);
   try {
     for await (const chunk of openSource(file) as AsyncIterable<Buffer>) {
-      const buffer = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
       let start = 0;
-      for (let nl = buffer.indexOf(0x0a); nl !== -1; nl = buffer.indexOf(0x0a, start)) {
+      for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+        if (pending + nl - start > maxRecordBytes) throw tooLarge();
+        const whole =
+          pending === 0 ? chunk.subarray(start, nl) : Buffer.concat([...pieces, chunk.subarray(start, nl)]);
         line++;
-        const text = lineOf(buffer, start, nl);
-        if (text !== null) yield toRow(file, text, ++rowNo, line, restOffset + start);
+        const text = lineOf(whole);
+        if (text !== null) yield toRow(file, text, { rowNo: ++rowNo, line, offset: lineOffset }, maxDepth);
+        lineOffset += whole.length + 1;
+        pieces = [];
+        pending = 0;
         start = nl + 1;
       }
-      restOffset += start;
-      rest = buffer.subarray(start);
+      if (start < chunk.length) {
+        pieces.push(chunk.subarray(start));
+        pending += chunk.length - start;
+        if (pending > maxRecordBytes) throw tooLarge();
+      }
     }
   } catch (error) {
     throw sourceFailure(file, error, rowNo);
   }
-  const text = lineOf(rest, 0, rest.length);
-  if (text !== null) yield toRow(file, text, rowNo + 1, line + 1, restOffset);
+  const text = lineOf(Buffer.concat(pieces));
+  if (text !== null)
+    yield toRow(file, text, { rowNo: rowNo + 1, line: line + 1, offset: lineOffset }, maxDepth);
 }

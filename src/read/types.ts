@@ -19,4 +19,8 @@ export interface ReadOptions {
   delimiter?: string;
   /** Called with a CSV file's header before its first row, e.g. to check mapped columns exist. */
   onHeader?: (file: string, columns: string[]) => void;
+  /** A larger record (a CSV record, an NDJSON line) stops the file: a bomb is not read to the end. */
+  maxRecordBytes?: number;
+  /** A JSON row nested deeper is rejected (a row error, not a crash). */
+  maxDepth?: number;
 }

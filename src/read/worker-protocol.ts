@@ -6,6 +6,8 @@ export interface ReaderInput {
   files: readonly string[];
   format?: SourceFormat;
   delimiter?: string;
+  maxRecordBytes?: number;
+  maxDepth?: number;
 }
 
 /** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */

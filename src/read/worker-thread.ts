@@ -7,7 +7,7 @@ import type { ReadOptions, SourceRow } from "./types.js";
 import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from "./worker-protocol.js";
 
 const port = parentPort!;
-const { files, format, delimiter } = workerData as ReaderInput;
+const { files, format, delimiter, maxRecordBytes, maxDepth } = workerData as ReaderInput;
 let credit = maxBatchesAhead;
 let wake: (() => void) | undefined;
 port.on("message", () => {
@@ -31,6 +31,8 @@ try {
   const options: ReadOptions = {
     format,
     delimiter,
+    maxRecordBytes,
+    maxDepth,
     onHeader: (file, columns) => headers.push({ file, columns }),
   };
   for await (const row of readRows(files, options)) {

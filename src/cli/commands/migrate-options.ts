@@ -27,6 +27,8 @@ export interface MigrateArgs {
   graceMs: number;
   giveUpAfter: number;
   maxClockSkew: number;
+  maxRecordSize?: number;
+  maxDepth?: number;
 }
 
 function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -92,7 +94,12 @@ export function buildMigrateConfig(
     retryRejected: args.retryRejected,
     syncDeletions: args.syncDeletions === true,
     checkService: args.checkService,
-    read: { format: args.format, delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter },
+    read: {
+      format: args.format,
+      delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter,
+      maxRecordBytes: Math.round(positive("max-record-size", args.maxRecordSize ?? 8, 1024) * 1024 * 1024),
+      maxDepth: positive("max-depth", args.maxDepth ?? 64, 10_000),
+    },
     now,
     connection,
     writer: {

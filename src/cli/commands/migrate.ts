@@ -93,6 +93,17 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           describe:
             "Read the target service's settings, clients and scopes (read-only) and check them against the dump; always on for live runs (--no-check-service opts out, for a bearer without read rights)",
         })
+        .option("max-record-size", {
+          type: "number",
+          default: 8,
+          describe:
+            "MiB a CSV record or NDJSON line may take; a larger one stops its file (a bomb is not read)",
+        })
+        .option("max-depth", {
+          type: "number",
+          default: 64,
+          describe: "Levels a JSON row may nest; a deeper row is rejected",
+        })
         .option("max-clock-skew", {
           type: "number",
           default: 60,

@@ -1,0 +1,46 @@
+import { MigrateError } from "../shared/errors.js";
+
+/** The largest record (a CSV record, an NDJSON line) read by default: no token row comes near it. */
+export const defaultMaxRecordBytes = 8 * 1024 * 1024;
+/** The deepest nesting of a JSON row read by default: dumps nest a few levels. */
+export const defaultMaxDepth = 64;
+
+/** How deep a JSON value nests, counted without recursion (a hostile row may nest 100,000 levels). */
+export function nestingDepth(value: unknown, stopAt: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(item as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** How deep a JSON text nests, read from its brackets outside strings, in one pass. */
+export function textDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** The file-level error for a record over the size limit: its line, never its content. */
+export function recordTooLarge(file: string, where: string, limit: number, row: number): MigrateError {
+  return new MigrateError(
+    "source_invalid",
+    `${file}: ${where} is larger than the maximum record size (${Math.round(limit / 1024)} KiB; raise it with --max-record-size)`,
+    { file, row },
+  );
+}

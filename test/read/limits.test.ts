@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { readRows, type SourceRow } from "../../src/read/index.js";
+import { MigrateError } from "../../src/shared/errors.js";
+import { tempDir } from "../helpers/paths.js";
+
+async function rowsOf(file: string, options = {}): Promise<SourceRow[]> {
+  const rows: SourceRow[] = [];
+  for await (const row of readRows([file], options)) rows.push(row);
+  return rows;
+}
+
+async function refusal(file: string, options = {}): Promise<MigrateError> {
+  try {
+    await rowsOf(file, options);
+  } catch (error) {
+    assert.ok(error instanceof MigrateError, String(error));
+    return error;
+  }
+  assert.fail(`${file} was read to the end`);
+}
+
+test("a CRLF header over LF rows (and a lone CR) loses no row", async (t) => {
+  const file = join(tempDir(t), "mixed.csv");
+  writeFileSync(file, "token,user\r\nA1,u1\nA2,u2\nA3,u3\r\nA4,u4\nA5,u5\rA6,u6\nA7,u7\r\nA8,u8\n");
+  const rows = await rowsOf(file);
+  assert.deepEqual(
+    rows.map((r) => r.fields.token),
+    ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8"],
+  );
+  assert.ok(rows.every((r) => r.error === undefined));
+});
+
+test("a record or line over the size limit stops its file with a located error, also gzipped", async (t) => {
+  const dir = tempDir(t);
+  const big = "x".repeat(3 * 1024 * 1024);
+  const csv = join(dir, "bomb.csv.gz");
+  writeFileSync(csv, gzipSync(`token,user\nA1,u1\n${big},u2\nA3,u3\n`));
+  const ndjson = join(dir, "bomb.ndjson.gz");
+  writeFileSync(ndjson, gzipSync(`{"token":"A1"}\n{"token":"${big}"}\n{"token":"A3"}\n`));
+  const limit = { maxRecordBytes: 1024 * 1024 };
+  const fromCsv = await refusal(csv, limit);
+  assert.equal(fromCsv.code, "source_invalid");
+  assert.match(
+    fromCsv.message,
+    /bomb\.csv\.gz: the record at line \d+ is larger than the maximum record size \(1024 KiB/,
+  );
+  const fromNdjson = await refusal(ndjson, limit);
+  assert.match(fromNdjson.message, /bomb\.ndjson\.gz: line 2 is larger than the maximum record size/);
+  assert.ok(!fromCsv.message.includes("xxxx") && !fromNdjson.message.includes("xxxx"), "no content quoted");
+  // Within the limit, a long line spanning many chunks is one row.
+  const rows = await rowsOf(ndjson, { maxRecordBytes: 4 * 1024 * 1024 });
+  assert.deepEqual(
+    rows.map((r) => (r.fields.token as string).length),
+    [2, big.length, 2],
+  );
+});
+
+test("a JSON row nested 100,000 levels is a rejected row, and the rows after it are read", async (t) => {
+  const dir = tempDir(t);
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  const ndjson = join(dir, "deep.ndjson");
+  writeFileSync(ndjson, `{"token":"A1"}\n{"token":"A2","x":${deep}}\n{"token":"A3"}\n`);
+  const array = join(dir, "deep.json");
+  writeFileSync(
+    array,
+    `[{"token":"A1"},{"token":"A2","x":${"[".repeat(200)}${"]".repeat(200)}},{"token":"A3"}]`,
+  );
+  for (const file of [ndjson, array]) {
+    const rows = await rowsOf(file);
+    assert.deepEqual(
+      rows.map((r) => r.error?.detail ?? r.fields.token),
+      [
+        "A1",
+        file === ndjson
+          ? "line 2 nests deeper than 64 levels"
+          : "array element 2 nests deeper than 64 levels",
+        "A3",
+      ],
+    );
+  }
+});
