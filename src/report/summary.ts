@@ -1,7 +1,7 @@
 import type { NotCarried, ReasonCode } from "../map/types.js";
 import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset, WriterStats } from "../write/index.js";
-import type { LifetimeBucket, Tally } from "./tally.js";
+import { otherClients, type LifetimeBucket, type Tally } from "./tally.js";
 
 /** The one JSON object `--json` prints, and what the ledger keeps per run. */
 export interface RunSummary {
@@ -62,9 +62,13 @@ export function summarise(
     ...tally.states,
     reasons: { ...tally.reasons },
     firstRows: { ...tally.firstRows },
-    unmappedClients: Object.fromEntries([...tally.unmappedClients].sort((a, b) => b[1] - a[1])),
+    unmappedClients: topClients(
+      [...tally.unmappedClients],
+      (n) => n,
+      (a, b) => a + b,
+    ),
     lifetimes: { ...tally.lifetimes },
-    perClient: { ...tally.perClient },
+    perClient: topClients(Object.entries(tally.perClient), rowsOf, addCounts),
     timeline: [...tally.timeline],
     durationMs: Math.round(performance.now() - run.startedAt),
   };
@@ -85,4 +89,30 @@ export function summarise(
   }
   if (writer) summary.writer = writer;
   return summary;
+}
+
+/** Clients listed one by one in a summary; the rest are added up under one line. */
+const clientsListed = 100;
+
+const rowsOf = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [k, n] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + n;
+  return sum;
+}
+
+/** The clients with the most rows, and the rest added up as "(other clients)": a bounded table. */
+function topClients<T>(
+  entries: [string, T][],
+  size: (v: T) => number,
+  add: (a: T, b: T) => T,
+): Record<string, T> {
+  const sorted = entries.sort((a, b) => size(b[1]) - size(a[1]));
+  const shown = sorted.filter(([client]) => client !== otherClients).slice(0, clientsListed);
+  const listed = new Set(shown.map(([client]) => client));
+  const rest = sorted.filter(([client]) => !listed.has(client)).map(([, v]) => v);
+  const table = Object.fromEntries(shown) as Record<string, T>;
+  if (rest.length > 0) table[otherClients] = rest.reduce(add);
+  return table;
 }

@@ -2,6 +2,11 @@ import type { DryRunDuplicates } from "../ledger/dry-run.js";
 import type { FinalState } from "../ledger/types.js";
 import type { Payload, ReasonCode, NotCarried } from "../map/types.js";
 
+/** Distinct clients counted one by one; the rest are counted together, so memory stays bounded. */
+const clientsTracked = 10_000;
+/** Where clients beyond the tracked ones (or beyond a report's table) are counted. */
+export const otherClients = "(other clients)";
+
 export const lifetimeBuckets = [
   "< 1 h",
   "1 h – 1 d",
@@ -38,12 +43,17 @@ export class Tally {
   readonly reasons: Partial<Record<ReasonCode, number>> = {};
   readonly firstRows: Partial<Record<ReasonCode, string[]>> = {};
   readonly unmappedClients = new Map<string, number>();
+  private clientsSeen = 0;
   /** Rows to create holding what Authlete cannot take over, by kind. */
   readonly notCarried: Partial<Record<NotCarried, number>> = {};
   /** The first rows of each kind, file:line, so the warning points at rows. */
   readonly notCarriedRows: Partial<Record<NotCarried, string[]>> = {};
   /** Outcomes by client: the Authlete client ID of a payload, or the legacy ID of a refused row. */
-  readonly perClient: Record<string, Record<FinalState | "pending", number>> = {};
+  // No prototype: a client named "__proto__" or "constructor" in a dump is a client like any other.
+  readonly perClient: Record<string, Record<FinalState | "pending", number>> = Object.create(null) as Record<
+    string,
+    Record<FinalState | "pending", number>
+  >;
   readonly timeline: { t: number; created: number; rateLimited: number }[] = [];
   /** Called for every rejected row, e.g. to write rejects.csv as the run goes. */
   onRejected?: (at: RowRef, reason: ReasonCode) => void;
@@ -68,7 +78,7 @@ export class Tally {
   settle(state: FinalState | "pending", reason: ReasonCode | null, at?: RowRef): void {
     this.states[state]++;
     if (at?.client !== undefined) {
-      const counts = (this.perClient[at.client] ??= {
+      const counts = (this.perClient[this.clientKey(at.client)] ??= {
         created: 0,
         skipped: 0,
         rejected: 0,
@@ -128,7 +138,18 @@ export class Tally {
   }
 
   unmappedClient(legacy: string): void {
-    this.unmappedClients.set(legacy, (this.unmappedClients.get(legacy) ?? 0) + 1);
+    // Bounded like the per-client table: a dump of a million distinct IDs must not fill memory.
+    const key =
+      this.unmappedClients.has(legacy) || this.unmappedClients.size < clientsTracked ? legacy : otherClients;
+    this.unmappedClients.set(key, (this.unmappedClients.get(key) ?? 0) + 1);
+  }
+
+  /** The per-client key of a row: its client while fewer than `clientsTracked` are known, else the rest. */
+  private clientKey(client: string): string {
+    if (Object.hasOwn(this.perClient, client)) return client;
+    if (this.clientsSeen >= clientsTracked) return otherClients;
+    this.clientsSeen++;
+    return client;
   }
 
   /** Counts a payload's remaining access lifetime in the spread of the report. */
