@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { claimColumns } from "./jwt.js";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { lineAudience, lineBaseUrl } from "../line/rules.js";
@@ -148,7 +148,11 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     );
   } else if (raw.clientsFile !== undefined) {
     if (typeof raw.clientsFile !== "string") invalid(file, "clientsFile must be a path");
-    clients = readClientsFile(file, resolve(dirname(file), raw.clientsFile));
+    const path = resolve(dirname(file), raw.clientsFile);
+    // The client map lives beside the mapping: a mapping never reaches for an arbitrary file.
+    if (isAbsolute(raw.clientsFile) || relative(dirname(file), path).startsWith(".."))
+      invalid(file, "clientsFile must be a path inside the mapping's directory");
+    clients = readClientsFile(file, path);
   }
 
   const grantTypes: Record<string, CreatableGrantType> = {};
@@ -354,11 +358,30 @@ function readJson(file: string): unknown {
   } catch (error) {
     return invalid(file, readFailure(error));
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     return invalid(file, readFailure(error));
   }
+  if (holdsProtoKey(parsed))
+    invalid(
+      file,
+      'holds a "__proto__" key: no mapping has one, and merging it would change an object\'s prototype',
+    );
+  return parsed;
+}
+
+/** True when any object in a parsed JSON document has an own "__proto__" key (walked without recursion). */
+function holdsProtoKey(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== "object" || item === null) continue;
+    if (!Array.isArray(item) && Object.hasOwn(item, "__proto__")) return true;
+    stack.push(...Object.values(item as Record<string, unknown>));
+  }
+  return false;
 }
 
 /** Preset mapping files shipped with the tool. */

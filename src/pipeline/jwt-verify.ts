@@ -5,6 +5,9 @@ import type { Mapping, MapResult } from "../map/types.js";
 import { readFailure } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
 
+/** jose's codes for a key set that could not be fetched or read, as opposed to a token that fails. */
+const unreachable = new Set(["ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID", "ERR_JOSE_GENERIC"]);
+
 /** Checks JWT access tokens against the mapping's JWKS (by `kid`); undefined when none is configured. */
 export function jwtVerifier(
   mapping: Mapping,
@@ -30,7 +33,14 @@ export function jwtVerifier(
       await jwtVerify(result.request.accessToken!, keys, { currentDate: new Date(now) });
       return result;
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "ERR_JWT_INVALID";
+      const code = (error as { code?: string }).code;
+      // The key set itself could not be had: every row would fail alike, so the run stops instead.
+      if (code === undefined || unreachable.has(code))
+        throw new MigrateError(
+          "issuer_failed",
+          `the JWKS cannot be fetched (${code ?? (error as Error).name}): no JWT can be verified; check jwt.jwks`,
+          { cause: error },
+        );
       return {
         kind: "rejected",
         reason: "jwt_signature_invalid",

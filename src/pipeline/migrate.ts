@@ -1,4 +1,5 @@
-import { openLedger } from "../ledger/index.js";
+import { openLedger, type Ledger } from "../ledger/index.js";
+import { MigrateError } from "../shared/errors.js";
 import { join } from "node:path";
 import { RejectsFile } from "../report/rejects-file.js";
 import { prepareReportDir, writeReportFiles } from "../report/files.js";
@@ -49,7 +50,17 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     if (rejects) tally.onRejected = (at, reason) => rejects.add(at, reason);
     const cutover = ledger.cutover();
     const loop = { config, ledger, runId, tally, clock, writer, total, startedAt, afterCutover: !!cutover };
-    await new RunLoop(loop).execute(readOptions);
+    try {
+      await new RunLoop(loop).execute(readOptions);
+    } catch (error) {
+      // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
+      // in-flight work stops, and the run is recorded as aborted rather than left running.
+      writer?.stop();
+      const failure =
+        error instanceof MigrateError ? { code: error.code, message: error.message } : undefined;
+      recordAbort(ledger, runId, failure);
+      throw error;
+    }
     const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
     const summary = summarise(
       tally,
@@ -74,5 +85,18 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   } finally {
     await writer?.close();
     ledger.close();
+  }
+}
+
+/** Marks a run aborted after a fatal error; a ledger that cannot be written (a full disk) is left as it is. */
+function recordAbort(
+  ledger: Ledger,
+  runId: number,
+  error: { code: string; message: string } | undefined,
+): void {
+  try {
+    ledger.finishRun(runId, "aborted", { runId, status: "aborted", error });
+  } catch {
+    // The next run takes over a run left `running` by a process that is gone.
   }
 }

@@ -292,3 +292,66 @@ test("another program's SQLite file, or a file that is no database, is refused a
   );
   assert.equal((await runCli(["status", "--ledger", ours])).code, 0, "a ledger of this tool opens");
 });
+
+test("a JWKS that cannot be fetched stops the run (marked aborted) instead of rejecting every JWT row", async (t) => {
+  const { SignJWT, generateKeyPair } = await import("jose");
+  const dir = tempDir(t);
+  const failing = await loopbackServer(t, (_url, res) => res.writeHead(500).end("down"));
+  const { privateKey } = await generateKeyPair("RS256");
+  const jwt = await new SignJWT({ client_id: "web", sub: "alice", scope: "openid" })
+    .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 3600)
+    .sign(privateKey);
+  writeFileSync(join(dir, "t.csv"), `token,user,client\n${jwt},,\n${jwt.slice(0, -2)}xy,,\n`);
+  const mapping = writeMapping(dir, {
+    columns: { accessToken: "token", subject: "user", clientId: "client" },
+    clients: { web: 26888344961664 },
+    jwt: { claims: true, jwks: `${failing}/jwks.json` },
+  });
+  const ledger = join(dir, "l.db");
+  const r = await runCli([
+    "migrate",
+    join(dir, "t.csv"),
+    "--mapping",
+    mapping,
+    "--dry-run",
+    "--ledger",
+    ledger,
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /the JWKS cannot be fetched \(ERR_JOSE_GENERIC\).*\[issuer_failed\]/);
+  const { ledgerStatus } = await import("../helpers/ledger.js");
+  assert.deepEqual(
+    ledgerStatus(ledger).runs.map((run) => run.status),
+    ["aborted"],
+  );
+});
+
+test("a mapping holding a __proto__ key, or a clients file outside its directory, is refused", async (t) => {
+  const dir = tempDir(t);
+  const dump = writeDump(dir, "t.csv", liveRows(1));
+  const proto = join(dir, "proto.json");
+  writeFileSync(proto, `{"extends":"doorkeeper","__proto__":{"polluted":true},"clients":{"web":1}}`);
+  const outside = writeMapping(
+    dir,
+    { ...generatedMapping, clients: undefined, clientsFile: "../../etc/passwd" },
+    "outside.json",
+  );
+  for (const [mapping, why] of [
+    [proto, /"__proto__" key/],
+    [outside, /clientsFile must be a path inside the mapping's directory/],
+  ] as const) {
+    const r = await runCli([
+      "migrate",
+      dump,
+      "--mapping",
+      mapping,
+      "--dry-run",
+      "--ledger",
+      join(dir, "l.db"),
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, why);
+    assert.match(r.stderr, /\[mapping_invalid\]/);
+  }
+});

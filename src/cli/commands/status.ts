@@ -29,9 +29,11 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
               const counts =
                 s.ofRun !== undefined
                   ? `rollback of run ${s.ofRun}: deleted ${s.deleted} already absent ${s.alreadyAbsent} not found ${s.notFoundByHash}`
-                  : run.summary
-                    ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
-                    : "";
+                  : s.rows === undefined && run.summary
+                    ? stoppedBy(run.summary)
+                    : run.summary
+                      ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
+                      : "";
               const kind = run.dryRun ? "dry run" : "live";
               lines.push(
                 `  #${run.id} ${new Date(run.startedAt).toISOString()} ${kind} ${run.status} ${counts}`,
@@ -56,4 +58,10 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
       );
     },
   );
+}
+
+/** A run that stopped on a fatal error before it could count its rows. */
+function stoppedBy(summary: unknown): string {
+  const error = (summary as { error?: { code: string; message: string } }).error;
+  return error ? `stopped: ${error.message} [${error.code}]` : "stopped before counting its rows";
 }
