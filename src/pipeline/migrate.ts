@@ -26,10 +26,12 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const planningOffset = config.now === undefined ? 0 : config.now - Date.now();
   const clock = () => Date.now() + planningOffset;
   const readOptions = { ...config.read, onHeader: checkHeader(config.mapping) };
+  // The whole-file passes before the run (service check, pre-scan) end at a stop signal too.
+  const passOptions = { ...readOptions, stop: config.stop };
   const ledger = openLedger(config.ledgerFile);
   let writer: WriterHandle | undefined;
   try {
-    const service = await connectService(config, readOptions, clock);
+    const service = await connectService(config, passOptions, clock);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
     // look; the service check has just read them all.
@@ -37,7 +39,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       ? undefined
       : (ledger.rowsReadBefore(describeSources(config.files)) ??
         service.check?.rows ??
-        (await prescan(config.files, readOptions)));
+        (await prescan(config.files, passOptions)));
     // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
     const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
     const runId = ledger.startRun({

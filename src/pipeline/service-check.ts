@@ -136,8 +136,9 @@ export async function checkService(
   now: number,
 ): Promise<ServiceCheck> {
   const { readClient, readService } = await import("../write/index.js");
-  const used = await serviceUsage(files, mapping, read, now);
+  // The settings first: a refused bearer or an unreachable service stops the run before a long scan.
   const service = await readService(authlete);
+  const used = await serviceUsage(files, mapping, read, now);
   if ("error" in service)
     return {
       findings: [

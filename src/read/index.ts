@@ -1,3 +1,4 @@
+import { MigrateError } from "../shared/errors.js";
 import { readCsv } from "./csv.js";
 import { readJsonArray } from "./json-array.js";
 import { readNdjson } from "./ndjson.js";
@@ -13,9 +14,17 @@ export async function* readRows(
   const formats = files.map((file) => detectFormat(file, options.format));
   for (const [i, file] of files.entries()) {
     const format = formats[i];
-    if (format === "csv") yield* readCsv(file, options);
-    else if (format === "json") yield* readJsonArray(file, options);
-    else yield* readNdjson(file, options);
+    const rows =
+      format === "csv"
+        ? readCsv(file, options)
+        : format === "json"
+          ? readJsonArray(file, options)
+          : readNdjson(file, options);
+    for await (const row of rows) {
+      if (options.stop?.aborted)
+        throw new MigrateError("interrupted", "stopped by a signal before the run began; nothing was sent");
+      yield row;
+    }
   }
 }
 

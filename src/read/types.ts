@@ -23,4 +23,6 @@ export interface ReadOptions {
   maxRecordBytes?: number;
   /** A JSON row nested deeper is rejected (a row error, not a crash). */
   maxDepth?: number;
+  /** A whole-file pass before the run (pre-scan, service check) stops when this aborts (SIGINT/SIGTERM). */
+  stop?: AbortSignal;
 }

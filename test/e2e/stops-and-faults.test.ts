@@ -156,3 +156,21 @@ test("when Authlete keeps failing, the circuit breaker pauses, then the run abor
   assert.match(checked.stderr, /keeps failing.*\[service_unreachable\]/);
   assert.equal(emulator.store.stats().calls["auth/token/create"] ?? 0, summary.writer.creates);
 });
+
+test("a SIGTERM during the passes before the run (service check, pre-scan) stops it before anything is sent", async (t) => {
+  const cli: { run?: ReturnType<typeof startCli> } = {};
+  const { emulator } = await withEmulator(t, {
+    faults: { latencyMs: 300 },
+    // The signal lands while the service's settings are read; the dump is scanned right after.
+    observe: (e) => {
+      if (e.kind === "request" && e.path.includes("/service/get")) cli.run?.child.kill("SIGTERM");
+    },
+  });
+  const { ledger, args } = setup(t, 50);
+  cli.run = startCli(args(), authleteEnv(emulator));
+  const stopped = await cli.run.result;
+  assert.equal(stopped.code, 3, stopped.stderr);
+  assert.match(stopped.stderr, /stopped by a signal before the run began; nothing was sent \[interrupted\]/);
+  assert.equal(emulator.store.stats().calls["auth/token/create"], undefined);
+  assert.deepEqual(ledgerStatus(ledger).runs, []);
+});
