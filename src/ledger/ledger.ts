@@ -29,6 +29,8 @@ export interface Ledger {
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
   /** Rows a completed run read from exactly these sources (same paths, sizes and times), if any did. */
   rowsReadBefore(sources: RunStart["sources"]): number | undefined;
+  /** The summary of the last completed run over exactly these sources with this mapping, if any. */
+  summaryReadBefore(sources: RunStart["sources"], mappingHash: string): Record<string, unknown> | undefined;
   /** Every rejected row the ledger knows: entries and rows without a token of their own. */
   rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
   /** The state of a token's entry, if the ledger has one. */
@@ -164,6 +166,15 @@ export function openLedger(file: string): Ledger {
           "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash FROM entries WHERE state = 'created' AND seen_run < ?",
         )
         .all(runId) as { tokenHash: string; sentHash: string; refreshHash: string | null }[],
+    summaryReadBefore(sources, mappingHash) {
+      const summary = db
+        .prepare(
+          "SELECT summary FROM runs WHERE status = 'completed' AND sources = ? AND mapping_hash = ? ORDER BY id DESC LIMIT 1",
+        )
+        .pluck()
+        .get(JSON.stringify(sources), mappingHash) as string | undefined;
+      return summary === undefined ? undefined : (JSON.parse(summary) as Record<string, unknown>);
+    },
     rowsReadBefore(sources) {
       const summary = db
         .prepare(

@@ -2,6 +2,7 @@ import type { ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import type { AuthleteClock, WriterHandle } from "../write/index.js";
 import { checkService, type ServiceCheck, type ServiceFinding } from "./service-check.js";
+import type { ServiceUsage } from "./service-usage.js";
 import type { MigrateConfig } from "./types.js";
 
 /** What a run learnt from the service before its first row, and the writer of a live run. */
@@ -55,6 +56,7 @@ export async function connectService(
   config: MigrateConfig,
   read: ReadOptions,
   clock: () => number,
+  knownUsage?: ServiceUsage,
 ): Promise<ServiceSide> {
   if (!config.connection) return {};
   // Loaded only when needed: the SDK costs ~0.4 s and ~40 MB a plain dry run does not need.
@@ -65,7 +67,7 @@ export async function connectService(
     const wanted = config.checkService === true || (!config.dryRun && config.checkService !== false);
     // The service check's own reads stop the run on a refused bearer or an unreachable service.
     let check: ServiceCheck | undefined;
-    if (wanted) check = await checkService(authlete, config.files, config.mapping, read, clock());
+    if (wanted) check = await checkService(authlete, config.files, config.mapping, read, clock(), knownUsage);
     else await checkConnection(authlete);
     if (config.dryRun) {
       await authlete.close();

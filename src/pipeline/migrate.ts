@@ -11,6 +11,7 @@ import { checkHeader, describeSources } from "./sources.js";
 import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { RunLoop } from "./run-loop.js";
+import type { ServiceUsage } from "./service-usage.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
@@ -31,21 +32,23 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const ledger = openLedger(config.ledgerFile);
   let writer: WriterHandle | undefined;
   try {
-    const service = await connectService(config, passOptions, clock);
+    // A completed run over the same unchanged sources with the same mapping already scanned them.
+    const sources = describeSources(config.files);
+    const before = ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as
+      ServiceUsage | undefined;
+    const service = await connectService(config, passOptions, clock, before);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
     // look; the service check has just read them all.
     const total = config.dryRun
       ? undefined
-      : (ledger.rowsReadBefore(describeSources(config.files)) ??
-        service.check?.rows ??
-        (await prescan(config.files, passOptions)));
+      : (ledger.rowsReadBefore(sources) ?? service.check?.rows ?? (await prescan(config.files, passOptions)));
     // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
     const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
     const runId = ledger.startRun({
       dryRun: config.dryRun,
       arguments: config.arguments,
-      sources: describeSources(config.files),
+      sources,
       mappingHash: config.mappingHash,
     });
     const tally = new Tally();
@@ -77,7 +80,10 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       writer?.stats,
     );
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
-    if (service.check) summary.serviceFindings = service.check.findings;
+    if (service.check) {
+      summary.serviceFindings = service.check.findings;
+      summary.serviceUsage = service.check.usage;
+    }
     if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;
     if (cutover) summary.cutover = cutover;
     ledger.finishRun(runId, status, summary);

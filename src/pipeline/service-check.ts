@@ -24,6 +24,8 @@ export interface ServiceCheck {
   rules: LifetimeRules;
   /** Rows the sources hold (every source was read to the end). */
   rows: number;
+  /** What the dump needs, to keep with a completed run. */
+  usage: ServiceUsage;
 }
 
 const finding = (severity: ServiceFinding["severity"], code: ServiceFinding["code"], detail: string) => ({
@@ -35,7 +37,7 @@ const finding = (severity: ServiceFinding["severity"], code: ServiceFinding["cod
 /** Checks of the service-wide settings against the dump. */
 function serviceFindings(service: ServiceFacts, used: ServiceUsage): ServiceFinding[] {
   const found: ServiceFinding[] = [];
-  for (const scope of [...used.scopes].sort()) {
+  for (const scope of used.scopes) {
     if (!service.scopes.has(scope))
       found.push(
         finding(
@@ -96,11 +98,11 @@ function clientFindings(
   several: number,
 ): ServiceFinding[] {
   const found: ServiceFinding[] = [];
-  for (const g of used.clients.get(clientId) ?? []) {
+  for (const g of used.clients[clientId] ?? []) {
     if (!client.grantTypes.has(g))
       found.push(finding("error", "grant_type_not_allowed", `client ${clientId} does not allow ${g}`));
   }
-  const never = used.refreshNeverExpires.get(clientId) ?? 0;
+  const never = used.refreshNeverExpires[clientId] ?? 0;
   if (never > 0)
     found.push(
       finding(
@@ -134,11 +136,12 @@ export async function checkService(
   mapping: Mapping,
   read: ReadOptions,
   now: number,
+  known?: ServiceUsage,
 ): Promise<ServiceCheck> {
   const { readClient, readService } = await import("../write/index.js");
   // The settings first: a refused bearer or an unreachable service stops the run before a long scan.
   const service = await readService(authlete);
-  const used = await serviceUsage(files, mapping, read, now);
+  const used = known ?? (await serviceUsage(files, mapping, read, now));
   if ("error" in service)
     return {
       findings: [
@@ -146,14 +149,10 @@ export async function checkService(
       ],
       rules: { expirationLinked: true },
       rows: used.rows,
+      usage: used,
     };
   const findings = serviceFindings(service, used);
-  const severalByClient = new Map<number, number>();
-  for (const [pair, n] of used.perSubject) {
-    const clientId = Number(pair.slice(0, pair.indexOf(" ")));
-    if (n > 1) severalByClient.set(clientId, (severalByClient.get(clientId) ?? 0) + 1);
-  }
-  for (const clientId of used.clients.keys()) {
+  for (const clientId of Object.keys(used.clients).map(Number)) {
     const client = await readClient(authlete, clientId);
     if (client === null)
       findings.push(
@@ -164,9 +163,9 @@ export async function checkService(
         finding("error", "service_unreadable", `client ${clientId} cannot be read (${client.error})`),
       );
     else
-      findings.push(...clientFindings(clientId, client, service, used, severalByClient.get(clientId) ?? 0));
+      findings.push(...clientFindings(clientId, client, service, used, used.severalByClient[clientId] ?? 0));
   }
-  const several = [...severalByClient.values()].reduce((a, b) => a + b, 0);
+  const several = Object.values(used.severalByClient).reduce((a, b) => a + b, 0);
   if (several > 0 && !findings.some((f) => f.code === "several_live_tokens_per_subject"))
     findings.push(
       finding(
@@ -175,5 +174,10 @@ export async function checkService(
         `${several} subject(s) have several live tokens for one client; singleAccessTokenPerSubject is off, so all of them are kept`,
       ),
     );
-  return { findings, rules: { expirationLinked: service.tokenExpirationLinked }, rows: used.rows };
+  return {
+    findings,
+    rules: { expirationLinked: service.tokenExpirationLinked },
+    rows: used.rows,
+    usage: used,
+  };
 }

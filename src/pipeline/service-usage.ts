@@ -5,24 +5,29 @@ import { readRows, type ReadOptions } from "../read/index.js";
 /** (client, subject) pairs counted for the several-tokens check; past this, counting stops. */
 const pairLimit = 1_000_000;
 
-/** What the tokens of a dump need from the target service, and how their lifetimes relate. */
+/**
+ * What the tokens of a dump need from the target service, and how their lifetimes relate: plain JSON,
+ * kept with a completed run so a rerun over the same unchanged sources and mapping need not scan again.
+ */
 export interface ServiceUsage {
   /** Rows the sources hold: the reading doubles as a live run's pre-scan. */
   rows: number;
-  /** Authlete client → grant types its rows use. */
-  clients: Map<number, Set<string>>;
-  scopes: Set<string>;
+  /** Authlete client ID → grant types its rows use. */
+  clients: Record<string, string[]>;
+  scopes: string[];
   /** Rows that carry a refresh token. */
   refresh: number;
-  /** Live access tokens per "client subject". */
-  perSubject: Map<string, number>;
+  /** Authlete client ID → subjects with several live access tokens for it. */
+  severalByClient: Record<string, number>;
   /** Rows whose refresh token expires before their access token (a linked service cuts the access token). */
   refreshBeforeAccess: number;
-  /** Rows with a refresh token the legacy server never expires: Authlete's default lifetime applies. */
-  refreshNeverExpires: Map<number, number>;
+  /** Authlete client ID → rows with a refresh token the legacy server never expires (Authlete's default applies). */
+  refreshNeverExpires: Record<string, number>;
   /** Rows with a refresh token on a grant type Authlete issues none for (it would be dropped). */
   refreshOnGrantWithout: number;
 }
+
+const add = (counts: Record<string, number>, key: string | number) => (counts[key] = (counts[key] ?? 0) + 1);
 
 /** Reads the sources once and maps every row, counting what the service checks need. */
 export async function serviceUsage(
@@ -31,14 +36,17 @@ export async function serviceUsage(
   read: ReadOptions,
   now: number,
 ): Promise<ServiceUsage> {
+  const clients = new Map<number, Set<string>>();
+  const scopes = new Set<string>();
+  const perSubject = new Map<string, number>();
   const used: ServiceUsage = {
     rows: 0,
-    clients: new Map(),
-    scopes: new Set(),
+    clients: {},
+    scopes: [],
     refresh: 0,
-    perSubject: new Map(),
+    severalByClient: {},
     refreshBeforeAccess: 0,
-    refreshNeverExpires: new Map(),
+    refreshNeverExpires: {},
     refreshOnGrantWithout: 0,
   };
   for await (const row of readRows(files, read)) {
@@ -46,14 +54,13 @@ export async function serviceUsage(
     const r = mapRow(row, { mapping, now });
     if (r.kind !== "payload") continue;
     const { clientId, grantType, subject, refreshToken } = r.request;
-    if (!used.clients.has(clientId)) used.clients.set(clientId, new Set());
-    used.clients.get(clientId)!.add(grantType);
-    for (const s of r.request.scopes ?? []) used.scopes.add(s);
+    if (!clients.has(clientId)) clients.set(clientId, new Set());
+    clients.get(clientId)!.add(grantType);
+    for (const s of r.request.scopes ?? []) scopes.add(s);
     if (refreshToken !== undefined) {
       used.refresh++;
       if (grantType === "CLIENT_CREDENTIALS" || grantType === "IMPLICIT") used.refreshOnGrantWithout++;
-      if (r.refreshExpiresAt === null)
-        used.refreshNeverExpires.set(clientId, (used.refreshNeverExpires.get(clientId) ?? 0) + 1);
+      if (r.refreshExpiresAt === null) add(used.refreshNeverExpires, clientId);
       else if (!r.refreshOnly && (r.accessExpiresAt === null || r.refreshExpiresAt < r.accessExpiresAt))
         used.refreshBeforeAccess++;
     }
@@ -61,11 +68,14 @@ export async function serviceUsage(
       subject !== undefined &&
       !r.refreshOnly &&
       grantType !== "CLIENT_CREDENTIALS" &&
-      used.perSubject.size < pairLimit
+      perSubject.size < pairLimit
     ) {
       const pair = `${clientId} ${subject}`;
-      used.perSubject.set(pair, (used.perSubject.get(pair) ?? 0) + 1);
+      perSubject.set(pair, (perSubject.get(pair) ?? 0) + 1);
     }
   }
+  for (const [clientId, grants] of clients) used.clients[clientId] = [...grants].sort();
+  used.scopes = [...scopes].sort();
+  for (const [pair, n] of perSubject) if (n > 1) add(used.severalByClient, pair.slice(0, pair.indexOf(" ")));
   return used;
 }

@@ -28,6 +28,8 @@ export interface RunSummary {
   notCarried?: Partial<Record<NotCarried, number>>;
   /** The first rows of each kind not carried, file:line. */
   notCarriedRows?: Partial<Record<NotCarried, string[]>>;
+  /** What the dump needs of the service (clients, grant types, scopes, counts), as the service check read it. */
+  serviceUsage?: object;
   /** --check-service: what the target service lacks for this dump. */
   serviceFindings?: { severity: "error" | "warning"; code: string; detail: string }[];
   /** Dry run: how long the real run would take at the configured rate, seconds. */
