@@ -95,8 +95,10 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
         resultCode: lastFailure?.resultCode,
       });
     }
-    // Until Authlete's clock is measured, one create at a time (see AuthleteClock.measured).
-    const measured = await ctx.clock.measured();
+    // Until Authlete's clock is measured, one create at a time (see AuthleteClock.measured); a persistent
+    // token's answer cannot measure it (no expiry), so it is not held back for that.
+    const measured =
+      payload.accessExpiresAt === null && !payload.refreshOnly ? () => {} : await ctx.clock.measured();
     let result: Awaited<ReturnType<typeof tokenManagementCreate>>;
     try {
       if (!(await ctx.pacer.acquire())) return null;

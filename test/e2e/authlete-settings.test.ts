@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tokenProcess } from "@authlete/typescript-sdk/funcs/tokenProcess.js";
-import type { RunningEmulator } from "../../src/emulator/index.js";
+import type { RunningEmulator, WireEvent } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
@@ -193,4 +193,28 @@ test("a 403 on one create rejects that row and the run goes on", async (t) => {
   assert.deepEqual(summary.reasons, { authlete_rejected: 1 });
   assert.ok(summary.serviceFindings.some((f) => f.code === "client_not_in_service"));
   assert.equal(emulator.store.stats().tokens, 4);
+});
+
+test("the first create goes alone to measure Authlete's clock; persistent tokens, which cannot measure it, are not held back", async (t) => {
+  for (const persistent of [false, true]) {
+    const events: WireEvent[] = [];
+    const { emulator } = await withEmulator(t, {
+      faults: { latencyMs: 100 },
+      observe: (e) => events.push(e),
+    });
+    const rows = liveRows(8).map((r) => (persistent ? { ...r, expires_at: "never" } : r));
+    const result = await runCli(migrateArgs(tempDir(t), rows, ["--concurrency", "8"]), authleteEnv(emulator));
+    assert.equal(result.code, 0, result.stderr);
+    // The emulator's own record of creates on the wire: how many overlapped, before and after the first answer.
+    let inFlight = 0;
+    let mostBeforeFirstAnswer = 0;
+    let answered = false;
+    for (const e of events.filter((e) => e.path.endsWith("/auth/token/create"))) {
+      inFlight += e.kind === "request" ? 1 : -1;
+      if (e.kind === "answer") answered = true;
+      else if (!answered) mostBeforeFirstAnswer = Math.max(mostBeforeFirstAnswer, inFlight);
+    }
+    if (persistent) assert.ok(mostBeforeFirstAnswer > 1, "persistent tokens go out together");
+    else assert.equal(mostBeforeFirstAnswer, 1, "the first create is alone on the wire");
+  }
 });
