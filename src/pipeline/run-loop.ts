@@ -5,11 +5,10 @@ import { Tally, bucketOf, type RowRef } from "../report/tally.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
+import { revokeMigrated, type RevocationReason, type RevokedToken } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
-const notFoundDetail =
-  "Authlete holds neither the migrated access token nor its refresh token (refreshed, swept or deleted there): nothing was revoked, and a token rotated at Authlete may still be live; revoke it by client and subject if it must go";
 const progressEveryMs = 250;
 const timelineEverySeconds = 2;
 
@@ -180,23 +179,10 @@ export class RunLoop {
     }
   }
 
-  /** Deletes a token this ledger created that the source has revoked (or dropped) since. */
-  private async revoke(
-    writer: WriterHandle,
-    token: { key: string; identifier: string; refreshHash: string | null },
-    reason: "revoked_since_migration" | "deleted_in_source",
-    at?: Admitted,
-  ): Promise<void> {
-    const result = await writer.revoke(token.identifier, token.refreshHash);
-    if (result === null) return this.tally.settle("pending", "interrupted", at);
-    if (result === "failed") return this.tally.settle("failed", "revocation_failed", at);
-    if (result === "not_found") {
-      // Not a revocation: the migrated token is gone, but a chain rotated at Authlete may live on.
-      this.ledger.recordRevocation(this.runId, token.key, "not_found_in_authlete");
-      return this.tally.settle("rejected", "not_found_in_authlete", at && { ...at, detail: notFoundDetail });
-    }
-    this.ledger.recordRevocation(this.runId, token.key, reason);
-    this.tally.settle("skipped", reason, at);
+  /** Revokes a token this ledger created that the source has revoked (or dropped) since. */
+  private revoke(writer: WriterHandle, token: RevokedToken, reason: RevocationReason, at?: Admitted) {
+    const run = { writer, ledger: this.ledger, runId: this.runId, tally: this.tally };
+    return revokeMigrated(run, token, reason, at);
   }
 
   /** With --sync-deletions: revoke the tokens this ledger created that the complete dump no longer holds. */
