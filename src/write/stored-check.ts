@@ -161,8 +161,10 @@ export async function confirmCreate(
   const legacyRefresh = payload.refreshExpiresAt;
   if (sent.refreshToken !== undefined && legacyRefresh !== null && refreshAsked !== undefined) {
     const latest = (issuedAt ?? sent.receivedAt + ctx.clock.highMs) + refreshAsked * 1000;
-    if (latest > legacyRefresh || (issuedAt !== undefined && tooEarly(latest, legacyRefresh)))
-      fix.refreshTokenExpiresAt = aimedExpiry(legacyRefresh);
+    // Without an issue instant (a persistent access token) and before the clock was measured, the refresh
+    // expiry is known only to about a second: it is set absolutely.
+    const unsure = issuedAt === undefined ? sent.calibrating : tooEarly(latest, legacyRefresh);
+    if (latest > legacyRefresh || unsure) fix.refreshTokenExpiresAt = aimedExpiry(legacyRefresh);
   }
   if (fix.accessTokenExpiresAt === undefined && fix.refreshTokenExpiresAt === undefined) return created;
   const corrected = await correct(ctx, payload, fix, created);
