@@ -1,4 +1,5 @@
 export { mapRow } from "./map-row.js";
 export { reportedClient } from "./client.js";
-export { loadMapping, parseMapping, mappedColumns } from "./mapping.js";
+export { parseMapping, mappedColumns } from "./mapping.js";
+export { loadMapping } from "./load-mapping.js";
 export type { Mapping, MapContext, MapResult, Payload, Refusal, ReasonCode } from "./types.js";

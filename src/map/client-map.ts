@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { readFailure } from "../shared/text.js";
+import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
+import { authleteGrantTypes, type ClientTarget, type CreatableGrantType } from "./types.js";
+
+/** A creatable grant type, by name. */
+export function grantType(file: string, where: string, value: unknown): CreatableGrantType {
+  if (!authleteGrantTypes.includes(value as CreatableGrantType)) {
+    invalid(file, `${where} must be one of ${authleteGrantTypes.join(", ")}; got ${JSON.stringify(value)}`);
+  }
+  return value as CreatableGrantType;
+}
+
+function clientTarget(file: string, where: string, value: unknown): ClientTarget {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return { clientId: value };
+  if (isRecord(value)) {
+    onlyKeys(file, where, value, ["clientId", "grantType"]);
+    const target = clientTarget(file, `${where}.clientId`, value.clientId);
+    return value.grantType === undefined
+      ? target
+      : { ...target, grantType: grantType(file, `${where}.grantType`, value.grantType) };
+  }
+  return invalid(
+    file,
+    `${where} must be a positive integer Authlete client ID or { clientId, grantType }; got ${JSON.stringify(value)}`,
+  );
+}
+
+function readClientsFile(file: string, clientsFile: string): Map<string, ClientTarget> {
+  let rows: string[][];
+  try {
+    rows = parseCsv(readFileSync(clientsFile), {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    });
+  } catch (error) {
+    return invalid(file, `clientsFile ${clientsFile} ${readFailure(error)}`);
+  }
+  const clients = new Map<string, ClientTarget>();
+  rows.forEach((row, i) => {
+    if (i === 0 && row[0] === "legacy_id") return;
+    const [legacy, id, grant] = row;
+    const where = `clientsFile ${clientsFile} line ${i + 1}`;
+    if (!legacy || !id || !/^\d+$/.test(id))
+      invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
+    clients.set(
+      legacy,
+      grant ? { clientId: Number(id), grantType: grantType(file, where, grant) } : { clientId: Number(id) },
+    );
+  });
+  return clients;
+}
+
+/** Validates a parsed mapping document; `file` names it in errors and anchors relative paths. */
+
+/**
+ * The client map: legacy client identifier → Authlete client, inline (`clients`) or from a CSV beside
+ * the mapping (`clientsFile`); undefined when the client column already holds Authlete's ID.
+ */
+export function parseClients(
+  raw: Record<string, unknown>,
+  file: string,
+): Map<string, ClientTarget> | undefined {
+  if (raw.clients !== undefined && raw.clientsFile !== undefined)
+    invalid(file, "give clients or clientsFile, not both");
+  if (raw.clients !== undefined) {
+    if (!isRecord(raw.clients)) invalid(file, "clients must be an object of legacy id → Authlete client");
+    return new Map(Object.entries(raw.clients).map(([k, v]) => [k, clientTarget(file, `clients.${k}`, v)]));
+  } else if (raw.clientsFile !== undefined) {
+    if (typeof raw.clientsFile !== "string") invalid(file, "clientsFile must be a path");
+    const path = resolve(dirname(file), raw.clientsFile);
+    // The client map lives beside the mapping: a mapping never reaches for an arbitrary file.
+    if (isAbsolute(raw.clientsFile) || relative(dirname(file), path).startsWith(".."))
+      invalid(file, "clientsFile must be a path inside the mapping's directory");
+    return readClientsFile(file, path);
+  }
+  return undefined;
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { readFailure } from "../shared/text.js";
+import { parseMapping } from "./mapping.js";
+import { invalid, isRecord } from "./mapping-checks.js";
+import type { Mapping } from "./types.js";
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return invalid(file, readFailure(error));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return invalid(file, readFailure(error));
+  }
+  if (holdsProtoKey(parsed))
+    invalid(
+      file,
+      'holds a "__proto__" key: no mapping has one, and merging it would change an object\'s prototype',
+    );
+  return parsed;
+}
+
+/** True when any object in a parsed JSON document has an own "__proto__" key (walked without recursion). */
+function holdsProtoKey(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== "object" || item === null) continue;
+    if (!Array.isArray(item) && Object.hasOwn(item, "__proto__")) return true;
+    stack.push(...Object.values(item as Record<string, unknown>));
+  }
+  return false;
+}
+
+/** Preset mapping files shipped with the tool. */
+export const presetNames = [
+  "doorkeeper",
+  "django-oauth-toolkit",
+  "spring-authorization-server",
+  "line-channel-access-token-v2.1",
+];
+
+function readPreset(name: string, from: string): Record<string, unknown> {
+  if (!presetNames.includes(name))
+    invalid(from, `unknown preset ${JSON.stringify(name)}; presets: ${presetNames.join(", ")}`);
+  return readJson(fileURLToPath(new URL(`../../../presets/${name}.json`, import.meta.url))) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** A preset under the user's own keys: objects merge, everything else (arrays included) is replaced. */
+function extend(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(own)) {
+    const inner = base[key];
+    merged[key] = isRecord(value) && isRecord(inner) && key !== "clients" ? extend(inner, value) : value;
+  }
+  return merged;
+}
+
+/**
+ * Reads and validates a mapping (exit 2 on any problem, before a row is read): a file, `preset:NAME`,
+ * or a file that `extends` a preset with its own keys (the client map is always the site's own).
+ */
+export function loadMapping(spec: string): Mapping {
+  if (spec.startsWith("preset:")) return parseMapping(readPreset(spec.slice("preset:".length), spec), spec);
+  const raw = readJson(spec);
+  if (isRecord(raw) && raw.extends !== undefined) {
+    if (typeof raw.extends !== "string") invalid(spec, "extends must name a preset");
+    const { extends: name, ...own } = raw;
+    return parseMapping(extend(readPreset(name as string, spec), own), spec);
+  }
+  return parseMapping(raw, spec);
+}
