@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
+import type { ReasonCode } from "../map/types.js";
 
 /** Rows a dry run found to repeat a token of an earlier row, found after the fact. */
 export interface DryRunDuplicates {
@@ -14,6 +15,17 @@ export interface DryRunDuplicates {
     n: number;
   }[];
   first: { file: string; line: number }[];
+  /** The first rows still holding each reason that lost rows to duplicates. */
+  firstByReason: Record<string, { file: string; line: number }[]>;
+}
+
+/** A rejected row a dry run kept (not a repeat of an earlier row), in row order, for rejects.csv. */
+export interface DryRunRejected {
+  file: string;
+  line: number;
+  reason: ReasonCode;
+  detail?: string;
+  key: string | null;
 }
 
 /**
@@ -24,8 +36,8 @@ export interface DryRunDuplicates {
  */
 export function prepareDryRun(db: Database, expectedRows: number) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
-    CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT NOT NULL, refresh TEXT, file INTEGER NOT NULL,
-      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT)`);
+    CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
+      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
@@ -33,7 +45,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   const seen = new SeenFilter(expectedRows * 2);
   const maybe = db.prepare("INSERT INTO dry_maybe (key) VALUES (?)");
   const append = db.prepare(
-    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const files: string[] = [];
   const fileIndex = (file: string) => {
@@ -43,7 +55,23 @@ export function prepareDryRun(db: Database, expectedRows: number) {
 
   function decide(c: Candidate, retryRejected: boolean): Decision {
     const r = c.result;
-    if (r.kind !== "payload" && r.key === null) return { action: "settled", state: r.kind, reason: r.reason };
+    // Rejected rows' details are kept so rejects.csv, written once duplicates are known, lists only
+    // rows that stay rejected (keyless rows too, to keep the file in row order).
+    const detail = r.kind === "rejected" ? r.detail : null;
+    if (r.kind !== "payload" && r.key === null) {
+      append.run(
+        null,
+        null,
+        fileIndex(c.file),
+        c.line ?? c.rowNo,
+        r.kind,
+        r.reason,
+        null,
+        c.client ?? null,
+        detail,
+      );
+      return { action: "settled", state: r.kind, reason: r.reason };
+    }
     const key = r.key as string;
     const known = hasEntries
       ? (entry.get(key) as { state: string; reason: string | null } | undefined)
@@ -80,17 +108,21 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       reason,
       decision.action === "write" ? (c.bucket ?? null) : null,
       c.client ?? null,
+      decision.action === "settled" && decision.state === "rejected" ? detail : null,
     );
     return decision;
   }
 
-  /** Finds the rows that repeat an earlier row's access or refresh token. */
-  function duplicates(): DryRunDuplicates {
+  /**
+   * Finds the rows that repeat an earlier row's access or refresh token, and hands the rejected rows
+   * that are not such repeats to `onRejected` in row order.
+   */
+  function duplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates {
     // Every row of a repeated key holds a key the filter flagged: sort just those rows, per key.
     db.exec(`CREATE TEMP TABLE dry_cands AS SELECT seq, access, refresh FROM dry_rows
         WHERE access IN (SELECT key FROM dry_maybe) OR refresh IN (SELECT key FROM dry_maybe);
       CREATE TEMP TABLE dry_dups AS SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY access ORDER BY seq) AS n
-        FROM dry_cands) WHERE n > 1;
+        FROM dry_cands WHERE access IS NOT NULL) WHERE n > 1;
       CREATE UNIQUE INDEX temp.dry_dups_seq ON dry_dups(seq);
       INSERT INTO dry_dups SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY refresh ORDER BY seq) AS n FROM dry_cands
         WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
@@ -103,10 +135,40 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     const first = (
       db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]
     ).map((r) => ({ file: files[r.file]!, line: r.line }));
+    // Rows are scanned in order and each reason's scan stops at its fifth row: cheap even for 10M rows.
+    const firstOf = db.prepare(
+      "SELECT file, line FROM dry_rows WHERE reason = ? AND seq NOT IN (SELECT seq FROM dry_dups) ORDER BY seq LIMIT 5",
+    );
+    const firstByReason: DryRunDuplicates["firstByReason"] = {};
+    for (const c of counted)
+      if (c.reason !== null && !(c.reason in firstByReason))
+        firstByReason[c.reason] = (firstOf.all(c.reason) as { file: number; line: number }[]).map((r) => ({
+          file: files[r.file]!,
+          line: r.line,
+        }));
+    if (onRejected) {
+      const kept = db.prepare(
+        "SELECT file, line, reason, detail, access FROM dry_rows WHERE state = 'rejected' AND seq NOT IN (SELECT seq FROM dry_dups) ORDER BY seq",
+      );
+      for (const r of kept.iterate() as IterableIterator<{
+        file: number;
+        line: number;
+        reason: string;
+        detail: string | null;
+        access: string | null;
+      }>)
+        onRejected({
+          file: files[r.file]!,
+          line: r.line,
+          reason: r.reason as ReasonCode,
+          detail: r.detail ?? undefined,
+          key: r.access,
+        });
+    }
     db.exec(
       "DROP TABLE temp.dry_dups; DROP TABLE temp.dry_cands; DROP TABLE temp.dry_maybe; DROP TABLE temp.dry_rows;",
     );
-    return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first };
+    return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first, firstByReason };
   }
 
   return { decide, duplicates };

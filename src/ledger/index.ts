@@ -10,5 +10,5 @@ export type {
   RunStatus,
   WriteOutcome,
 } from "./types.js";
-export type { DryRunDuplicates } from "./dry-run.js";
+export type { DryRunDuplicates, DryRunRejected } from "./dry-run.js";
 export type { RollbackTarget } from "./types.js";

@@ -4,7 +4,7 @@ import { liveHolder } from "./holder.js";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
-import { prepareDryRun, type DryRunDuplicates } from "./dry-run.js";
+import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { readCutover, recordCutover } from "./cutover.js";
 import { readStatus } from "./status.js";
@@ -52,8 +52,11 @@ export interface Ledger {
   createdBy(runId: number): RollbackTarget[];
   /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
   recordRollback(target: RollbackTarget, rollbackRunId: number, result: "deleted" | "already_absent"): void;
-  /** A dry run's rows that repeat an earlier row's token, found once all rows are admitted. */
-  dryRunDuplicates(): DryRunDuplicates;
+  /**
+   * A dry run's rows that repeat an earlier row's token, found once all rows are admitted; its rejected
+   * rows that are not repeats go to `onRejected`, in row order.
+   */
+  dryRunDuplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
   status(): LedgerStatus;
@@ -212,8 +215,8 @@ export function openLedger(file: string): Ledger {
       ).run(t.tokenHash, t.sentHash, rollbackRunId, t.file, t.rowNo, result, Date.now());
       db.prepare("DELETE FROM entries WHERE token_hash = ? AND state = 'created'").run(t.tokenHash);
     }),
-    dryRunDuplicates() {
-      const found = dryRun?.duplicates() ?? { count: 0, counted: [], first: [] };
+    dryRunDuplicates(onRejected) {
+      const found = dryRun?.duplicates(onRejected) ?? { count: 0, counted: [], first: [], firstByReason: {} };
       dryRun = undefined;
       return found;
     },

@@ -52,9 +52,21 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       mappingHash: config.mappingHash,
     });
     const tally = new Tally();
-    if (rejects) tally.onRejected = (at, reason) => rejects.add(at, reason);
+    // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
+    if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
     const cutover = ledger.cutover();
-    const loop = { config, ledger, runId, tally, clock, writer, total, startedAt, afterCutover: !!cutover };
+    const loop = {
+      config,
+      ledger,
+      runId,
+      tally,
+      clock,
+      writer,
+      total,
+      startedAt,
+      afterCutover: !!cutover,
+      rejects,
+    };
     try {
       await new RunLoop(loop).execute(readOptions);
     } catch (error) {

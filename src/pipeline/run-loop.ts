@@ -2,6 +2,7 @@ import type { Candidate, Decision, Ledger, WriteOutcome } from "../ledger/index.
 import { mapRow, reportedClient } from "../map/index.js";
 import { readRowsForRun, type ReadOptions } from "../read/index.js";
 import { Tally, bucketOf, type RowRef } from "../report/tally.js";
+import type { RejectsFile } from "../report/rejects-file.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
@@ -25,6 +26,8 @@ export interface RunLoopSetup {
   total: number | undefined;
   startedAt: number;
   afterCutover: boolean;
+  /** Where a dry run writes its rejected rows once repeated tokens are known. */
+  rejects?: RejectsFile;
 }
 
 /** A row handed to the ledger, with what the report needs to say about it. */
@@ -48,9 +51,7 @@ export class RunLoop {
   private readonly clock: () => number;
   /** Absent in a dry run. */
   private readonly writer: WriterHandle | undefined;
-  private readonly total: number | undefined;
-  private readonly startedAt: number;
-  private readonly afterCutover: boolean;
+  private readonly setup: RunLoopSetup;
 
   constructor(setup: RunLoopSetup) {
     ({
@@ -60,11 +61,9 @@ export class RunLoop {
       tally: this.tally,
       clock: this.clock,
       writer: this.writer,
-      total: this.total,
-      startedAt: this.startedAt,
     } = setup);
     const { config, total } = setup;
-    this.afterCutover = setup.afterCutover;
+    this.setup = setup;
     this.verifyJwt = jwtVerifier(config.mapping);
     this.expectedRows = total ?? estimatedRows(config.files, config.read.format);
     this.stopRequested = new Promise((resolve) => {
@@ -108,7 +107,11 @@ export class RunLoop {
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }
       if (!this.stopping) await this.admitBatch();
-      if (this.config.dryRun) this.tally.reclassifyDuplicates(this.ledger.dryRunDuplicates());
+      const rejects = this.setup.rejects;
+      if (this.config.dryRun)
+        this.tally.reclassifyDuplicates(
+          this.ledger.dryRunDuplicates(rejects && ((r) => rejects.add(r, r.reason))),
+        );
       await this.syncDeletions();
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       this.tally.rows -= this.batch.length;
@@ -130,7 +133,7 @@ export class RunLoop {
       retryRejected: this.config.retryRejected,
       syncDeletions: this.config.syncDeletions,
       expectedRows: this.expectedRows,
-      afterCutover: this.afterCutover,
+      afterCutover: this.setup.afterCutover,
     });
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
@@ -229,22 +232,22 @@ export class RunLoop {
   private report(force: boolean): void {
     const now = performance.now();
     const last = this.tally.timeline.at(-1)?.t ?? -Infinity;
-    if (this.writer && (now - this.startedAt) / 1000 - last >= timelineEverySeconds) {
-      this.tally.sample((now - this.startedAt) / 1000, this.writer.stats.rateLimited);
+    if (this.writer && (now - this.setup.startedAt) / 1000 - last >= timelineEverySeconds) {
+      this.tally.sample((now - this.setup.startedAt) / 1000, this.writer.stats.rateLimited);
     }
     if (!this.config.onProgress || (!force && now - this.lastProgress < progressEveryMs)) return;
     this.lastProgress = now;
     const { created, skipped, rejected, failed } = this.tally.states;
     this.config.onProgress({
       rows: this.tally.rows,
-      total: this.total,
+      total: this.setup.total,
       created,
       skipped,
       rejected,
       failed,
       inFlight: this.inFlight.size,
       writer: this.writer?.stats,
-      elapsedMs: now - this.startedAt,
+      elapsedMs: now - this.setup.startedAt,
     });
   }
 }

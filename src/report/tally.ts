@@ -1,4 +1,4 @@
-import type { DryRunDuplicates } from "../ledger/dry-run.js";
+import type { DryRunDuplicates } from "../ledger/index.js";
 import type { FinalState } from "../ledger/types.js";
 import type { Payload, ReasonCode, NotCarried } from "../map/types.js";
 
@@ -111,12 +111,18 @@ export class Tally {
         counts.skipped += c.n;
       }
     }
+    // A reason that lost rows lists its first remaining rows, not rows now counted as repeats.
+    for (const [reason, rows] of Object.entries(found.firstByReason))
+      this.firstRows[reason as ReasonCode] = rows.map((f) => `${f.file}:${f.line}`);
     if (found.count === 0) return;
     this.states.skipped += found.count;
     this.reasons.duplicate_in_source = (this.reasons.duplicate_in_source ?? 0) + found.count;
     this.firstRows.duplicate_in_source = found.first.map((f) => `${f.file}:${f.line}`);
     for (const [reason, n] of Object.entries(this.reasons))
-      if (n === 0) delete this.reasons[reason as ReasonCode];
+      if (n === 0) {
+        delete this.reasons[reason as ReasonCode];
+        delete this.firstRows[reason as ReasonCode];
+      }
   }
 
   /** A live row that cannot be migrated with its value (null expiry = never expires). */

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { authleteEnv, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+
+test("a dry run over two files holding the same tokens reports what the live run then does: counts, first rows, rejects.csv", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const dir = tempDir(t);
+  const rows = liveRows(8);
+  rows[1]!.client = "partner"; // client_unknown
+  rows[4]!.client = "partner";
+  rows[6]!.user = null; // subject_missing
+  // The second export holds every row of the first again: all of them repeat tokens read before.
+  const files = [writeDump(dir, "a.csv", rows), writeDump(dir, "b.csv", rows)];
+  const mapping = writeMapping(dir);
+  const run = async (name: string, extra: string[]) => {
+    const report = join(dir, name);
+    const args = ["migrate", ...files, "--mapping", mapping, "--ledger", join(dir, `${name}.db`)];
+    const result = await runCli([...args, "--report", report, "--json", ...extra], authleteEnv(emulator));
+    assert.equal(result.code, 1, result.stderr);
+    return {
+      summary: JSON.parse(result.stdout) as RunSummary,
+      rejects: readFileSync(join(report, "rejects.csv"), "utf8"),
+    };
+  };
+  const dry = await run("dry", ["--dry-run"]);
+  const live = await run("live", []);
+
+  const at = (line: number) => `${files[0]}:${line}`;
+  const outcome = (s: RunSummary) => [
+    s.rows,
+    s.created,
+    s.skipped,
+    s.rejected,
+    s.failed,
+    s.reasons,
+    s.firstRows,
+  ];
+  assert.deepEqual(outcome(dry.summary), [
+    16,
+    5,
+    8,
+    3,
+    0,
+    { client_unknown: 2, subject_missing: 1, duplicate_in_source: 8 },
+    {
+      client_unknown: [at(3), at(6)],
+      subject_missing: [at(8)],
+      duplicate_in_source: [2, 3, 4, 5, 6].map((line) => `${files[1]}:${line}`),
+    },
+  ]);
+  assert.deepEqual(outcome(live.summary), outcome(dry.summary), "the live run did what the dry run said");
+  // Only the rows that stay rejected, once each, in row order: the second file's repeats are not there.
+  const lines = dry.rejects.trimEnd().split("\n");
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(",").slice(0, 3).join(",")),
+    [`${files[0]},3,client_unknown`, `${files[0]},6,client_unknown`, `${files[0]},8,subject_missing`],
+  );
+  assert.equal(dry.rejects, live.rejects, "the dry run's rejects.csv is the live run's");
+});
