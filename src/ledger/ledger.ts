@@ -4,6 +4,7 @@ import { liveHolder } from "./holder.js";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
+import { guardWrites } from "./write-failure.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { readCutover, recordCutover } from "./cutover.js";
@@ -146,7 +147,7 @@ export function openLedger(file: string): Ledger {
     return Number(info.lastInsertRowid);
   });
 
-  return {
+  return guardWrites(file, {
     file,
     startRun: (s) => start.immediate(s),
     finishRun(runId, status, summary) {
@@ -227,5 +228,5 @@ export function openLedger(file: string): Ledger {
     cutover: () => readCutover(db),
     recordCutover: (options) => recordCutover(db, file, options),
     close: () => db.close(),
-  };
+  } satisfies Ledger);
 }

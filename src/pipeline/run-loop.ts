@@ -6,12 +6,11 @@ import type { RejectsFile } from "../report/rejects-file.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
+import { RunProgress } from "./run-progress.js";
 import { revokeMigrated, type RevocationReason, type RevokedToken } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
-const progressEveryMs = 250;
-const timelineEverySeconds = 2;
 
 /** What one run loop works with. */
 export interface RunLoopSetup {
@@ -38,7 +37,7 @@ export class RunLoop {
   private batch: Admitted[] = [];
   private outcomes: WriteOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private lastProgress = 0;
+  private readonly progress: RunProgress;
   private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
   private readonly expectedRows: number;
   /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
@@ -52,6 +51,7 @@ export class RunLoop {
   /** Absent in a dry run. */
   private readonly writer: WriterHandle | undefined;
   private readonly setup: RunLoopSetup;
+  private failure: unknown;
 
   constructor(setup: RunLoopSetup) {
     ({
@@ -64,6 +64,7 @@ export class RunLoop {
     } = setup);
     const { config, total } = setup;
     this.setup = setup;
+    this.progress = new RunProgress(setup);
     this.verifyJwt = jwtVerifier(config.mapping);
     this.expectedRows = total ?? estimatedRows(config.files, config.read.format);
     this.stopRequested = new Promise((resolve) => {
@@ -73,11 +74,23 @@ export class RunLoop {
   }
 
   private get stopping(): boolean {
-    return Boolean(this.config.stop?.aborted || this.writer?.fatal);
+    return Boolean(this.config.stop?.aborted || this.writer?.fatal || this.failure !== undefined);
+  }
+
+  /** A fatal error off the loop (a timer's flush, an in-flight job): sending stops and execute() throws it. */
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.writer?.stop();
   }
 
   async execute(readOptions: ReadOptions): Promise<void> {
-    const flushTimer = setInterval(() => this.flushOutcomes(), 250);
+    const flushTimer = setInterval(() => {
+      try {
+        this.flushOutcomes();
+      } catch (error) {
+        this.fail(error);
+      }
+    }, 250);
     try {
       for await (const row of readRowsForRun(this.config.files, readOptions)) {
         if (this.stopping) break;
@@ -93,11 +106,12 @@ export class RunLoop {
           result.kind === "payload"
             ? String(result.request.clientId)
             : reportedClient(row.fields, this.config.mapping);
+        const { file, rowNo } = row;
         const detail = result.kind === "payload" ? undefined : result.detail;
         this.batch.push({
-          file: row.file,
-          rowNo: row.rowNo,
-          line: row.line ?? row.rowNo,
+          file,
+          rowNo,
+          line: row.line ?? rowNo,
           result,
           bucket,
           client,
@@ -116,10 +130,11 @@ export class RunLoop {
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       this.tally.rows -= this.batch.length;
       await this.drain();
+      if (this.failure !== undefined) throw this.failure;
     } finally {
       clearInterval(flushTimer);
       this.flushOutcomes();
-      this.report(true);
+      this.progress.report(true, this.inFlight.size);
     }
   }
 
@@ -142,7 +157,7 @@ export class RunLoop {
       else await this.handle(decision, at);
     }
     this.flushOutcomes(outcomeFlushSize);
-    this.report(false);
+    this.progress.report(false, this.inFlight.size);
   }
 
   private async handle(decision: Decision, at: Admitted): Promise<void> {
@@ -175,8 +190,10 @@ export class RunLoop {
 
   /** Counts a job in flight, and waits while too many are. */
   private async track(job: Promise<void>): Promise<void> {
-    this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
+    const tracked = job
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
     while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
       await Promise.race([...this.inFlight, this.stopRequested]);
     }
@@ -203,7 +220,7 @@ export class RunLoop {
     if (outcome === null) return this.tally.settle("pending", "interrupted", at);
     this.outcomes.push(outcome);
     this.tally.settle(outcome.state, outcome.reason, { ...at, detail: outcome.detail });
-    this.report(false);
+    this.progress.report(false, this.inFlight.size);
   }
 
   /** Waits for in-flight writes; after a stop request, for at most the grace period. */
@@ -227,27 +244,5 @@ export class RunLoop {
     const outcomes = this.outcomes;
     this.outcomes = [];
     this.ledger.recordOutcomes(this.runId, outcomes);
-  }
-
-  private report(force: boolean): void {
-    const now = performance.now();
-    const last = this.tally.timeline.at(-1)?.t ?? -Infinity;
-    if (this.writer && (now - this.setup.startedAt) / 1000 - last >= timelineEverySeconds) {
-      this.tally.sample((now - this.setup.startedAt) / 1000, this.writer.stats.rateLimited);
-    }
-    if (!this.config.onProgress || (!force && now - this.lastProgress < progressEveryMs)) return;
-    this.lastProgress = now;
-    const { created, skipped, rejected, failed } = this.tally.states;
-    this.config.onProgress({
-      rows: this.tally.rows,
-      total: this.setup.total,
-      created,
-      skipped,
-      rejected,
-      failed,
-      inFlight: this.inFlight.size,
-      writer: this.writer?.stats,
-      elapsedMs: now - this.setup.startedAt,
-    });
   }
 }

@@ -14,11 +14,16 @@ import { MigrateError } from "../shared/errors.js";
 import { renderReportHtml } from "./html.js";
 import type { RunSummary } from "./summary.js";
 
-function reportError(path: string, error: unknown): MigrateError {
+/** A report file that cannot be written: a usage error before the run, a stop once it runs. */
+export function reportError(path: string, error: unknown, during = false): MigrateError {
   const code = (error as NodeJS.ErrnoException).code ?? "error";
   const why =
-    code === "ELOOP" ? "is a symbolic link, which a report never follows" : `cannot be written (${code})`;
-  return new MigrateError("usage", `--report: ${path} ${why}`, {
+    code === "ELOOP"
+      ? "is a symbolic link, which a report never follows"
+      : code === "ENOSPC" || code === "EFBIG"
+        ? `cannot be written: the disk is full (${code})`
+        : `cannot be written (${code})`;
+  return new MigrateError(during ? "report_write_failed" : "usage", `--report: ${path} ${why}`, {
     file: path,
     option: "report",
     cause: error,
@@ -62,7 +67,7 @@ function writePrivately(path: string, text: string): void {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw reportError(path, error);
+    throw reportError(path, error, true);
   }
 }
 

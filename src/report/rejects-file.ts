@@ -1,5 +1,5 @@
 import { closeSync, writeSync } from "node:fs";
-import { openReportFile } from "./files.js";
+import { openReportFile, reportError } from "./files.js";
 import type { ReasonCode } from "../map/types.js";
 import type { RowRef } from "./tally.js";
 
@@ -16,7 +16,7 @@ function cell(value: string | number | undefined): string {
 export class RejectsFile {
   private readonly fd: number;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.fd = openReportFile(file);
     writeSync(this.fd, "file,row,reason,detail,fingerprint\n");
   }
@@ -24,7 +24,11 @@ export class RejectsFile {
   add(at: RowRef, reason: ReasonCode): void {
     // The key is already a hash of the token; eight characters of it identify the row, never the value.
     const fingerprint = at.key ? `sha256:${at.key.slice(0, 8)}` : "";
-    writeSync(this.fd, `${[at.file, at.line, reason, at.detail, fingerprint].map(cell).join(",")}\n`);
+    try {
+      writeSync(this.fd, `${[at.file, at.line, reason, at.detail, fingerprint].map(cell).join(",")}\n`);
+    } catch (error) {
+      throw reportError(this.file, error, true);
+    }
   }
 
   close(): void {

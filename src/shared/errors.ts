@@ -6,6 +6,8 @@ export type MigrateErrorCode =
   | "source_invalid"
   | "ledger_invalid"
   | "ledger_locked"
+  | "ledger_write_failed"
+  | "report_write_failed"
   | "issuer_failed"
   | "authentication_failed"
   | "service_unreachable"
@@ -22,6 +24,8 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   source_invalid: 2,
   ledger_invalid: 2,
   ledger_locked: 2,
+  ledger_write_failed: 3,
+  report_write_failed: 3,
   issuer_failed: 2,
   authentication_failed: 3,
   service_unreachable: 3,

@@ -14,9 +14,19 @@ export interface RunningCli {
   result: Promise<CliResult>;
 }
 
-/** Starts the real CLI (bin/authlete-migrate.js) as a child process. */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): RunningCli {
-  const child = spawn(process.execPath, [repoFile("bin/authlete-migrate.js"), ...args], {
+/**
+ * Starts the real CLI (bin/authlete-migrate.js) as a child process; `fileSizeLimit` (bytes) caps every
+ * file it writes, as a full disk would (util-linux's prlimit: the writes past it fail with EFBIG).
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { fileSizeLimit?: number } = {},
+): RunningCli {
+  const node = [process.execPath, repoFile("bin/authlete-migrate.js"), ...args];
+  const limit = options.fileSizeLimit;
+  const command = limit === undefined ? node : ["prlimit", `--fsize=${limit}`, ...node];
+  const child = spawn(command[0]!, command.slice(1), {
     env: {
       ...process.env,
       AUTHLETE_BASE_URL: undefined,
@@ -40,6 +50,10 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return startCli(args, env).result;
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { fileSizeLimit?: number } = {},
+): Promise<CliResult> {
+  return startCli(args, env, options).result;
 }
