@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import { readFailure } from "../shared/text.js";
+import { printable, readFailure } from "../shared/text.js";
 import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
 import { authleteGrantTypes, type ClientTarget, type CreatableGrantType } from "./types.js";
 
@@ -40,12 +40,18 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
     return invalid(file, `clientsFile ${clientsFile} ${readFailure(error)}`);
   }
   const clients = new Map<string, ClientTarget>();
+  const firstLine = new Map<string, number>();
   rows.forEach((row, i) => {
     if (i === 0 && row[0] === "legacy_id") return;
     const [legacy, id, grant] = row;
     const where = `clientsFile ${clientsFile} line ${i + 1}`;
     if (!legacy || !id || !/^\d+$/.test(id))
       invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
+    // A second line for a legacy ID would silently win over the first: which one was meant?
+    const first = firstLine.get(legacy);
+    if (first !== undefined)
+      invalid(file, `${where}: legacy_id ${printable(legacy, 80)} is on line ${first} too`);
+    firstLine.set(legacy, i + 1);
     clients.set(
       legacy,
       grant ? { clientId: Number(id), grantType: grantType(file, where, grant) } : { clientId: Number(id) },

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { lineAudience, lineBaseUrl } from "../line/rules.js";
 import { readFailure } from "../shared/text.js";
 import { protectsCredentials } from "../shared/wire.js";
 import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
 import type { LineKeyIdQuery, ValidKeyIds } from "./types.js";
+import { readJsonFile } from "../shared/json-file.js";
 
 const validKeyIdsShape =
   'validKeyIds must be { "column": the key ID column, and "file": a saved {"kids": [...]} answer, ' +
@@ -19,7 +19,7 @@ export function parseValidKeyIds(v: unknown, file: string): ValidKeyIds {
   if (typeof v.file !== "string") invalid(file, validKeyIdsShape);
   let kids: unknown;
   try {
-    kids = (JSON.parse(readFileSync(resolve(dirname(file), v.file), "utf8")) as { kids?: unknown }).kids;
+    kids = (readJsonFile(resolve(dirname(file), v.file)) as { kids?: unknown }).kids;
   } catch (error) {
     invalid(file, `validKeyIds.file ${v.file} ${readFailure(error)}`);
   }

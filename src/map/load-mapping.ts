@@ -1,20 +1,14 @@
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { readJsonFile } from "../shared/json-file.js";
 import { readFailure } from "../shared/text.js";
 import { parseMapping } from "./mapping.js";
 import { invalid, isRecord } from "./mapping-checks.js";
 import type { Mapping } from "./types.js";
 
 function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return invalid(file, readFailure(error));
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = readJsonFile(file);
   } catch (error) {
     return invalid(file, readFailure(error));
   }

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { jwtClaims } from "../map/jwt.js";
 import type { Mapping, MapResult } from "../map/types.js";
 import { readFailure } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
+import { readJsonFile } from "../shared/json-file.js";
 
 /** jose's codes for a key set that could not be fetched or read, as opposed to a token that fails. */
 const unreachable = new Set(["ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID", "ERR_JOSE_GENERIC"]);
@@ -18,7 +18,7 @@ export function jwtVerifier(
   if ("url" in jwks) keys = createRemoteJWKSet(new URL(jwks.url));
   else {
     try {
-      keys = createLocalJWKSet(JSON.parse(readFileSync(jwks.file, "utf8")) as JSONWebKeySet);
+      keys = createLocalJWKSet(readJsonFile(jwks.file) as JSONWebKeySet);
     } catch (error) {
       throw new MigrateError("mapping_invalid", `jwt.jwks ${jwks.file} ${readFailure(error)}`, {
         file: jwks.file,

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
 import { fetchValidKeyIds } from "../line/issuer-client.js";
 import type { Mapping } from "../map/types.js";
 import { MigrateError } from "../shared/errors.js";
+import { readFailure } from "../shared/text.js";
+import { readJsonFile } from "../shared/json-file.js";
 
 /**
  * The mapping with its valid key IDs in hand: asked of the LINE issuer once, per channel, before the
@@ -28,12 +29,12 @@ export async function withValidKeyIds(mapping: Mapping): Promise<Mapping> {
 
 function readPrivateKey(channelId: string, file: string): JWK {
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as JWK;
+    return readJsonFile(file) as JWK;
   } catch (error) {
     // The message names the file and the parser's complaint, never the file's content.
     throw new MigrateError(
       "mapping_invalid",
-      `validKeyIds.line.channels.${channelId}: the private key ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "not JSON"}`,
+      `validKeyIds.line.channels.${channelId}: the private key ${file} ${readFailure(error)}`,
       { file },
     );
   }

@@ -1,3 +1,5 @@
+import { DuplicateKeyError } from "./json-file.js";
+
 /**
  * C0/C1 controls, and the invisible characters that reorder or hide text on a terminal or a page: bidi
  * overrides and isolates (RTLO), marks, line and paragraph separators, zero-width and BOM characters.
@@ -28,6 +30,7 @@ export function withoutJwts(text: string): string {
 export function readFailure(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) return `cannot be read (${e.code})`;
+  if (error instanceof DuplicateKeyError) return error.message;
   if (error instanceof SyntaxError) {
     const at = /position (\d+)/.exec(error.message)?.[1];
     return `is not valid JSON${at === undefined ? "" : ` (at character ${Number(at) + 1})`}`;

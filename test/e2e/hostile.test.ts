@@ -64,9 +64,11 @@ test("a secret file named as the mapping, clients file, key-ID file or JWKS is n
   const dir = tempDir(t);
   const dump = writeDump(dir, "t.csv", liveRows(2));
   const results: CliResult[] = [];
-  for (const secret of ["k3y-0123", "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkq"]) {
+  // The last: valid JSON with a key given twice, refused for it (its values never quoted).
+  const twice = (v: string) => `{"d": "${v}-first", "d": "${v}"}`;
+  for (const secret of ["k3y-0123", "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkq", "s3cr3t-d-9f2"]) {
     const file = join(dir, "secret.txt");
-    writeFileSync(file, secret);
+    writeFileSync(file, secret.startsWith("s3cr3t") ? twice(secret) : secret);
     const mappings = [
       file,
       writeMapping(dir, { ...generatedMapping, clients: undefined, clientsFile: "secret.txt" }, "m1.json"),
@@ -88,7 +90,7 @@ test("a secret file named as the mapping, clients file, key-ID file or JWKS is n
         join(dir, "l.db"),
       ]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /is not valid JSON|cannot be parsed|\[mapping_invalid\]/);
+      assert.match(r.stderr, /is not valid JSON|cannot be parsed|key given twice|\[mapping_invalid\]/);
       results.push(r);
     }
     assertNoneShown(results, [secret, secret.slice(0, 8)]);

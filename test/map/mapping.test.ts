@@ -70,6 +70,41 @@ test("a mapping file that is not JSON is refused with exit code 2", (t) => {
   );
 });
 
+test("a key given twice in one object of a mapping, a key-ID file or a clients file is refused, located", (t) => {
+  const dir = tempDir(t);
+  const refusedFile = (text: string, pattern: RegExp, name = "m.json") => {
+    writeFileSync(join(dir, name), text);
+    assert.throws(
+      () => loadMapping(join(dir, name)),
+      (e: unknown) => e instanceof MigrateError && e.code === "mapping_invalid" && pattern.test(e.message),
+    );
+  };
+  const cols = JSON.stringify(columns);
+  // JSON.parse keeps the last: client "web" would silently go to 2002.
+  refusedFile(
+    `{"columns": ${cols},\n "clients": {"web": 1001,\n  "web": 2002}}`,
+    /m\.json: has a key given twice in one object \(line 3, column 3\)/,
+  );
+  refusedFile(`{"columns": ${cols},\n"columns": ${cols}}`, /key given twice .*\(line 2, column 1\)/);
+  // The same key in two different objects is fine.
+  writeFileSync(join(dir, "ok.json"), `{"columns": ${cols}, "clients": {"columns": 1}}`);
+  assert.equal(loadMapping(join(dir, "ok.json")).clients?.get("columns")?.clientId, 1);
+
+  writeFileSync(join(dir, "kids.json"), '{"kids": ["a"], "kids": ["b"]}');
+  refusedFile(
+    JSON.stringify({
+      columns,
+      validKeyIds: { column: "kid", file: "kids.json" },
+    }),
+    /validKeyIds\.file kids\.json has a key given twice in one object \(line 1, column 17\)/,
+  );
+  writeFileSync(join(dir, "clients.csv"), "legacy_id,client_id\nweb,1001\nmobile,1002\nweb,2002\n");
+  refusedFile(
+    JSON.stringify({ columns, clientsFile: "clients.csv" }),
+    /clientsFile .*clients\.csv line 4: legacy_id web is on line 2 too/,
+  );
+});
+
 test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key file per channel", () => {
   const line = (l: unknown) => ({ columns, validKeyIds: { column: "kid", line: l } });
   const channels = { "1657000001": { privateKey: "k.json", kid: "abc" } };
