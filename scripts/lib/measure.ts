@@ -9,6 +9,8 @@ export interface Measured {
   maxRssMb: number;
   code: number | null;
   stdout: string;
+  /** Only when asked for (`captureStderr`); otherwise stderr goes to this process's. */
+  stderr: string;
 }
 
 let n = 0;
@@ -17,16 +19,19 @@ export async function measure(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  captureStderr = false,
 ): Promise<Measured> {
   const out = join(tmpdir(), `authlete-migrate-time-${process.pid}-${n++}`);
   const child = spawn("/usr/bin/time", ["-f", "%e %M", "-o", out, command, ...args], {
     env,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", captureStderr ? "pipe" : "inherit"],
   });
   let stdout = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(child, "close")) as [number | null];
   const [seconds, kb] = readFileSync(out, "utf8").trim().split(/\s+/).slice(-2).map(Number);
   rmSync(out, { force: true });
-  return { seconds: seconds!, maxRssMb: Math.round(kb! / 1024), code, stdout };
+  return { seconds: seconds!, maxRssMb: Math.round(kb! / 1024), code, stdout, stderr };
 }

@@ -11,8 +11,9 @@ export async function* readRowsInWorker(
   files: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
-  const { format, delimiter, maxRecordBytes, maxDepth } = options;
-  const input: ReaderInput = { files, format, delimiter, maxRecordBytes, maxDepth };
+  const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio } = options;
+  // Settings only: the callbacks and the stop signal stay on this thread.
+  const input: ReaderInput = { files, format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio };
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a small young generation keeps the thread's memory flat.
@@ -37,8 +38,11 @@ export async function* readRowsInWorker(
     if (code !== 0) failure ??= new Error(`the reading thread stopped with exit code ${code}`);
     wake();
   });
+  // A stop ends reading at once, even while the thread parses a long stretch that yields no row.
+  options.end?.addEventListener("abort", wake, { once: true });
   try {
     for (;;) {
+      if (options.end?.aborted) return;
       const message = inbox.shift();
       if (!message) {
         if (failure) throw failure;
@@ -57,6 +61,7 @@ export async function* readRowsInWorker(
       }
     }
   } finally {
+    options.end?.removeEventListener("abort", wake);
     await worker.terminate();
   }
 }

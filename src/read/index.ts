@@ -3,6 +3,7 @@ import { readCsv } from "./csv.js";
 import { readJsonArray } from "./json-array.js";
 import { readNdjson } from "./ndjson.js";
 import { readRowsInWorker } from "./in-worker.js";
+import { stopped } from "./limits.js";
 import { detectFormat } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
@@ -21,9 +22,12 @@ export async function* readRows(
           ? readJsonArray(file, options)
           : readNdjson(file, options);
     for await (const row of rows) {
-      if (options.stop?.aborted)
-        throw new MigrateError("interrupted", "stopped by a signal before the run began; nothing was sent");
+      if (stopped(options)) break;
       yield row;
+    }
+    if (stopped(options)) {
+      if (options.end?.aborted) return;
+      throw new MigrateError("interrupted", "stopped by a signal before the run began; nothing was sent");
     }
   }
 }

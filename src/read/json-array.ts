@@ -14,7 +14,7 @@ export async function* readJsonArray(file: string, options: ReadOptions = {}): A
       done(null, chunk);
     },
   });
-  const input = openSource(file);
+  const input = openSource(file, options.maxGzipRatio);
   const elements = StreamArray.withParser();
   input.on("error", (error) => elements.destroy(error));
   counter.on("error", (error) => elements.destroy(error));

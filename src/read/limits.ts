@@ -1,7 +1,15 @@
 import { MigrateError } from "../shared/errors.js";
+import type { ReadOptions } from "./types.js";
+
+/** A stop signal came: readers end their file at the next row or skipped stretch, whatever they parse. */
+export function stopped(options: ReadOptions): boolean {
+  return Boolean(options.stop?.aborted || options.end?.aborted);
+}
 
 /** The largest record (a CSV record, an NDJSON line) read by default: no token row comes near it. */
 export const defaultMaxRecordBytes = 8 * 1024 * 1024;
+/** How many times its size a gzipped dump may decompress to by default (random token values compress a few times). */
+export const defaultMaxGzipRatio = 100;
 /** The deepest nesting of a JSON row read by default: dumps nest a few levels. */
 export const defaultMaxDepth = 64;
 

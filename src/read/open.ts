@@ -1,9 +1,41 @@
 import { createReadStream, openSync, readSync, closeSync } from "node:fs";
 import { basename } from "node:path";
-import type { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { pipeline, Transform, type Readable } from "node:stream";
+import { createGunzip, type Gunzip } from "node:zlib";
 import { MigrateError } from "../shared/errors.js";
+import { defaultMaxGzipRatio } from "./limits.js";
 import type { SourceFormat } from "./types.js";
+
+/** Below this much decompressed data no ratio is suspicious: a small, repetitive file costs nothing. */
+const ratioCheckedFrom = 16 * 1024 * 1024;
+
+/**
+ * Passes decompressed bytes on while they stay within `maxRatio` times the compressed bytes read: token
+ * dumps (random values) compress a few times; 3 GiB from a 3 MB file is a bomb, refused at once
+ * instead of parsed for minutes.
+ */
+function ratioGuard(file: string, gunzip: Gunzip, maxRatio: number): Transform {
+  let out = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      out += chunk.length;
+      // bytesWritten: the compressed bytes the engine has consumed so far, not what was read ahead.
+      const read = gunzip.bytesWritten;
+      if (out > ratioCheckedFrom && out > maxRatio * read) {
+        const mib = (n: number) =>
+          n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
+        return done(
+          new MigrateError(
+            "source_invalid",
+            `${file}: decompresses to more than ${maxRatio}× its size (${mib(out)} from ${mib(read)}): a gzip bomb? A dump this repetitive needs a higher --max-gzip-ratio`,
+            { file },
+          ),
+        );
+      }
+      done(null, chunk);
+    },
+  });
+}
 
 function firstBytes(file: string): Buffer {
   const fd = openSync(file, "r");
@@ -15,8 +47,8 @@ function firstBytes(file: string): Buffer {
   }
 }
 
-/** A byte stream of the file, gunzipped when it starts with the gzip magic bytes. */
-export function openSource(file: string): Readable {
+/** A byte stream of the file, gunzipped (within `maxGzipRatio`) when it starts with the gzip magic bytes. */
+export function openSource(file: string, maxGzipRatio = defaultMaxGzipRatio): Readable {
   let head: Buffer;
   try {
     head = firstBytes(file);
@@ -37,7 +69,11 @@ export function openSource(file: string): Readable {
   }
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  return gzip ? raw.pipe(createGunzip()).on("error", (e) => raw.destroy(e)) : raw;
+  if (!gzip) return raw;
+  // pipeline: an error anywhere (a truncated stream, the guard) reaches the reader, and a reader that
+  // stops early closes the file.
+  const gunzip = createGunzip();
+  return pipeline(raw, gunzip, ratioGuard(file, gunzip, maxGzipRatio), () => {});
 }
 
 /** The format from --format, else from the extension (after any .gz). */

@@ -23,6 +23,10 @@ export interface ReadOptions {
   maxRecordBytes?: number;
   /** A JSON row nested deeper is rejected (a row error, not a crash). */
   maxDepth?: number;
+  /** A gzipped file decompressing to more than this many times its size stops (a bomb is not read). */
+  maxGzipRatio?: number;
   /** A whole-file pass before the run (pre-scan, service check) stops when this aborts (SIGINT/SIGTERM). */
   stop?: AbortSignal;
+  /** The run's reading ends, without an error, when this aborts: also while the parser is busy. */
+  end?: AbortSignal;
 }

@@ -8,6 +8,7 @@ export interface ReaderInput {
   delimiter?: string;
   maxRecordBytes?: number;
   maxDepth?: number;
+  maxGzipRatio?: number;
 }
 
 /** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */

@@ -7,7 +7,7 @@ import type { ReadOptions, SourceRow } from "./types.js";
 import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from "./worker-protocol.js";
 
 const port = parentPort!;
-const { files, format, delimiter, maxRecordBytes, maxDepth } = workerData as ReaderInput;
+const { files, ...settings } = workerData as ReaderInput;
 let credit = maxBatchesAhead;
 let wake: (() => void) | undefined;
 port.on("message", () => {
@@ -28,13 +28,7 @@ async function flush(): Promise<void> {
 
 try {
   let headers: { file: string; columns: string[] }[] = [];
-  const options: ReadOptions = {
-    format,
-    delimiter,
-    maxRecordBytes,
-    maxDepth,
-    onHeader: (file, columns) => headers.push({ file, columns }),
-  };
+  const options: ReadOptions = { ...settings, onHeader: (file, columns) => headers.push({ file, columns }) };
   for await (const row of readRows(files, options)) {
     if (headers.length > 0) {
       // The header goes before the file's first row, so the main thread can refuse it before mapping any.

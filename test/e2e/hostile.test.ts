@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import Database from "better-sqlite3";
+import { runCli, startCli, type CliResult } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { bearer, serviceId, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
+import { until } from "../helpers/wait.js";
 
 /** A server on 127.0.0.1 that answers every request with `answer`; stopped when the test ends. */
 async function loopbackServer(
@@ -357,3 +359,42 @@ test("a mapping holding a __proto__ key, or a clients file outside its directory
     assert.match(r.stderr, /\[mapping_invalid\]/);
   }
 });
+
+test("a SIGTERM while the reader skips a long stretch that yields no row ends the run, recorded interrupted", async (t) => {
+  const dir = tempDir(t);
+  // Three million whitespace-only lines: no row among them, and each costs the CSV parser a skip.
+  const dump = join(dir, "spaces.csv");
+  writeFileSync(
+    dump,
+    `token,client,user,expires_at\n${" \n".repeat(3_000_000)}A1,web,u1,2099-01-01T00:00:00Z\n`,
+  );
+  const ledger = join(dir, "l.db");
+  const run = startCli(["migrate", dump, "--mapping", writeMapping(dir), "--dry-run", "--ledger", ledger]);
+  t.after(() => void run.child.kill("SIGKILL")); // a run that ignored the signal does not outlive the test
+  let exited = false;
+  void run.result.then(() => (exited = true));
+  await until(() => exited || runsOf(ledger).length > 0, "the dry run to start");
+  run.child.kill("SIGTERM");
+  // Without the stop reaching the reader, the run went on to the last line (~90 s of skipping).
+  await until(() => exited, "the dry run to end after SIGTERM", 30_000);
+  const result = await run.result;
+  assert.equal(result.code, 3, result.stderr);
+  assert.deepEqual(
+    runsOf(ledger).map((r) => r.status),
+    ["interrupted"],
+  );
+});
+
+/** The runs a ledger file holds, read-only (an empty list while the file is not yet a ledger). */
+function runsOf(file: string): { status: string }[] {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT status FROM runs ORDER BY id").all() as { status: string }[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}

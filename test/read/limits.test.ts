@@ -34,6 +34,53 @@ test("a CRLF header over LF rows (and a lone CR) loses no row", async (t) => {
   assert.ok(rows.every((r) => r.error === undefined));
 });
 
+test("blank lines cost nothing and every row keeps its line, with LF, CRLF or CR endings", async (t) => {
+  const dir = tempDir(t);
+  const lines = [
+    "token,user",
+    "",
+    "",
+    "A1,u1",
+    "",
+    "A2,u2",
+    "A3,u3,extra",
+    "",
+    '"A',
+    "",
+    '4",u4',
+    "A5,u5",
+    "",
+    "",
+  ];
+  for (const [name, eol] of [
+    ["lf", "\n"],
+    ["crlf", "\r\n"],
+    ["cr", "\r"],
+  ] as const) {
+    const file = join(dir, `${name}.csv`);
+    writeFileSync(file, lines.join(eol));
+    const rows = await rowsOf(file);
+    assert.deepEqual(
+      rows.map((r) => [r.line, r.error ? "malformed" : r.fields.token]),
+      [
+        [4, "A1"],
+        [6, "A2"],
+        [7, "malformed"],
+        [9, `A${eol}${eol}4`],
+        [12, "A5"],
+      ],
+      name,
+    );
+  }
+  // Half a million blank lines: skipped by the parser, not one error each (that took ~30 µs a line).
+  const blank = join(dir, "blank.csv");
+  writeFileSync(blank, `token,user\n${"\n".repeat(500_000)}A1,u1\n`);
+  assert.deepEqual(
+    (await rowsOf(blank)).map((r) => r.line),
+    [500_002],
+  );
+});
+
 test("a record or line over the size limit stops its file with a located error, also gzipped", async (t) => {
   const dir = tempDir(t);
   const big = "x".repeat(3 * 1024 * 1024);
@@ -56,6 +103,29 @@ test("a record or line over the size limit stops its file with a located error, 
   assert.deepEqual(
     rows.map((r) => (r.fields.token as string).length),
     [2, big.length, 2],
+  );
+});
+
+test("a gzipped file that decompresses to over --max-gzip-ratio times its size stops early, located; a higher ratio reads it", async (t) => {
+  const dir = tempDir(t);
+  // 32 MiB of blank lines in ~32 KiB: a small gzip bomb (a real one holds 3 GiB; see npm run stress).
+  const blank = "\n".repeat(32 * 1024 * 1024);
+  const csv = join(dir, "blank.csv.gz");
+  writeFileSync(csv, gzipSync(`token,user\n${blank}A1,u1\n`));
+  const ndjson = join(dir, "blank.ndjson.gz");
+  writeFileSync(ndjson, gzipSync(`${blank}{"token":"A1"}\n`));
+  for (const file of [csv, ndjson]) {
+    const refused = await refusal(file);
+    assert.equal(refused.code, "source_invalid");
+    assert.match(
+      refused.message,
+      /blank\.(csv|ndjson)\.gz: decompresses to more than 100× its size \(16\.\d MiB from \d+\.\d KiB\): a gzip bomb\? .*--max-gzip-ratio/,
+    );
+  }
+  // Allowed a higher ratio, the same file is read (NDJSON: blank lines are cheaper to skip than in CSV).
+  assert.deepEqual(
+    (await rowsOf(ndjson, { maxGzipRatio: 5000 })).map((r) => r.fields.token),
+    ["A1"],
   );
 });
 

@@ -29,6 +29,7 @@ export interface MigrateArgs {
   maxClockSkew: number;
   maxRecordSize?: number;
   maxDepth?: number;
+  maxGzipRatio?: number;
 }
 
 function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -99,6 +100,7 @@ export function buildMigrateConfig(
       delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter,
       maxRecordBytes: Math.round(positive("max-record-size", args.maxRecordSize ?? 8, 1024) * 1024 * 1024),
       maxDepth: positive("max-depth", args.maxDepth ?? 64, 10_000),
+      maxGzipRatio: positive("max-gzip-ratio", args.maxGzipRatio ?? 100, 1_000_000),
     },
     now,
     connection,

@@ -99,6 +99,12 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           describe:
             "MiB a CSV record or NDJSON line may take; a larger one stops its file (a bomb is not read)",
         })
+        .option("max-gzip-ratio", {
+          type: "number",
+          default: 100,
+          describe:
+            "Times its size a gzipped dump may decompress to (checked past 64 MiB); more stops the file as a gzip bomb",
+        })
         .option("max-depth", {
           type: "number",
           default: 64,
