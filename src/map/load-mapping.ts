@@ -54,7 +54,9 @@ function extend(base: Record<string, unknown>, own: Record<string, unknown>): Re
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(own)) {
     const inner = base[key];
-    merged[key] = isRecord(value) && isRecord(inner) && key !== "clients" ? extend(inner, value) : value;
+    // null switches a preset's setting off (`"unrecoverable": null` for Doorkeeper's plain :hex tokens).
+    if (value === null) delete merged[key];
+    else merged[key] = isRecord(value) && isRecord(inner) && key !== "clients" ? extend(inner, value) : value;
   }
   return merged;
 }

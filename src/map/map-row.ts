@@ -3,6 +3,7 @@ import { fieldValue, isAbsent } from "./fields.js";
 import { keyIdRefusal } from "./key-ids.js";
 import { minimumLifeMs, refuse, tokenValue } from "./refusal.js";
 import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
+import { readRefreshExpiry } from "./refresh-expiry.js";
 import { mapScopes } from "./scopes.js";
 import { readAttributes } from "./attributes.js";
 import { resolveClient } from "./client.js";
@@ -54,7 +55,11 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   }
   const source = { fields, mapping };
   const accessExpiry = readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
-  const refreshExpiry = readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn");
+  const refreshExpiry = readRefreshExpiry(
+    source,
+    readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn"),
+    accessExpiry,
+  );
   const revocation = readRevocation(source, "revokedAt", now);
   const refreshRevocation = readRevocation(source, "refreshTokenRevokedAt", now);
   for (const value of [accessExpiry, refreshExpiry, revocation, refreshRevocation] as const) {
@@ -169,7 +174,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       return refuse(
         "rejected",
         "subject_invalid",
-        "the subject must be printable ASCII of at most 100 characters",
+        "the subject must be printable ASCII of at most 100 characters (a user name often is not: map the subject to the user ID column instead)",
         {
           ...keys,
           column: columns.subject,

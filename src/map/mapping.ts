@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
 import { grantType, parseClients } from "./client-map.js";
 import { parseValidKeyIds } from "./key-id-settings.js";
+import { parseRefreshTokenExpiry } from "./refresh-expiry.js";
 import { isLoopback } from "../shared/wire.js";
 import { columnNames, type CreatableGrantType, type Mapping } from "./types.js";
 
@@ -20,6 +21,10 @@ const topLevelKeys = [
   "unrecoverable",
   "validKeyIds",
   "jwt",
+  "refreshTokenExpiry",
+  "revokesByDeleting",
+  // A preset's export query per database, for people and the interop suite; not read by the mapper.
+  "export",
 ];
 
 const reservedPropertyKeys = [
@@ -61,6 +66,9 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     );
   }
   const clients = parseClients(raw, file);
+  const refreshTokenExpiry = parseRefreshTokenExpiry(raw.refreshTokenExpiry, columns, file);
+  if (raw.revokesByDeleting !== undefined && typeof raw.revokesByDeleting !== "boolean")
+    invalid(file, "revokesByDeleting must be true or false");
 
   const grantTypes: Record<string, CreatableGrantType> = {};
   if (raw.grantTypes !== undefined) {
@@ -137,6 +145,8 @@ export function parseMapping(raw: unknown, file: string): Mapping {
   return Object.freeze({
     ...unrecoverableAndKeyIds(raw, file),
     ...(jwt ? { jwt } : {}),
+    ...(refreshTokenExpiry ? { refreshTokenExpiry } : {}),
+    revokesByDeleting: raw.revokesByDeleting === true,
     columns: Object.freeze({ ...columns }),
     clients,
     grantTypes: Object.freeze(grantTypes),

@@ -55,6 +55,10 @@ export interface Mapping {
     expiredAccessTokenWithLiveRefreshToken: "refresh-only" | "skip";
     neverExpiringAccessToken: "persistent" | number;
   };
+  /** A refresh token's lifetime when no column holds its expiry (see map/refresh-expiry.ts). */
+  refreshTokenExpiry?: RefreshTokenExpiry;
+  /** The source revokes by deleting rows (django-oauth-toolkit): a catch-up run must sync deletions. */
+  revokesByDeleting: boolean;
   /** Sources that may store something other than the value (a hash, nothing): such rows are never sent. */
   unrecoverable?: { pattern?: RegExp; empty: boolean; stores: string };
   /** JWT access tokens: fill missing columns from their claims; verify them against a JWKS. */
@@ -62,6 +66,9 @@ export interface Mapping {
   /** Key IDs the source still lists as valid (LINE v2.1): rows whose key ID is not listed are skipped. */
   validKeyIds?: ValidKeyIds;
 }
+
+export type RefreshTokenExpiry =
+  { after: "accessTokenExpiresAt" | "issuedAt"; seconds: number } | "service-default";
 
 /**
  * The valid key IDs: read from a saved answer, or asked of the LINE issuer per channel. Asked ones are

@@ -38,6 +38,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     const sources = describeSources(config.files);
     const before = ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as
       ServiceUsage | undefined;
+    refuseSilentCatchUp(config, ledger);
     const service = await connectService(config, passOptions, clock, before);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
@@ -108,6 +109,20 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     await writer?.close();
     ledger.close();
   }
+}
+
+/**
+ * A source that revokes by deleting rows (django-oauth-toolkit) leaves no revoked flag in a newer export:
+ * a catch-up run over it without --sync-deletions would leave every token revoked since live in Authlete.
+ */
+function refuseSilentCatchUp(config: MigrateConfig, ledger: Ledger): void {
+  if (!config.mapping.revokesByDeleting || config.syncDeletions !== undefined) return;
+  if (ledger.status().states.created === 0) return;
+  throw new MigrateError(
+    "usage",
+    "this source revokes tokens by deleting their rows, and this ledger already created tokens: pass --sync-deletions with a complete export so tokens revoked since are revoked in Authlete too, or --no-sync-deletions to leave them live",
+    { option: "sync-deletions" },
+  );
 }
 
 /** Marks a run aborted after a fatal error; a ledger that cannot be written (a full disk) is left as it is. */

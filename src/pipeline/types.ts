@@ -11,7 +11,10 @@ export interface MigrateConfig {
   ledgerFile: string;
   dryRun: boolean;
   retryRejected: boolean;
-  /** The sources are a complete dump: tokens this ledger created that are no longer in it are revoked. */
+  /**
+   * The sources are a complete dump: tokens this ledger created that are no longer in it are revoked.
+   * False: said explicitly not to (a source that revokes by deleting rows needs one or the other).
+   */
   syncDeletions?: boolean;
   read: Omit<ReadOptions, "onHeader">;
   /** Planning clock override (epoch ms); the clock then advances in real time. */

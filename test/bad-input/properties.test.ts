@@ -22,6 +22,7 @@ const mapping = parseMapping(
       revokedAt: "revoked",
     },
     clients: { web: 1001, svc: { clientId: 1002, grantType: "CLIENT_CREDENTIALS" } },
+    refreshTokenExpiry: "service-default",
     time: { neverExpires: ["never"] },
   },
   "property-mapping.json",

@@ -126,6 +126,7 @@ test("an expired access token with a live refresh token is migrated refresh-only
         accessTokenExpiresAt: "expires",
       },
       clients: { web: 1001 },
+      refreshTokenExpiry: "service-default",
       policy: { expiredAccessTokenWithLiveRefreshToken: "skip" },
     },
     "m",

@@ -93,7 +93,7 @@ export function buildMigrateConfig(
     ledgerFile: args.ledger,
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
-    syncDeletions: args.syncDeletions === true,
+    syncDeletions: args.syncDeletions,
     checkService: args.checkService,
     read: {
       format: args.format,

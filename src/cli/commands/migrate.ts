@@ -66,8 +66,8 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
         })
         .option("sync-deletions", {
           type: "boolean",
-          default: false,
-          describe: "The dump is complete: revoke tokens this ledger created that are no longer in it",
+          describe:
+            "The dump is complete: revoke tokens this ledger created that are no longer in it (--no-sync-deletions: keep them, said explicitly for a source that revokes by deleting rows)",
         })
         .option("concurrency", { type: "number", default: 16 })
         .option("rate", { type: "number", default: 50, describe: "Requests per second to Authlete" })
