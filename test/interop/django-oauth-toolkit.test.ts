@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
+import { runCli } from "../helpers/cli.js";
+import { authleteEnv, billingService, bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { repoFile, tempDir } from "../helpers/paths.js";
+import { hasDot, startDot, type RunningDot, type TokenAnswer } from "./dot-server.js";
+import { hasPostgres, startPostgres, type RunningPostgres } from "./postgres.js";
+
+const refreshSeconds = 86_400;
+const skip =
+  !(hasPostgres() && hasDot()) &&
+  !process.env.CI &&
+  "Debian's postgresql and python3-django-oauth-toolkit are not installed (.ci/run installs them)";
+
+/** The preset's own export query: the test runs what the preset tells a user to run. */
+const exportQuery = (
+  JSON.parse(readFileSync(repoFile("presets/django-oauth-toolkit.json"), "utf8")) as {
+    export: { postgresql: string };
+  }
+).export.postgresql;
+
+interface Issued {
+  label: string;
+  answer: TokenAnswer;
+  app: "web" | "svc";
+}
+
+/** What Authlete (the emulator) says of an access token, through its introspection API. */
+async function authleteIntrospect(baseUrl: string, token: string) {
+  const response = await fetch(`${baseUrl}/api/${serviceId}/auth/introspection`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  return (await response.json()) as {
+    action: string;
+    subject?: string;
+    clientId?: number;
+    scopes?: string[];
+    expiresAt?: number;
+  };
+}
+
+/**
+ * Token by token, DOT's RFC 7662 introspection against Authlete's: active, subject, client, scopes,
+ * expiry (never later, at most 3 s earlier); refresh tokens usable at both or neither.
+ */
+async function compare(
+  dot: RunningDot,
+  pg: RunningPostgres,
+  emulator: Awaited<ReturnType<typeof withEmulator>>["emulator"],
+  issued: Issued[],
+  notMigrated: Set<string>,
+) {
+  const mismatches: string[] = [];
+  let deadUsable = 0;
+  let refreshUsableAtBoth = 0;
+  const clientOf = { web: webApp, svc: billingService };
+  for (const { label, answer, app } of issued) {
+    const legacy = await dot.introspect(answer.access_token);
+    const ours = await authleteIntrospect(emulator.baseUrl, answer.access_token);
+    const active = ours.action === "OK";
+    if (!legacy.active && active) deadUsable++;
+    if (legacy.active !== active && !(notMigrated.has(label) && !active))
+      mismatches.push(`${label}: active ${legacy.active} at DOT, ${active} at Authlete`);
+    if (legacy.active && active) {
+      const same = (what: string, a: unknown, b: unknown) =>
+        JSON.stringify(a) === JSON.stringify(b) ||
+        mismatches.push(`${label}: ${what} ${String(a)} ≠ ${String(b)}`);
+      same("subject", legacy.username ?? undefined, ours.subject);
+      same("client", clientOf[app], ours.clientId);
+      same("scopes", legacy.scope?.split(" ").sort(), [...(ours.scopes ?? [])].sort());
+      // DOT's exp is its expiry truncated to the second.
+      const late = ours.expiresAt! - (legacy.exp! * 1000 + 999);
+      const early = legacy.exp! * 1000 - ours.expiresAt!;
+      if (late > 0 || early > 3000)
+        mismatches.push(`${label}: expiry ${ours.expiresAt} vs DOT ${legacy.exp} s`);
+    }
+    if (answer.refresh_token) {
+      // DOT refreshes with a token not revoked and still linked to its access token (it never reads an
+      // expiry; an unlinked one fails in get_original_scopes, as the test shows below).
+      const row = pg.psql(
+        dot.database,
+        `SELECT revoked IS NULL AND access_token_id IS NOT NULL FROM oauth2_provider_refreshtoken WHERE token = '${answer.refresh_token}'`,
+      );
+      const atDot = row.trim() === "t";
+      const held = emulator.store.byRefreshHash(tokenHash(answer.refresh_token));
+      const atAuthlete = held !== undefined && (held.refreshExpiresAt ?? Infinity) > Date.now();
+      if (!atDot && atAuthlete) deadUsable++;
+      if (atDot && atAuthlete) refreshUsableAtBoth++;
+      if (atDot !== atAuthlete && !notMigrated.has(label))
+        mismatches.push(`${label}: refresh token usable ${atDot} at DOT, ${atAuthlete} at Authlete`);
+    }
+  }
+  return { mismatches, deadUsable, refreshUsableAtBoth };
+}
+
+test(
+  "django-oauth-toolkit on PostgreSQL: tokens issued, rotated and revoked at the real server answer the same at Authlete after migration and after a catch-up",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    const dot = await startDot(t, pg, { refreshTokenExpireSeconds: refreshSeconds });
+    const { emulator } = await withEmulator(t);
+    const dir = tempDir(t);
+
+    const password = (user: string) =>
+      dot.token("web", {
+        grant_type: "password",
+        username: user,
+        password: `${user}-password`,
+        scope: "read write",
+      });
+    const issued: Issued[] = [];
+    const issue = async (label: string, app: "web" | "svc", answer: Promise<TokenAnswer>) => {
+      const got = { label, app, answer: await answer };
+      issued.push(got);
+      return got.answer;
+    };
+    const alice1 = await issue("alice-1", "web", password("alice"));
+    const alice2 = await issue("alice-2", "web", password("alice"));
+    const bob1 = await issue("bob-1", "web", password("bob"));
+    const bob2 = await issue("bob-2", "web", password("bob"));
+    await issue("zoë", "web", password("zoë"));
+    const svc1 = await issue(
+      "svc-1",
+      "svc",
+      dot.token("svc", { grant_type: "client_credentials", scope: "read" }),
+    );
+    // Rotation: alice-2's pair is replaced (DOT revokes the old refresh token and deletes the access token).
+    await issue(
+      "alice-3",
+      "web",
+      dot.token("web", { grant_type: "refresh_token", refresh_token: alice2.refresh_token! }),
+    );
+    // Revocations: bob-1's access token only (its refresh token stays usable at DOT), bob-2's refresh token.
+    await dot.revoke(bob1.access_token, "access_token");
+    await dot.revoke(bob2.refresh_token!, "refresh_token");
+    // alice-1's access token expired an hour ago (as time passing would); its refresh token lives on.
+    pg.psql(
+      dot.database,
+      `UPDATE oauth2_provider_accesstoken SET expires = now() - interval '1 hour' WHERE token = '${alice1.access_token}'`,
+    );
+
+    const dump = join(dir, "dump.csv");
+    // A DateStyle that made every row time_invalid with the old preset: the query writes ISO UTC itself.
+    const exportDump = () =>
+      writeFileSync(dump, pg.psql(dot.database, exportQuery, { PGDATESTYLE: "SQL, DMY" }));
+    exportDump();
+    const mapping = join(dir, "mapping.json");
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        extends: "django-oauth-toolkit",
+        clients: { "dot-web": webApp, "dot-svc": billingService },
+        refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: refreshSeconds },
+      }),
+    );
+    const migrate = (extra: string[] = []) =>
+      runCli(
+        ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "l.db"), "--json", ...extra],
+        authleteEnv(emulator),
+      );
+
+    const first = await migrate();
+    assert.equal(first.code, 1, first.stderr); // zoë: a non-ASCII user name is not an Authlete subject
+    const summary = JSON.parse(first.stdout) as RunSummary;
+    assert.deepEqual(summary.reasons, { subject_invalid: 1 });
+    // Exported: alice-1 (refresh-only: its access token expired), alice-3, svc-1 and zoë; alice-2 and bob-2
+    // went with their revoked refresh tokens, bob-1 with its access token.
+    assert.equal(summary.created, 3, first.stdout);
+    const round1 = await compare(dot, pg, emulator, issued, new Set(["zoë"]));
+    console.log(
+      `django-oauth-toolkit round 1: issued=${issued.length} migrated=${summary.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
+    );
+    assert.deepEqual(round1.mismatches, []);
+    assert.equal(round1.deadUsable, 0);
+    assert.equal(round1.refreshUsableAtBoth, 2); // alice-1, alice-3
+    // bob-1's refresh token, unlinked when its access token was revoked, no longer refreshes at DOT.
+    await assert.rejects(
+      dot.token("web", { grant_type: "refresh_token", refresh_token: bob1.refresh_token! }),
+      /DOT token answered (400|500)/,
+    );
+
+    // Catch-up: more revocations and a rotation at DOT, a newer export.
+    await dot.revoke(issued.find((i) => i.label === "alice-3")!.answer.refresh_token!, "refresh_token");
+    await dot.revoke(svc1.access_token, "access_token");
+    await issue(
+      "alice-4",
+      "web",
+      dot.token("web", { grant_type: "refresh_token", refresh_token: alice1.refresh_token! }),
+    );
+    exportDump();
+    const silent = await migrate();
+    assert.equal(
+      silent.code,
+      2,
+      "a catch-up over a source that revokes by deleting rows must sync deletions",
+    );
+    assert.match(silent.stderr, /revokes tokens by deleting their rows.*--sync-deletions.*\[usage\]/);
+    const caughtUp = await migrate(["--sync-deletions"]);
+    assert.equal(caughtUp.code, 1, caughtUp.stderr);
+    const round2 = await compare(dot, pg, emulator, issued, new Set(["zoë"]));
+    console.log(
+      `django-oauth-toolkit catch-up: issued=${issued.length} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
+    );
+    assert.deepEqual(round2.mismatches, []);
+    assert.equal(round2.deadUsable, 0);
+    assert.equal(round2.refreshUsableAtBoth, 1); // alice-4
+  },
+);
