@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadMapping, parseMapping } from "../../src/map/index.js";
+import { loadMapping, mapRow, parseMapping } from "../../src/map/index.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -131,4 +131,48 @@ test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key
     parseMapping(line({ channels }), "m.json").validKeyIds?.issuer?.baseUrl,
     "https://api.line.me",
   );
+});
+
+test("a refresh token's lifetime is stated: a column, a lifetime after the access expiry or issue, or service-default", (t) => {
+  const withRefresh = { ...columns, refreshToken: "refresh", subject: "user" };
+  refused({ columns: withRefresh }, /columns\.refreshToken is mapped but not the refresh tokens' expiry/);
+  refused(
+    { columns: withRefresh, refreshTokenExpiry: { after: "issuedAt", seconds: 60 } },
+    /needs columns\.issuedAt/,
+  );
+  refused(
+    { columns: withRefresh, refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: 0 } },
+    /refreshTokenExpiry must be/,
+  );
+  refused(
+    { columns: { ...withRefresh, refreshTokenExpiresAt: "rx" }, refreshTokenExpiry: "service-default" },
+    /not both/,
+  );
+  const mapping = parseMapping(
+    {
+      columns: withRefresh,
+      clients: { web: 1001 },
+      refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: 86_400 },
+    },
+    "m.json",
+  );
+  const now = Date.UTC(2026, 0, 1);
+  const row = (expires: string) => ({
+    file: "d.csv",
+    rowNo: 1,
+    offset: 0,
+    fields: { token: "A1", refresh: "R1", client: "web", user: "alice", expires },
+  });
+  const live = mapRow(row("2026-01-01T01:00:00Z"), { mapping, now });
+  assert.equal(live.kind === "payload" && live.refreshExpiresAt, Date.UTC(2026, 0, 2, 1));
+  // An access token expired an hour ago: its refresh token lives on for the rest of the day (refresh-only).
+  const refreshOnly = mapRow(row("2025-12-31T23:00:00Z"), { mapping, now });
+  assert.equal(refreshOnly.kind === "payload" && refreshOnly.refreshOnly, true);
+  assert.equal(refreshOnly.kind === "payload" && refreshOnly.refreshExpiresAt, Date.UTC(2026, 0, 1, 23));
+
+  // null in an extends file switches a preset's setting off: Doorkeeper's :hex tokens are values, not hashes.
+  const file = join(tempDir(t), "hex.json");
+  writeFileSync(file, JSON.stringify({ extends: "doorkeeper", clients: { app: 1001 }, unrecoverable: null }));
+  assert.equal(loadMapping(file).unrecoverable, undefined);
+  assert.equal(loadMapping("preset:doorkeeper").unrecoverable?.stores, "SHA-256 hash");
 });
