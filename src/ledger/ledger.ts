@@ -36,6 +36,8 @@ export interface Ledger {
   rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
+  /** True the first time a verify run meets this token: a token in several rows is checked once. */
+  firstSighting(tokenHash: string): boolean;
   /**
    * Records what a revocation of a created token found: revoked (the source revoked or dropped it), or
    * not found in Authlete (rejected: nothing was revoked).
@@ -196,6 +198,10 @@ export function openLedger(file: string): Ledger {
           UNION ALL SELECT source_file, row_no, reason, detail, token_hash FROM row_notes WHERE state = 'rejected' ORDER BY 1, 2`,
         )
         .all() as { file: string; line: number; reason: string; detail: string | null; key: string | null }[],
+    firstSighting(hash) {
+      db.exec("CREATE TEMP TABLE IF NOT EXISTS sighted (key TEXT PRIMARY KEY) WITHOUT ROWID");
+      return db.prepare("INSERT OR IGNORE INTO temp.sighted (key) VALUES (?)").run(hash).changes === 1;
+    },
     stateOf: (hash) =>
       db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck().get(hash) as string | undefined,
     recordVerification(runId, hash, result, detail) {

@@ -4,6 +4,7 @@ import { openLedger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/types.js";
 import { readRows, type ReadOptions } from "../read/index.js";
+import { printable } from "../shared/text.js";
 import type { ConnectionSettings, TokenFacts } from "../write/index.js";
 
 export interface VerifyConfig {
@@ -23,11 +24,17 @@ export type MismatchKind = "missing" | "client" | "subject" | "scopes" | "expiry
 
 export interface VerifySummary {
   runId: number;
+  /** Tokens this ledger created that the sources hold, each counted once however many rows repeat it. */
   migrated: number;
   verified: number;
   matched: number;
   mismatches: Partial<Record<MismatchKind, number>>;
+  /** The first mismatches, each with its row, a fingerprint (never the value), the field and both values. */
+  mismatchRows: { at: string; fingerprint: string; kind: MismatchKind; detail: string }[];
 }
+
+const mismatchRowsKept = 100;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * How a migrated token differs from its legacy row; empty when it matches. On a service with
@@ -44,26 +51,32 @@ export function compare(
   const found: { kind: MismatchKind; detail: string }[] = [];
   const want = payload.request;
   if (facts.clientId !== want.clientId)
-    found.push({ kind: "client", detail: `client ${facts.clientId}, legacy ${want.clientId}` });
+    found.push({ kind: "client", detail: `client ${facts.clientId} at Authlete, legacy ${want.clientId}` });
   if (want.grantType !== "CLIENT_CREDENTIALS" && (facts.subject ?? undefined) !== want.subject)
-    found.push({ kind: "subject", detail: "subject differs" });
+    found.push({
+      kind: "subject",
+      detail: `subject "${printable(facts.subject ?? "", 100)}" at Authlete, legacy "${printable(want.subject ?? "", 100)}"`,
+    });
   const scopes = (s: readonly string[] | undefined) => [...(s ?? [])].sort().join(" ");
   if (scopes(facts.scopes) !== scopes(want.scopes))
     found.push({
       kind: "scopes",
-      detail: `scopes "${scopes(facts.scopes)}", legacy "${scopes(want.scopes)}"`,
+      detail: `scopes "${printable(scopes(facts.scopes))}" at Authlete, legacy "${printable(scopes(want.scopes))}"`,
     });
   if (!payload.refreshOnly && payload.accessExpiresAt !== null && facts.expiresAt !== undefined) {
     const off = facts.expiresAt - payload.accessExpiresAt;
     if (Math.abs(off) > 2000)
-      found.push({ kind: "expiry", detail: `expiry off by ${Math.round(off / 1000)} s` });
+      found.push({
+        kind: "expiry",
+        detail: `expires ${iso(facts.expiresAt)} at Authlete, legacy ${iso(payload.accessExpiresAt)}: ${Math.round(Math.abs(off) / 1000)} s ${off > 0 ? "later" : "earlier"}`,
+      });
   }
   const legacyRefreshable = want.refreshToken !== undefined;
   const generated = expirationLinked && !legacyRefreshable && facts.refreshable;
   if (facts.refreshable !== legacyRefreshable && !generated)
     found.push({
       kind: "refreshable",
-      detail: `refreshable ${facts.refreshable}, legacy ${legacyRefreshable}`,
+      detail: `refreshable ${facts.refreshable} at Authlete, legacy ${legacyRefreshable}`,
     });
   return found;
 }
@@ -83,18 +96,21 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
       sources: [],
       mappingHash: "",
     });
-    const chosen: Payload[] = [];
+    const chosen: { payload: Payload; at: string }[] = [];
     let migrated = 0;
     const now = config.now ?? Date.now();
     for await (const row of readRows(config.files, config.read)) {
       const result = mapRow(row, { mapping: config.mapping, now });
       if (result.kind !== "payload" || ledger.stateOf(result.key) !== "created") continue;
+      // A token repeated in the sources is one token: counted and checked at its first row.
+      if (!ledger.firstSighting(result.key)) continue;
       migrated++;
+      const picked = { payload: result, at: `${row.file}:${row.line ?? row.rowNo}` };
       // Reservoir sampling: every migrated token has the same chance, in one pass and bounded memory.
-      if (config.sample === undefined || chosen.length < config.sample) chosen.push(result);
+      if (config.sample === undefined || chosen.length < config.sample) chosen.push(picked);
       else {
         const slot = Math.floor(random() * migrated);
-        if (slot < config.sample) chosen[slot] = result;
+        if (slot < config.sample) chosen[slot] = picked;
       }
     }
     const { connectAuthlete, inspectToken, readService } = await import("../write/index.js");
@@ -104,16 +120,27 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
       throw error;
     });
     const linked = !("error" in service) && service.tokenExpirationLinked;
-    const summary: VerifySummary = { runId, migrated, verified: 0, matched: 0, mismatches: {} };
+    const summary: VerifySummary = {
+      runId,
+      migrated,
+      verified: 0,
+      matched: 0,
+      mismatches: {},
+      mismatchRows: [],
+    };
     const limit = pLimit(config.concurrency);
     try {
       await Promise.all(
-        chosen.map((payload) =>
+        chosen.map(({ payload, at }) =>
           limit(async () => {
             const found = compare(payload, await inspectToken(authlete, payload.probeToken), linked);
             summary.verified++;
             if (found.length === 0) summary.matched++;
-            for (const f of found) summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
+            for (const f of found) {
+              summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
+              if (summary.mismatchRows.length < mismatchRowsKept)
+                summary.mismatchRows.push({ at, fingerprint: `sha256:${payload.key.slice(0, 8)}`, ...f });
+            }
             ledger.recordVerification(
               runId,
               payload.key,

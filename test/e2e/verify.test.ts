@@ -33,6 +33,7 @@ test("verify finds every kind of mismatch, records each verdict, and exits 1", a
     verified: 8,
     matched: 8,
     mismatches: {},
+    mismatchRows: [],
   });
 
   const update = (token: string, change: Record<string, unknown>) =>
@@ -84,4 +85,42 @@ test("verify finds every kind of mismatch, records each verdict, and exits 1", a
       .stdout,
   ) as VerifySummary;
   assert.deepEqual([sampled.migrated, sampled.verified], [8, 3]);
+});
+
+test("verify checks a token repeated in the dump once, and names each mismatch: row, fingerprint, field, both values", async (t) => {
+  const dir = tempDir(t);
+  const { emulator, authlete } = await withEmulator(t);
+  const env = authleteEnv(emulator);
+  const rows = liveRows(2); // both with refresh tokens (a row without gets a 1-second one)
+  // The export repeats row 1 with other scopes (a join that fans out): one token, not two.
+  const dump = writeDump(dir, "t.csv", [...rows, { ...rows[0]!, scopes: "openid" }]);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  assert.equal((await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], env)).code, 0);
+  const verifyAll = (extra: string[] = []) =>
+    runCli(["verify", dump, "--mapping", mapping, "--ledger", ledger, "--all", ...extra], env);
+  const clean = JSON.parse((await verifyAll(["--json"])).stdout) as VerifySummary;
+  assert.deepEqual([clean.migrated, clean.verified, clean.matched, clean.mismatches], [2, 2, 2, {}]);
+
+  await tokenManagementUpdate(authlete.core, {
+    serviceId,
+    tokenUpdateRequest: { accessToken: rows[1]!.token, scopes: ["openid"] },
+  });
+  const found = await verifyAll();
+  assert.equal(found.code, 1);
+  assert.match(
+    found.stdout,
+    new RegExp(
+      `^  ${dump.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3 sha256:[\\w-]{8} scopes: scopes "openid" at Authlete, legacy "${rows[1]!.scopes.split(" ").sort().join(" ")}"$`,
+      "m",
+    ),
+  );
+  assert.ok(!found.stdout.includes(rows[1]!.token), "a fingerprint, never the value");
+
+  const badNow = await runCli(
+    ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--now", "not-a-time"],
+    env,
+  );
+  assert.equal(badNow.code, 2);
+  assert.match(badNow.stderr, /--now must be an ISO 8601 time; got "not-a-time" \[usage\]/);
 });

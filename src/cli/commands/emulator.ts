@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { loadSeed, startEmulator, type FaultOptions } from "../../emulator/index.js";
 import { defaultSeedFile } from "../paths.js";
 import type { CommandResult } from "../types.js";
+import { parseNow } from "../now.js";
 
 /** `authlete-migrate emulator`: a local Authlete for demos, tests and benchmarks. */
 export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -46,10 +47,7 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
     (argv) => {
       done(
         (async () => {
-          const startAt = argv.now === undefined ? undefined : Date.parse(argv.now);
-          if (startAt !== undefined && Number.isNaN(startAt)) {
-            return { exitCode: 2, stderr: `--now: not an ISO time: ${argv.now}` };
-          }
+          const startAt = parseNow(argv.now);
           const faults: Partial<FaultOptions> = {
             seed: argv["fault-seed"],
             latencyMs: argv["latency-ms"],

@@ -5,6 +5,7 @@ import type { SourceFormat } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { resolveConnection } from "../connection.js";
 import { loadCommandMapping } from "../mapping.js";
+import { parseNow } from "../now.js";
 
 export interface MigrateArgs {
   files: string[];
@@ -52,11 +53,7 @@ export function buildMigrateConfig(
   }
   const concurrency = positive("concurrency", args.concurrency, 1024);
   const rate = positive("rate", args.rate, 100_000);
-  const now = args.now === undefined ? undefined : Date.parse(args.now);
-  if (now !== undefined && Number.isNaN(now))
-    throw new MigrateError("usage", `--now must be an ISO 8601 time; got ${JSON.stringify(args.now)}`, {
-      option: "now",
-    });
+  const now = parseNow(args.now);
   if (args.delimiter !== undefined && args.delimiter.length !== 1 && args.delimiter !== "\\t") {
     throw new MigrateError(
       "usage",

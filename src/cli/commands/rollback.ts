@@ -4,6 +4,7 @@ import { rollback } from "../../pipeline/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
+import { parseNow } from "../now.js";
 
 /** `authlete-migrate rollback --run <id>`: delete exactly the tokens that run created. */
 export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -31,7 +32,7 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
                 files: argv.source,
                 mapping: loadMapping(argv.mapping!),
                 read: {},
-                now: argv.now === undefined ? undefined : Date.parse(argv.now),
+                now: parseNow(argv.now),
               }
             : undefined;
           const summary = await rollback({

@@ -3,6 +3,8 @@ import { loadCommandMapping } from "../mapping.js";
 import { verify } from "../../pipeline/index.js";
 import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
+import { printable } from "../../shared/text.js";
+import { parseNow } from "../now.js";
 
 /** `authlete-migrate verify <files..>`: introspect migrated tokens and compare them with the legacy rows. */
 export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -33,14 +35,24 @@ export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>
             ledgerFile: existingLedger(argv.ledger),
             connection: connectionSettings(argv, argv.concurrency),
             sample: argv.all ? undefined : argv.sample,
-            now: argv.now === undefined ? undefined : Date.parse(argv.now),
+            now: parseNow(argv.now),
             concurrency: argv.concurrency,
           });
           const mismatches =
             Object.entries(summary.mismatches)
               .map(([k, n]) => `${k} ${n}`)
               .join(", ") || "none";
-          const text = `Verified ${summary.verified} of ${summary.migrated} migrated tokens: ${summary.matched} match; mismatches: ${mismatches}`;
+          // Rows are sorted so the listing does not depend on the order answers came back in.
+          const rows = [...summary.mismatchRows]
+            .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }))
+            .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
+          const more =
+            summary.mismatchRows.length < Object.values(summary.mismatches).reduce((a, b) => a + b, 0);
+          const text = [
+            `Verified ${summary.verified} of ${summary.migrated} migrated tokens: ${summary.matched} match; mismatches: ${mismatches}`,
+            ...rows,
+            ...(more ? [`  … the first ${summary.mismatchRows.length} are listed`] : []),
+          ].join("\n");
           process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
           return { exitCode: summary.matched === summary.verified ? 0 : 1 };
         })(),
