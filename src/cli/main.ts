@@ -8,6 +8,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { reportCommand } from "./commands/report.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { verifyCommand } from "./commands/verify.js";
+import { compareCommand } from "./commands/compare.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 
@@ -39,6 +40,7 @@ export async function main(args: string[]): Promise<number> {
   parser = reportCommand(parser, done);
   parser = rollbackCommand(parser, done);
   parser = verifyCommand(parser, done);
+  parser = compareCommand(parser, done);
   parser = cutoverCommand(parser, done);
   parser = emulatorCommand(parser, done);
   parser = keygenCommand(parser, done);

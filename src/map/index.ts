@@ -1,4 +1,5 @@
 export { mapRow } from "./map-row.js";
+export { mapScopes } from "./scopes.js";
 export { reportedClient } from "./client.js";
 export { parseMapping, mappedColumns } from "./mapping.js";
 export { loadMapping } from "./load-mapping.js";

@@ -1,9 +1,9 @@
 import { withValidKeyIds } from "./key-ids.js";
 import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
-import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/types.js";
-import { readRows, type ReadOptions } from "../read/index.js";
+import type { ReadOptions } from "../read/index.js";
+import { sampleMigrated } from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
 import type { ConnectionSettings, TokenFacts } from "../write/index.js";
 
@@ -96,23 +96,8 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
       sources: [],
       mappingHash: "",
     });
-    const chosen: { payload: Payload; at: string }[] = [];
-    let migrated = 0;
     const now = config.now ?? Date.now();
-    for await (const row of readRows(config.files, config.read)) {
-      const result = mapRow(row, { mapping: config.mapping, now });
-      if (result.kind !== "payload" || ledger.stateOf(result.key) !== "created") continue;
-      // A token repeated in the sources is one token: counted and checked at its first row.
-      if (!ledger.firstSighting(result.key)) continue;
-      migrated++;
-      const picked = { payload: result, at: `${row.file}:${row.line ?? row.rowNo}` };
-      // Reservoir sampling: every migrated token has the same chance, in one pass and bounded memory.
-      if (config.sample === undefined || chosen.length < config.sample) chosen.push(picked);
-      else {
-        const slot = Math.floor(random() * migrated);
-        if (slot < config.sample) chosen[slot] = picked;
-      }
-    }
+    const { migrated, chosen } = await sampleMigrated({ ...config, now }, ledger, config.sample, random);
     const { connectAuthlete, inspectToken, readService } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
     const service = await readService(authlete).catch(async (error: unknown) => {

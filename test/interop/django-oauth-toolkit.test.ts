@@ -186,6 +186,29 @@ test(
       /DOT token answered (400|500)/,
     );
 
+    // The shadow check a user runs before cutover: both servers asked about the same tokens.
+    const shadow = () =>
+      runCli(
+        [
+          "compare",
+          dump,
+          "--mapping",
+          mapping,
+          "--ledger",
+          join(dir, "l.db"),
+          "--all",
+          "--legacy-client-id",
+          "dot-web",
+        ].concat(["--legacy-introspection", dot.introspectionUrl]),
+        { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: "dot-web-secret" },
+      );
+    const agreed = await shadow();
+    assert.equal(agreed.code, 0, agreed.stdout + agreed.stderr);
+    assert.match(
+      agreed.stdout,
+      /^Compared 2 of 3 migrated tokens with the legacy server: 2 match; differences: none \(1 refresh-only, not compared\)/,
+    );
+
     // Catch-up: more revocations and a rotation at DOT, a newer export.
     await dot.revoke(issued.find((i) => i.label === "alice-3")!.answer.refresh_token!, "refresh_token");
     await dot.revoke(svc1.access_token, "access_token");
@@ -194,6 +217,15 @@ test(
       "web",
       dot.token("web", { grant_type: "refresh_token", refresh_token: alice1.refresh_token! }),
     );
+    // Before the catch-up, the shadow check sees what DOT revoked since: still live at Authlete.
+    const drifted = await shadow();
+    assert.equal(drifted.code, 1, drifted.stdout + drifted.stderr);
+    assert.match(drifted.stdout, /differences: active 2\b/);
+    assert.match(
+      drifted.stdout,
+      /dump\.csv:\d+ sha256:[\w-]{8} active: active true at Authlete, false at the legacy server/,
+    );
+    assert.ok(!drifted.stdout.includes(svc1.access_token), "a fingerprint, never the value");
     exportDump();
     const silent = await migrate();
     assert.equal(
@@ -211,5 +243,8 @@ test(
     assert.deepEqual(round2.mismatches, []);
     assert.equal(round2.deadUsable, 0);
     assert.equal(round2.refreshUsableAtBoth, 1); // alice-4
+    const after = await shadow();
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+    assert.match(after.stdout, /^Compared 1 of 1 migrated tokens with the legacy server: 1 match/);
   },
 );

@@ -31,6 +31,8 @@ export interface Introspection {
 /** django-oauth-toolkit 1.7 on Debian's Django, served by `runserver` on loopback, with its own database. */
 export interface RunningDot {
   database: string;
+  /** DOT's RFC 7662 endpoint, for `compare`. */
+  introspectionUrl: string;
   /** POST /o/token/ as the named application (HTTP Basic). */
   token(app: "web" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
   /** POST /o/revoke_token/ (RFC 7009) as the web application. */
@@ -79,6 +81,7 @@ export async function startDot(
   };
   return {
     database,
+    introspectionUrl: `${base}/introspect/`,
     token: async (app, form) => JSON.parse(await post("token", app, form)) as TokenAnswer,
     revoke: async (token, hint) => void (await post("revoke_token", "web", { token, token_type_hint: hint })),
     introspect: async (token) => JSON.parse(await post("introspect", "web", { token })) as Introspection,

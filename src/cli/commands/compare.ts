@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import type { Argv } from "yargs";
+import { loadCommandMapping } from "../mapping.js";
+import { shadowCompare } from "../../pipeline/index.js";
+import { MigrateError } from "../../shared/errors.js";
+import { printable } from "../../shared/text.js";
+import { protectsCredentials } from "../../shared/wire.js";
+import { connectionOptions, connectionSettings, existingLedger, warnIfOthersCanRead } from "../connection.js";
+import { parseNow } from "../now.js";
+import type { CommandResult } from "../types.js";
+
+/** The legacy client secret: LEGACY_CLIENT_SECRET or a file, never a flag. */
+function legacySecret(file: string | undefined): string {
+  let secret = process.env.LEGACY_CLIENT_SECRET;
+  if (file) {
+    warnIfOthersCanRead(file, "--legacy-client-secret-file", (m) => process.stderr.write(`${m}\n`));
+    try {
+      secret = readFileSync(file, "utf8").trim();
+    } catch (error) {
+      throw new MigrateError(
+        "config_invalid",
+        `--legacy-client-secret-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        { option: "legacy-client-secret-file" },
+      );
+    }
+  }
+  if (!secret)
+    throw new MigrateError(
+      "config_invalid",
+      "no legacy client secret: set LEGACY_CLIENT_SECRET or pass --legacy-client-secret-file",
+      { option: "legacy-client-secret-file" },
+    );
+  return secret;
+}
+
+function introspectionUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new MigrateError("usage", `--legacy-introspection: not a URL (${value.length} characters)`, {
+      option: "legacy-introspection",
+    });
+  }
+  if (url.username || url.password || !protectsCredentials(url))
+    throw new MigrateError(
+      "config_invalid",
+      "--legacy-introspection must be HTTPS (plain HTTP only on loopback) and hold no credentials",
+      { option: "legacy-introspection" },
+    );
+  return url.href;
+}
+
+/** `authlete-migrate compare <files..>`: the pre-cutover shadow check against the legacy server. */
+export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
+  return yargs.command(
+    "compare <files..>",
+    "Ask the legacy server (RFC 7662) and Authlete about the same migrated tokens and list every difference",
+    (y) =>
+      connectionOptions(y)
+        .positional("files", { type: "string", array: true, demandOption: true })
+        .option("mapping", { type: "string", demandOption: true })
+        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("legacy-introspection", {
+          type: "string",
+          demandOption: true,
+          describe: "The legacy server's RFC 7662 introspection endpoint",
+        })
+        .option("legacy-client-id", {
+          type: "string",
+          demandOption: true,
+          describe: "Client allowed to introspect",
+        })
+        .option("legacy-client-secret-file", {
+          type: "string",
+          describe: "File holding that client's secret (or LEGACY_CLIENT_SECRET)",
+        })
+        .option("legacy-rate", {
+          type: "number",
+          default: 10,
+          describe: "Calls per second to the legacy server",
+        })
+        .option("sample", {
+          type: "number",
+          default: 100,
+          describe: "How many migrated tokens to compare at random",
+        })
+        .option("all", { type: "boolean", default: false, describe: "Compare every migrated token" })
+        .option("now", { type: "string" })
+        .option("concurrency", { type: "number", default: 4 })
+        .option("json", { type: "boolean", default: false }),
+    (argv) => {
+      done(
+        (async () => {
+          const rate = argv["legacy-rate"];
+          if (!(rate > 0))
+            throw new MigrateError("usage", "--legacy-rate must be positive", { option: "legacy-rate" });
+          const summary = await shadowCompare({
+            files: argv.files,
+            mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
+            read: {},
+            ledgerFile: existingLedger(argv.ledger),
+            connection: connectionSettings(argv, argv.concurrency),
+            legacy: {
+              introspectionUrl: introspectionUrl(argv["legacy-introspection"]),
+              clientId: argv["legacy-client-id"],
+              clientSecret: legacySecret(argv["legacy-client-secret-file"]),
+              timeoutMs: argv["timeout-ms"],
+            },
+            sample: argv.all ? undefined : argv.sample,
+            now: parseNow(argv.now),
+            concurrency: argv.concurrency,
+            legacyRate: rate,
+          });
+          const kinds =
+            Object.entries(summary.mismatches)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(", ") || "none";
+          const rows = [...summary.mismatchRows]
+            .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }))
+            .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
+          const text = [
+            `Compared ${summary.compared} of ${summary.migrated} migrated tokens with the legacy server: ${summary.matched} match; differences: ${kinds}` +
+              (summary.refreshOnly ? ` (${summary.refreshOnly} refresh-only, not compared)` : ""),
+            ...rows,
+          ].join("\n");
+          process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
+          return { exitCode: summary.matched === summary.compared ? 0 : 1 };
+        })(),
+      );
+    },
+  );
+}

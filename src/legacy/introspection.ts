@@ -1,0 +1,61 @@
+import { printable, withoutJwts } from "../shared/text.js";
+
+/** The legacy server's RFC 7662 endpoint and the client that may call it (the secret in memory only). */
+export interface LegacyServer {
+  introspectionUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+}
+
+/** What the legacy server says of a token (RFC 7662 members, in the project's words). */
+export type LegacyFacts =
+  | { active: false }
+  | { active: true; subject?: string; clientId?: string; scope?: string; expiresAt?: number }
+  | { error: string };
+
+/**
+ * Asks the legacy server about one access token (HTTP Basic client authentication, RFC 7662 §2.1). A
+ * redirect is never followed (the client secret would go with it); an error never quotes the token.
+ */
+export async function introspectAtLegacy(server: LegacyServer, token: string): Promise<LegacyFacts> {
+  const basic = Buffer.from(
+    `${encodeURIComponent(server.clientId)}:${encodeURIComponent(server.clientSecret)}`,
+  ).toString("base64");
+  let response: Response;
+  try {
+    response = await fetch(server.introspectionUrl, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${basic}`,
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
+      body: new URLSearchParams({ token, token_type_hint: "access_token" }),
+      redirect: "manual",
+      signal: AbortSignal.timeout(server.timeoutMs),
+    });
+  } catch (error) {
+    return { error: `the legacy introspection endpoint cannot be reached (${(error as Error).name})` };
+  }
+  const text = await response.text();
+  if (response.status !== 200) {
+    const body = printable(withoutJwts(text.replaceAll(token, "[the token]")), 200);
+    return { error: `the legacy introspection endpoint answered ${response.status}: ${body}` };
+  }
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { error: "the legacy introspection endpoint answered something that is not JSON" };
+  }
+  if (answer.active !== true) return { active: false };
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return {
+    active: true,
+    subject: str(answer.sub) ?? str(answer.username),
+    clientId: str(answer.client_id),
+    scope: str(answer.scope),
+    expiresAt: typeof answer.exp === "number" ? answer.exp * 1000 : undefined,
+  };
+}

@@ -1,0 +1,39 @@
+import type { Ledger } from "../ledger/index.js";
+import { mapRow } from "../map/index.js";
+import type { Mapping, Payload } from "../map/types.js";
+import { readRows, type ReadOptions } from "../read/index.js";
+
+/** A migrated token as a check picks it: its payload (values in memory only) and the row it came from. */
+export interface MigratedToken {
+  payload: Payload;
+  /** file:line of its first row in the sources. */
+  at: string;
+}
+
+/**
+ * The tokens this ledger created that the sources hold, each once (at its first row), drawn at random
+ * when `sample` is given (reservoir sampling: one pass, bounded memory), else all of them.
+ */
+export async function sampleMigrated(
+  source: { files: readonly string[]; read: ReadOptions; mapping: Mapping; now: number },
+  ledger: Ledger,
+  sample: number | undefined,
+  random: () => number,
+): Promise<{ migrated: number; chosen: MigratedToken[] }> {
+  const chosen: MigratedToken[] = [];
+  let migrated = 0;
+  for await (const row of readRows(source.files, source.read)) {
+    const result = mapRow(row, { mapping: source.mapping, now: source.now });
+    if (result.kind !== "payload" || ledger.stateOf(result.key) !== "created") continue;
+    // A token repeated in the sources is one token: counted and checked at its first row.
+    if (!ledger.firstSighting(result.key)) continue;
+    migrated++;
+    const picked = { payload: result, at: `${row.file}:${row.line ?? row.rowNo}` };
+    if (sample === undefined || chosen.length < sample) chosen.push(picked);
+    else {
+      const slot = Math.floor(random() * migrated);
+      if (slot < sample) chosen[slot] = picked;
+    }
+  }
+  return { migrated, chosen };
+}

@@ -1,0 +1,171 @@
+import pLimit from "p-limit";
+import { setTimeout as sleep } from "node:timers/promises";
+import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../legacy/index.js";
+import { openLedger } from "../ledger/index.js";
+import { mapScopes, type Mapping } from "../map/index.js";
+import type { ReadOptions } from "../read/index.js";
+import { printable } from "../shared/text.js";
+import type { ConnectionSettings, TokenFacts } from "../write/index.js";
+import { withValidKeyIds } from "./key-ids.js";
+import { sampleMigrated } from "./migrated-sample.js";
+
+export interface CompareConfig {
+  files: readonly string[];
+  mapping: Mapping;
+  read: ReadOptions;
+  ledgerFile: string;
+  connection: ConnectionSettings;
+  legacy: LegacyServer;
+  /** Compare this many tokens drawn at random; undefined = all. */
+  sample?: number;
+  now?: number;
+  concurrency: number;
+  /** Calls per second at most to the legacy server, which still serves production traffic. */
+  legacyRate: number;
+  random?: () => number;
+}
+
+export type CompareKind = "active" | "client" | "subject" | "scopes" | "expiry" | "error";
+
+export interface CompareSummary {
+  runId: number;
+  migrated: number;
+  compared: number;
+  matched: number;
+  /** Rows migrated refresh-only: their access token is not held by Authlete, so there is nothing to ask. */
+  refreshOnly: number;
+  mismatches: Partial<Record<CompareKind, number>>;
+  mismatchRows: { at: string; fingerprint: string; kind: CompareKind; detail: string }[];
+}
+
+const mismatchRowsKept = 100;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * How the two servers' answers about the same access token differ, now: active, client (through the
+ * mapping's client map), subject, scopes (through its scope map) and expiry (Authlete never later, at most
+ * 3 s earlier than the legacy `exp`, which is truncated to the second).
+ */
+export function diffAnswers(
+  legacy: LegacyFacts,
+  ours: TokenFacts,
+  mapping: Mapping,
+  now: number,
+): { kind: CompareKind; detail: string }[] {
+  if ("error" in legacy) return [{ kind: "error", detail: legacy.error }];
+  if ("error" in ours) return [{ kind: "error", detail: ours.error }];
+  const active = ours.existent && (!ours.expiresAt || ours.expiresAt > now);
+  if (legacy.active !== active)
+    return [
+      { kind: "active", detail: `active ${active} at Authlete, ${legacy.active} at the legacy server` },
+    ];
+  if (!legacy.active || !ours.existent) return [];
+  const found: { kind: CompareKind; detail: string }[] = [];
+  const legacyClient = legacy.clientId ?? "";
+  const client = mapping.clients ? mapping.clients.get(legacyClient)?.clientId : Number(legacyClient);
+  if (client !== ours.clientId)
+    found.push({
+      kind: "client",
+      detail: `client ${ours.clientId} at Authlete, legacy ${printable(legacyClient, 80)}`,
+    });
+  if (legacy.subject !== undefined && legacy.subject !== ours.subject)
+    found.push({
+      kind: "subject",
+      detail: `subject "${printable(ours.subject ?? "", 100)}" at Authlete, legacy "${printable(legacy.subject, 100)}"`,
+    });
+  const mapped = mapScopes(legacy.scope ?? "", { separator: " ", map: mapping.scopes.map });
+  const want = "error" in mapped ? mapped.error : [...mapped].sort().join(" ");
+  const have = [...ours.scopes].sort().join(" ");
+  if (want !== have)
+    found.push({
+      kind: "scopes",
+      detail: `scopes "${printable(have)}" at Authlete, legacy "${printable(want)}"`,
+    });
+  if (legacy.expiresAt !== undefined && ours.expiresAt) {
+    const late = ours.expiresAt - (legacy.expiresAt + 999);
+    const early = legacy.expiresAt - ours.expiresAt;
+    if (late > 0 || early > 3000)
+      found.push({
+        kind: "expiry",
+        detail: `expires ${iso(ours.expiresAt)} at Authlete, legacy ${iso(legacy.expiresAt)} (exp, to the second)`,
+      });
+  }
+  return found;
+}
+
+/**
+ * The pre-cutover shadow check: asks the legacy server (RFC 7662) and Authlete about the same migrated
+ * access tokens and records every verdict in the ledger.
+ */
+export async function shadowCompare(given: CompareConfig): Promise<CompareSummary> {
+  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
+  const ledger = openLedger(config.ledgerFile);
+  try {
+    const runId = ledger.startRun({
+      dryRun: true,
+      arguments: { command: "compare", sample: config.sample ?? "all" },
+      sources: [],
+      mappingHash: "",
+    });
+    const now = () => config.now ?? Date.now();
+    const picked = await sampleMigrated(
+      { ...config, now: now() },
+      ledger,
+      config.sample,
+      config.random ?? Math.random,
+    );
+    const summary: CompareSummary = {
+      runId,
+      migrated: picked.migrated,
+      compared: 0,
+      matched: 0,
+      refreshOnly: 0,
+      mismatches: {},
+      mismatchRows: [],
+    };
+    const { connectAuthlete, inspectToken } = await import("../write/index.js");
+    const authlete = connectAuthlete(config.connection);
+    const limit = pLimit(config.concurrency);
+    // Calls to the legacy server are spaced 1/rate apart, whatever the concurrency.
+    const gap = 1000 / config.legacyRate;
+    let next = 0;
+    const paced = async () => {
+      const at = Math.max(performance.now(), next);
+      next = at + gap;
+      await sleep(at - performance.now());
+    };
+    try {
+      await Promise.all(
+        picked.chosen.map(({ payload, at }) =>
+          limit(async () => {
+            if (payload.refreshOnly) return void summary.refreshOnly++;
+            const token = payload.probeToken; // the legacy access token itself on a row that is not refresh-only
+            await paced();
+            const legacy = await introspectAtLegacy(config.legacy, token);
+            const found = diffAnswers(legacy, await inspectToken(authlete, token), config.mapping, now());
+            summary.compared++;
+            if (found.length === 0) summary.matched++;
+            for (const f of found) {
+              summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
+              if (summary.mismatchRows.length < mismatchRowsKept)
+                summary.mismatchRows.push({ at, fingerprint: `sha256:${payload.key.slice(0, 8)}`, ...f });
+            }
+            const verdict = found.length === 0 ? "match" : found.map((f) => f.kind).join(",");
+            ledger.recordVerification(
+              runId,
+              payload.key,
+              verdict,
+              found.map((f) => f.detail).join("; ") || null,
+            );
+          }),
+        ),
+      );
+    } finally {
+      await authlete.close();
+    }
+    ledger.finishRun(runId, "completed", summary);
+    return summary;
+  } finally {
+    ledger.close();
+  }
+}
