@@ -246,5 +246,10 @@ test(
     const after = await shadow();
     assert.equal(after.code, 0, after.stdout + after.stderr);
     assert.match(after.stdout, /^Compared 1 of 1 migrated tokens with the legacy server: 1 match/);
+    for (const r of [agreed, drifted, after])
+      assert.ok(
+        ![r.stdout, r.stderr].some((o) => o.includes("dot-web-secret")),
+        "the legacy secret is never shown",
+      );
   },
 );
