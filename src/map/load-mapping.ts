@@ -49,6 +49,31 @@ function readPreset(name: string, from: string): Record<string, unknown> {
   >;
 }
 
+/**
+ * A preset's `decide`: settings no default can get right for every site (the zone a server wrote its
+ * times in), each with a hint. The file that extends it must set every one; the preset alone is refused.
+ */
+function requireDecisions(
+  spec: string,
+  name: string,
+  preset: Record<string, unknown>,
+  own: Record<string, unknown>,
+): void {
+  const decide = isRecord(preset.decide) ? preset.decide : {};
+  const missing = Object.entries(decide).filter(([path]) => {
+    let at: unknown = own;
+    for (const key of path.split(".")) at = isRecord(at) ? at[key] : undefined;
+    return at === undefined;
+  });
+  if (missing.length > 0)
+    invalid(
+      spec,
+      `the ${name} preset needs decisions only you can make; set them in a file that extends it: ${missing
+        .map(([path, hint]) => `${path} (${String(hint)})`)
+        .join("; ")}`,
+    );
+}
+
 /** A preset under the user's own keys: objects merge, everything else (arrays included) is replaced. */
 function extend(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
@@ -66,12 +91,19 @@ function extend(base: Record<string, unknown>, own: Record<string, unknown>): Re
  * or a file that `extends` a preset with its own keys (the client map is always the site's own).
  */
 export function loadMapping(spec: string): Mapping {
-  if (spec.startsWith("preset:")) return parseMapping(readPreset(spec.slice("preset:".length), spec), spec);
+  if (spec.startsWith("preset:")) {
+    const name = spec.slice("preset:".length);
+    const preset = readPreset(name, spec);
+    requireDecisions(spec, name, preset, {});
+    return parseMapping(preset, spec);
+  }
   const raw = readJson(spec);
   if (isRecord(raw) && raw.extends !== undefined) {
     if (typeof raw.extends !== "string") invalid(spec, "extends must name a preset");
     const { extends: name, ...own } = raw;
-    return parseMapping(extend(readPreset(name as string, spec), own), spec);
+    const preset = readPreset(name as string, spec);
+    requireDecisions(spec, name as string, preset, own);
+    return parseMapping(extend(preset, own), spec);
   }
   return parseMapping(raw, spec);
 }

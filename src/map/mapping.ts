@@ -25,6 +25,8 @@ const topLevelKeys = [
   "revokesByDeleting",
   // A preset's export query per database, for people and the interop suite; not read by the mapper.
   "export",
+  // A preset's settings that a file extending it must make (checked when it is loaded).
+  "decide",
 ];
 
 const reservedPropertyKeys = [

@@ -144,22 +144,31 @@ test("LINE channel access token v2.1 preset: issued_at + expires_in, key ID kept
   assert.equal(emulator.store.stats().tokens, 2);
 });
 
-test("a preset is usable as is (preset:NAME), and an unknown preset is a mapping error", async (t) => {
+test("a preset is usable as is (preset:NAME) unless it needs a decision; an unknown preset is a mapping error", async (t) => {
   const dir = tempDir(t);
-  const ok = await runCli([
-    "migrate",
-    fixture("doorkeeper.csv"),
-    "--mapping",
-    "preset:doorkeeper",
-    "--ledger",
-    join(dir, "a.db"),
-    "--dry-run",
-    "--now",
-    now,
-    "--json",
-  ]);
+  const asIs = (dump: string, preset: string, ledger: string) =>
+    runCli([
+      "migrate",
+      fixture(dump),
+      "--mapping",
+      `preset:${preset}`,
+      "--ledger",
+      join(dir, ledger),
+      "--dry-run",
+      "--now",
+      now,
+      "--json",
+    ]);
+  const ok = await asIs("spring-authorization-server.csv", "spring-authorization-server", "a.db");
   const summary = JSON.parse(ok.stdout) as RunSummary;
   assert.equal(summary.reasons.client_unknown, 4, "without a client map the legacy ids are not Authlete's");
+  // Doorkeeper's zone-less times: no default can be right for every site, so the preset alone is refused.
+  const undecided = await asIs("doorkeeper.csv", "doorkeeper", "c.db");
+  assert.equal(undecided.code, 2);
+  assert.match(
+    undecided.stderr,
+    /the doorkeeper preset needs decisions only you can make; .*time\.timezone \(the zone/,
+  );
   const bad = await runCli([
     "migrate",
     fixture("doorkeeper.csv"),
