@@ -36,6 +36,8 @@ Doorkeeper.configure do
   hash_token_secrets if ENV["DK_HASH_TOKEN_SECRETS"] == "1"
   # Any authenticated client may introspect any token (the interop suite compares every one).
   allow_token_introspection { |_token, _client, _authorized| true }
+  # RFC 7662's sub, so the suite compares subjects too (Doorkeeper does not send one by itself).
+  custom_introspection_response { |token, _context| { sub: token.resource_owner_id&.to_s } }
 end
 
 InteropApp.initialize!

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
-import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
-import { authleteEnv, billingService, bearer, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
+import { compareTokens, type IssuedToken, type LegacyView } from "./compare-tokens.js";
 import { hasDot, startDot, type RunningDot, type TokenAnswer } from "./dot-server.js";
 import { hasPostgres, startPostgres, type RunningPostgres } from "./postgres.js";
 
@@ -29,75 +29,31 @@ interface Issued {
   app: "web" | "svc";
 }
 
-/** What Authlete (the emulator) says of an access token, through its introspection API. */
-async function authleteIntrospect(baseUrl: string, token: string) {
-  const response = await fetch(`${baseUrl}/api/${serviceId}/auth/introspection`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: JSON.stringify({ token }),
-  });
-  return (await response.json()) as {
-    action: string;
-    subject?: string;
-    clientId?: number;
-    scopes?: string[];
-    expiresAt?: number;
+/**
+ * DOT as the comparison asks it; it refreshes with a token not revoked and still linked to its access
+ * token (it never reads an expiry; an unlinked one fails in get_original_scopes, as the test shows).
+ */
+function dotView(dot: RunningDot, pg: RunningPostgres): LegacyView {
+  return {
+    introspect: (token) => dot.introspect(token),
+    refreshUsable: (token) =>
+      pg
+        .psql(
+          dot.database,
+          `SELECT revoked IS NULL AND access_token_id IS NOT NULL FROM oauth2_provider_refreshtoken WHERE token = '${token}'`,
+        )
+        .trim() === "t",
   };
 }
 
-/**
- * Token by token, DOT's RFC 7662 introspection against Authlete's: active, subject, client, scopes,
- * expiry (never later, at most 3 s earlier); refresh tokens usable at both or neither.
- */
-async function compare(
-  dot: RunningDot,
-  pg: RunningPostgres,
-  emulator: Awaited<ReturnType<typeof withEmulator>>["emulator"],
-  issued: Issued[],
-  notMigrated: Set<string>,
-) {
-  const mismatches: string[] = [];
-  let deadUsable = 0;
-  let refreshUsableAtBoth = 0;
-  const clientOf = { web: webApp, svc: billingService };
-  for (const { label, answer, app } of issued) {
-    const legacy = await dot.introspect(answer.access_token);
-    const ours = await authleteIntrospect(emulator.baseUrl, answer.access_token);
-    const active = ours.action === "OK";
-    if (!legacy.active && active) deadUsable++;
-    if (legacy.active !== active && !(notMigrated.has(label) && !active))
-      mismatches.push(`${label}: active ${legacy.active} at DOT, ${active} at Authlete`);
-    if (legacy.active && active) {
-      const same = (what: string, a: unknown, b: unknown) =>
-        JSON.stringify(a) === JSON.stringify(b) ||
-        mismatches.push(`${label}: ${what} ${String(a)} ≠ ${String(b)}`);
-      same("subject", legacy.username ?? undefined, ours.subject);
-      same("client", clientOf[app], ours.clientId);
-      same("scopes", legacy.scope?.split(" ").sort(), [...(ours.scopes ?? [])].sort());
-      // DOT's exp is its expiry truncated to the second.
-      const late = ours.expiresAt! - (legacy.exp! * 1000 + 999);
-      const early = legacy.exp! * 1000 - ours.expiresAt!;
-      if (late > 0 || early > 3000)
-        mismatches.push(`${label}: expiry ${ours.expiresAt} vs DOT ${legacy.exp} s`);
-    }
-    if (answer.refresh_token) {
-      // DOT refreshes with a token not revoked and still linked to its access token (it never reads an
-      // expiry; an unlinked one fails in get_original_scopes, as the test shows below).
-      const row = pg.psql(
-        dot.database,
-        `SELECT revoked IS NULL AND access_token_id IS NOT NULL FROM oauth2_provider_refreshtoken WHERE token = '${answer.refresh_token}'`,
-      );
-      const atDot = row.trim() === "t";
-      const held = emulator.store.byRefreshHash(tokenHash(answer.refresh_token));
-      const atAuthlete = held !== undefined && (held.refreshExpiresAt ?? Infinity) > Date.now();
-      if (!atDot && atAuthlete) deadUsable++;
-      if (atDot && atAuthlete) refreshUsableAtBoth++;
-      if (atDot !== atAuthlete && !notMigrated.has(label))
-        mismatches.push(`${label}: refresh token usable ${atDot} at DOT, ${atAuthlete} at Authlete`);
-    }
-  }
-  return { mismatches, deadUsable, refreshUsableAtBoth };
-}
+const clientOf = { web: webApp, svc: billingService };
+const asIssued = (list: Issued[]): IssuedToken[] =>
+  list.map(({ label, answer, app }) => ({
+    label,
+    access: answer.access_token,
+    refresh: answer.refresh_token,
+    client: clientOf[app],
+  }));
 
 test(
   "django-oauth-toolkit on PostgreSQL: tokens issued, rotated and revoked at the real server answer the same at Authlete after migration and after a catch-up",
@@ -173,7 +129,7 @@ test(
     // Exported: alice-1 (refresh-only: its access token expired), alice-3, svc-1 and zoë; alice-2 and bob-2
     // went with their revoked refresh tokens, bob-1 with its access token.
     assert.equal(summary.created, 3, first.stdout);
-    const round1 = await compare(dot, pg, emulator, issued, new Set(["zoë"]));
+    const round1 = await compareTokens(dotView(dot, pg), emulator, asIssued(issued), new Set(["zoë"]));
     console.log(
       `django-oauth-toolkit round 1: issued=${issued.length} migrated=${summary.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
     );
@@ -236,7 +192,7 @@ test(
     assert.match(silent.stderr, /revokes tokens by deleting their rows.*--sync-deletions.*\[usage\]/);
     const caughtUp = await migrate(["--sync-deletions"]);
     assert.equal(caughtUp.code, 1, caughtUp.stderr);
-    const round2 = await compare(dot, pg, emulator, issued, new Set(["zoë"]));
+    const round2 = await compareTokens(dotView(dot, pg), emulator, asIssued(issued), new Set(["zoë"]));
     console.log(
       `django-oauth-toolkit catch-up: issued=${issued.length} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
     );
