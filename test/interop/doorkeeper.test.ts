@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
+import { repoFile, tempDir } from "../helpers/paths.js";
+import { compareTokens, type IssuedToken } from "./compare-tokens.js";
+import { hasDoorkeeper, startDoorkeeper } from "./doorkeeper-server.js";
+import { hasPostgres, startPostgres } from "./postgres.js";
+
+const zone = "Asia/Tokyo";
+const skip =
+  !(hasPostgres() && hasDoorkeeper()) &&
+  !process.env.CI &&
+  "Debian's postgresql, ruby-rails, ruby-doorkeeper and ruby-pg are not installed (.ci/run installs them)";
+
+const exportQuery = (
+  JSON.parse(readFileSync(repoFile("presets/doorkeeper.json"), "utf8")) as { export: { postgresql: string } }
+).export.postgresql;
+
+test(
+  "Doorkeeper on PostgreSQL, Rails default_timezone :local in Tokyo, revoke-on-use: no revoked, expired or superseded token comes back at Authlete",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    const dk = await startDoorkeeper(t, pg, { timezone: zone });
+    const { emulator } = await withEmulator(t);
+    const dir = tempDir(t);
+
+    const password = (user: string) =>
+      dk.token("web", {
+        grant_type: "password",
+        username: user,
+        password: `${user}-password`,
+        scope: "read write",
+      });
+    const alice1 = await password("alice");
+    const alice2 = await password("alice");
+    const bob1 = await password("bob");
+    const svc1 = await dk.token("svc", { grant_type: "client_credentials", scope: "read" });
+    // Revoke-on-use: alice-2 stays valid at Doorkeeper until alice-3 is first used.
+    const alice3 = await dk.token("web", {
+      grant_type: "refresh_token",
+      refresh_token: alice2.refresh_token!,
+    });
+    await dk.revoke(bob1.access_token);
+    // alice-1 was issued three hours ago (as time passing would): its 2-hour access token has expired.
+    pg.psql(
+      dk.database,
+      `UPDATE oauth_access_tokens SET created_at = created_at - interval '3 hours' WHERE token = '${alice1.access_token}'`,
+    );
+
+    const dump = join(dir, "dump.csv");
+    writeFileSync(dump, pg.psql(dk.database, exportQuery));
+    const mapping = (timezone: string) => {
+      const file = join(dir, `mapping-${timezone.replace("/", "-")}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          extends: "doorkeeper",
+          clients: { "dk-web": webApp, "dk-svc": billingService },
+          time: { timezone },
+        }),
+      );
+      return file;
+    };
+    const run = (timezone: string, extra: string[]) =>
+      runCli(
+        [
+          "migrate",
+          dump,
+          "--mapping",
+          mapping(timezone),
+          "--ledger",
+          join(dir, `${timezone.replace("/", "-")}.db`),
+          "--json",
+          ...extra,
+        ],
+        authleteEnv(emulator),
+      );
+
+    // With the zone guessed as UTC, Tokyo wall-clock times read 9 hours late: bob-1's revocation and alice-2's
+    // supersession lie "in the future" and alice-1 looks fresh — the dry run shows all five would be live.
+    const guessed = JSON.parse((await run("UTC", ["--dry-run"])).stdout) as RunSummary;
+    assert.deepEqual([guessed.created, guessed.reasons.revoked ?? 0], [5, 0]);
+
+    const migrated = await run(zone, []);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    const summary = JSON.parse(migrated.stdout) as RunSummary;
+    // alice-1 refresh-only, alice-3 and svc-1 created; bob-1 (revoked) and alice-2 (superseded) skipped.
+    assert.deepEqual([summary.created, summary.reasons], [3, { revoked: 2 }]);
+
+    // alice-3's first use makes Doorkeeper revoke alice-2, as the migration already did.
+    await dk.use(alice3.access_token);
+    const issued: IssuedToken[] = [
+      ["alice-1", alice1, webApp],
+      ["alice-2", alice2, webApp],
+      ["alice-3", alice3, webApp],
+      ["bob-1", bob1, webApp],
+      ["svc-1", svc1, billingService],
+    ].map(([label, answer, client]) => ({
+      label: label as string,
+      access: (answer as typeof alice1).access_token,
+      refresh: (answer as typeof alice1).refresh_token,
+      client: client as number,
+    }));
+    const view = {
+      introspect: (token: string) => dk.introspect(token),
+      // Doorkeeper refreshes with a token whose row is not revoked (refresh tokens never expire there).
+      refreshUsable: (token: string) =>
+        pg
+          .psql(
+            dk.database,
+            `SELECT revoked_at IS NULL FROM oauth_access_tokens WHERE refresh_token = '${token}'`,
+          )
+          .trim() === "t",
+    };
+    const round = await compareTokens(view, emulator, issued, new Set());
+    console.log(
+      `doorkeeper: issued=${issued.length} migrated=${summary.created} mismatches=${round.mismatches.length} deadUsable=${round.deadUsable} refreshUsableAtBoth=${round.refreshUsableAtBoth}`,
+    );
+    assert.deepEqual(round.mismatches, []);
+    assert.equal(round.deadUsable, 0);
+    assert.equal(round.refreshUsableAtBoth, 2); // alice-1, alice-3
+  },
+);
