@@ -209,3 +209,47 @@ test(
       );
   },
 );
+
+test(
+  "django-oauth-toolkit with REFRESH_TOKEN_EXPIRE_SECONDS = None: the mapping must say so, and service-default migrates",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    const dot = await startDot(t, pg, { refreshTokenExpireSeconds: null });
+    const { emulator } = await withEmulator(t);
+    const dir = tempDir(t);
+    const answer = await dot.token("web", {
+      grant_type: "password",
+      username: "alice",
+      password: "alice-password",
+      scope: "read",
+    });
+    const dump = join(dir, "dump.csv");
+    writeFileSync(dump, pg.psql(dot.database, exportQuery));
+    const migrate = (own: Record<string, unknown>) => {
+      const mapping = join(dir, "mapping.json");
+      writeFileSync(
+        mapping,
+        JSON.stringify({ extends: "django-oauth-toolkit", clients: { "dot-web": webApp }, ...own }),
+      );
+      return runCli(
+        ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "l.db"), "--json"],
+        authleteEnv(emulator),
+      );
+    };
+    // Saying nothing about refresh lifetimes is refused, before anything is sent.
+    const silent = await migrate({});
+    assert.equal(silent.code, 2);
+    assert.match(
+      silent.stderr,
+      /refresh tokens' expiry: Authlete would give them its default lifetime.*\[mapping_invalid\]/,
+    );
+    const stated = await migrate({ refreshTokenExpiry: "service-default" });
+    assert.equal(stated.code, 0, stated.stderr);
+    const tokens: IssuedToken[] = [
+      { label: "alice", access: answer.access_token, refresh: answer.refresh_token, client: webApp },
+    ];
+    const round = await compareTokens(dotView(dot, pg), emulator, tokens, new Set());
+    assert.deepEqual([round.mismatches, round.deadUsable, round.refreshUsableAtBoth], [[], 0, 1]);
+  },
+);

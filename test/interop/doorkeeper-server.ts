@@ -30,9 +30,9 @@ const basic = (app: string) => `Basic ${Buffer.from(`dk-${app}:dk-${app}-secret`
 export async function startDoorkeeper(
   t: TestContext,
   pg: RunningPostgres,
-  settings: { timezone: string },
+  settings: { timezone: string; generator?: "hex"; hashTokenSecrets?: boolean },
 ): Promise<RunningDoorkeeper> {
-  const database = "doorkeeper";
+  const database = `doorkeeper_${settings.generator ?? "default"}_${settings.hashTokenSecrets ? "hashed" : "plain"}`;
   pg.psql("postgres", `CREATE DATABASE ${database}`);
   // default_timezone :local with TZ: Rails writes created_at and revoked_at as that zone's wall-clock time.
   const env = {
@@ -40,6 +40,8 @@ export async function startDoorkeeper(
     DATABASE_URL: `postgres://postgres@127.0.0.1:${pg.port}/${database}`,
     DK_DEFAULT_TIMEZONE: "local",
     TZ: settings.timezone,
+    DK_GENERATOR: settings.generator ?? "",
+    DK_HASH_TOKEN_SECRETS: settings.hashTokenSecrets ? "1" : "",
   };
   const schema = spawnSync("ruby", ["schema.rb"], { cwd: project, env, encoding: "utf8" });
   if (schema.status !== 0) throw new Error(`schema.rb failed: ${schema.stderr}`);

@@ -126,3 +126,69 @@ test(
     assert.equal(round.refreshUsableAtBoth, 2); // alice-1, alice-3
   },
 );
+
+test(
+  "Doorkeeper's :hex generator and hash_token_secrets: plain 64-hex tokens migrate once the hash pattern is switched off; hashed ones are never sent",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    const hex = await startDoorkeeper(t, pg, { timezone: "UTC", generator: "hex" });
+    const hashed = await startDoorkeeper(t, pg, {
+      timezone: "UTC",
+      generator: "hex",
+      hashTokenSecrets: true,
+    });
+    const { emulator } = await withEmulator(t);
+    const dir = tempDir(t);
+    const issue = (dk: typeof hex) =>
+      dk.token("web", {
+        grant_type: "password",
+        username: "alice",
+        password: "alice-password",
+        scope: "read",
+      });
+    const plain = await issue(hex);
+    const secret = await issue(hashed);
+    assert.match(plain.access_token, /^[0-9a-f]{64}$/, "the documented :hex generator");
+
+    const migrate = async (dk: typeof hex, name: string, own: Record<string, unknown>) => {
+      const dump = join(dir, `${name}.csv`);
+      writeFileSync(dump, pg.psql(dk.database, exportQuery));
+      const mapping = join(dir, `${name}.json`);
+      const clients = { "dk-web": webApp, "dk-svc": billingService };
+      writeFileSync(
+        mapping,
+        JSON.stringify({ extends: "doorkeeper", clients, time: { timezone: "UTC" }, ...own }),
+      );
+      const args = ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, `${name}.db`), "--json"];
+      return JSON.parse((await runCli(args, authleteEnv(emulator))).stdout) as RunSummary;
+    };
+    // Taken for SHA-256 hashes by the preset's pattern; switched off, they are values and migrate.
+    assert.deepEqual((await migrate(hex, "hex-as-is", {})).reasons, { value_not_recoverable: 1 });
+    assert.equal((await migrate(hex, "hex", { unrecoverable: null })).created, 1);
+    const round = await compareTokens(
+      {
+        introspect: (token) => hex.introspect(token),
+        refreshUsable: (token) =>
+          pg
+            .psql(
+              hex.database,
+              `SELECT revoked_at IS NULL FROM oauth_access_tokens WHERE refresh_token = '${token}'`,
+            )
+            .trim() === "t",
+      },
+      emulator,
+      [{ label: "alice", access: plain.access_token, refresh: plain.refresh_token, client: webApp }],
+      new Set(),
+    );
+    assert.deepEqual([round.mismatches, round.deadUsable, round.refreshUsableAtBoth], [[], 0, 1]);
+
+    // hash_token_secrets: the table holds digests; nothing is sent, and the client keeps the old server.
+    const fromHashed = await migrate(hashed, "hashed", {});
+    assert.deepEqual([fromHashed.created, fromHashed.reasons], [0, { value_not_recoverable: 1 }]);
+    assert.notEqual(
+      pg.psql(hashed.database, "SELECT token FROM oauth_access_tokens").trim(),
+      secret.access_token,
+    );
+  },
+);
