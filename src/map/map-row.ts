@@ -136,7 +136,11 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
 
   let refreshOnly = false;
   if (!accessAlive) {
-    if (!refreshAlive) return refuse("skipped", "expired", "expired in the source", keys);
+    if (!refreshAlive)
+      return refuse("skipped", "expired", "expired in the source", {
+        ...keys,
+        ...(accessExpiresAt === null ? {} : { accessExpiredAt: accessExpiresAt }),
+      });
     if (mapping.policy.expiredAccessTokenWithLiveRefreshToken === "skip") {
       return refuse(
         "skipped",

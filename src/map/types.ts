@@ -164,6 +164,8 @@ export interface Refusal {
   legacyClient?: string;
   /** The token to introspect if an earlier run may have sent this row (in memory only). */
   probeToken?: string;
+  /** expired: when its access token expired (epoch ms), to tell an old export from a fresh one. */
+  accessExpiredAt?: number;
   /** value_not_recoverable: until when the legacy server must keep validating it (epoch ms, null = never). */
   legacyExpiry?: { access: number | null; refresh: number | null };
 }

@@ -3,7 +3,7 @@ import { MigrateError } from "../shared/errors.js";
 import { join } from "node:path";
 import { RejectsFile } from "../report/rejects-file.js";
 import { prepareReportDir, writeReportFiles } from "../report/files.js";
-import { summarise, type RunSummary } from "../report/summary.js";
+import { staleSource, summarise, type RunSummary } from "../report/summary.js";
 import { Tally } from "../report/tally.js";
 import type { WriterHandle } from "../write/index.js";
 import { connectService } from "./connect.js";
@@ -95,6 +95,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       writer?.stats,
     );
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
+    if (config.now === undefined) summary.staleSource = staleSource(tally, Date.now());
     if (service.check) {
       summary.serviceFindings = service.check.findings;
       summary.serviceUsage = service.check.usage;

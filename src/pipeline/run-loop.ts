@@ -98,10 +98,8 @@ export class RunLoop {
         const now = this.clock();
         const mapped = mapRow(row, { mapping: this.config.mapping, now });
         const result = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
-        if (result.kind !== "payload" && result.legacyClient !== undefined)
-          this.tally.unmappedClient(result.legacyClient);
+        this.tally.mapped(result);
         const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
-        if (result.kind !== "payload" && result.legacyExpiry) this.tally.notRecoverable(result.legacyExpiry);
         const client =
           result.kind === "payload"
             ? String(result.request.clientId)

@@ -62,6 +62,11 @@ export function formatSummary(summary: RunSummary): string {
   }
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
+  if (summary.staleSource)
+    lines.push(
+      "",
+      `Warning: the newest access token in the sources expired ${summary.staleSource.newestAccessExpiry}, ${summary.staleSource.daysBehind} day(s) ago. Is this an old export? It cannot show what was revoked since it was taken, yet its live refresh tokens are migrated: export again, or pass --now <the export's time> to see the dump as it was.`,
+    );
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
       "",

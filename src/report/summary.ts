@@ -24,6 +24,8 @@ export interface RunSummary {
   timeline: { t: number; created: number; rateLimited: number }[];
   /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
+  /** Every access token in the sources expired over a day before the run: likely an old export. */
+  staleSource?: { newestAccessExpiry: string; daysBehind: number };
   /** Rows to create holding what Authlete cannot take over, by kind. */
   notCarried?: Partial<Record<NotCarried, number>>;
   /** The first rows of each kind not carried, file:line. */
@@ -117,4 +119,17 @@ function topClients<T>(
   const table = Object.fromEntries(shown) as Record<string, T>;
   if (rest.length > 0) table[otherClients] = rest.reduce(add);
   return table;
+}
+
+/**
+ * An export whose newest access token expired more than a day before the clock (run without --now): it
+ * cannot know what was revoked since it was taken, though its live refresh tokens would be migrated.
+ */
+export function staleSource(tally: Tally, now: number): RunSummary["staleSource"] {
+  const newest = tally.newestAccessExpiry;
+  if (!Number.isFinite(newest) || now - newest < 86_400_000) return undefined;
+  return {
+    newestAccessExpiry: new Date(newest).toISOString(),
+    daysBehind: Math.floor((now - newest) / 86_400_000),
+  };
 }

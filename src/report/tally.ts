@@ -1,6 +1,6 @@
 import type { DryRunDuplicates } from "../ledger/index.js";
 import type { FinalState } from "../ledger/types.js";
-import type { Payload, ReasonCode, NotCarried } from "../map/types.js";
+import type { MapResult, Payload, ReasonCode, NotCarried } from "../map/types.js";
 
 /** Distinct clients counted one by one; the rest are counted together, so memory stays bounded. */
 const clientsTracked = 10_000;
@@ -60,6 +60,25 @@ export class Tally {
   readonly lifetimes: Record<LifetimeBucket, number> = Object.fromEntries(
     lifetimeBuckets.map((b) => [b, 0]),
   ) as Record<LifetimeBucket, number>;
+
+  /** The latest access-token expiry of any row (Infinity for a never-expiring one), to spot an old export. */
+  newestAccessExpiry = -Infinity;
+
+  /** What a mapped row tells before its fate: an unmapped client, an unrecoverable value, its expiry. */
+  mapped(result: MapResult): void {
+    if (result.kind !== "payload") {
+      if (result.legacyClient !== undefined) this.unmappedClient(result.legacyClient);
+      if (result.legacyExpiry) this.notRecoverable(result.legacyExpiry);
+    }
+    // null = never expires; undefined = not known (a refresh-only row's access token, most refusals).
+    const at =
+      result.kind === "payload"
+        ? result.refreshOnly
+          ? undefined
+          : result.accessExpiresAt
+        : result.accessExpiredAt;
+    if (at !== undefined) this.newestAccessExpiry = Math.max(this.newestAccessExpiry, at ?? Infinity);
+  }
 
   /** Live rows whose value the source does not keep, and until when the old server must validate them. */
   readonly unrecoverable = { rows: 0, lastAccess: 0 as number | null, lastRefresh: 0 as number | null };

@@ -63,3 +63,30 @@ test("a dry run over two files holding the same tokens reports what the live run
   );
   assert.equal(dry.rejects, live.rejects, "the dry run's rejects.csv is the live run's");
 });
+
+test("an export whose access tokens all expired long ago is called out (it cannot show revocations since), unless --now says when it was taken", async (t) => {
+  const dir = tempDir(t);
+  const takenAt = Date.now() - 540 * 86_400_000; // 18 months ago
+  const rows = liveRows(4, takenAt).map((r, i) => ({
+    ...r,
+    // Refresh tokens that still live today: they would be migrated refresh-only.
+    refresh_expires_at:
+      i % 2 === 0 ? new Date(Date.now() + 10 * 86_400_000).toISOString() : r.refresh_expires_at,
+  }));
+  const args = ["migrate", writeDump(dir, "old.csv", rows), "--mapping", writeMapping(dir), "--dry-run"];
+  const text = await runCli([...args, "--ledger", join(dir, "a.db")]);
+  assert.match(
+    text.stdout,
+    /Warning: the newest access token in the sources expired \S+, 539 day\(s\) ago\. Is this an old export\?/,
+  );
+  const json = JSON.parse(
+    (await runCli([...args, "--ledger", join(dir, "b.db"), "--json"])).stdout,
+  ) as RunSummary;
+  assert.equal(json.staleSource?.daysBehind, 539);
+  assert.ok(json.created > 0, "its live refresh tokens would be migrated: hence the warning");
+  const asOfExport = ["--now", new Date(takenAt).toISOString(), "--json"];
+  const planned = JSON.parse(
+    (await runCli([...args, "--ledger", join(dir, "c.db"), ...asOfExport])).stdout,
+  ) as RunSummary;
+  assert.equal(planned.staleSource, undefined);
+});
