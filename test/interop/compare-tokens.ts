@@ -52,10 +52,12 @@ export async function compareTokens(
   const mismatches: string[] = [];
   let deadUsable = 0;
   let refreshUsableAtBoth = 0;
+  let live = 0;
   for (const { label, access, refresh, client } of issued) {
     const theirs = await legacy.introspect(access);
     const ours = await authleteIntrospect(emulator.baseUrl, access);
     const active = ours.action === "OK";
+    if (theirs.active) live++;
     if (!theirs.active && active) deadUsable++;
     if (theirs.active !== active && !(notMigrated.has(label) && !active))
       mismatches.push(`${label}: active ${theirs.active} at the legacy server, ${active} at Authlete`);
@@ -83,5 +85,5 @@ export async function compareTokens(
         );
     }
   }
-  return { mismatches, deadUsable, refreshUsableAtBoth };
+  return { live, mismatches, deadUsable, refreshUsableAtBoth };
 }

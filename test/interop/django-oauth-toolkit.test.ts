@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
@@ -131,8 +132,15 @@ test(
     assert.equal(summary.created, 3, first.stdout);
     const round1 = await compareTokens(dotView(dot, pg), emulator, asIssued(issued), new Set(["zoë"]));
     console.log(
-      `django-oauth-toolkit round 1: issued=${issued.length} migrated=${summary.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
+      `django-oauth-toolkit round 1: issued=${issued.length} live=${round1.live} migrated=${summary.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
     );
+    // The grant type comes from the export: a password application's tokens are PASSWORD tokens at Authlete.
+    assert.equal(
+      emulator.store.byAccessHash(tokenHash(issued.find((x) => x.label === "alice-3")!.answer.access_token))
+        ?.grantType,
+      "PASSWORD",
+    );
+    assert.equal(emulator.store.byAccessHash(tokenHash(svc1.access_token))?.grantType, "CLIENT_CREDENTIALS");
     assert.deepEqual(round1.mismatches, []);
     assert.equal(round1.deadUsable, 0);
     assert.equal(round1.refreshUsableAtBoth, 2); // alice-1, alice-3
@@ -194,7 +202,7 @@ test(
     assert.equal(caughtUp.code, 1, caughtUp.stderr);
     const round2 = await compareTokens(dotView(dot, pg), emulator, asIssued(issued), new Set(["zoë"]));
     console.log(
-      `django-oauth-toolkit catch-up: issued=${issued.length} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
+      `django-oauth-toolkit catch-up: issued=${issued.length} live=${round2.live} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
     );
     assert.deepEqual(round2.mismatches, []);
     assert.equal(round2.deadUsable, 0);

@@ -119,7 +119,7 @@ test(
     };
     const round = await compareTokens(view, emulator, issued, new Set());
     console.log(
-      `doorkeeper: issued=${issued.length} migrated=${summary.created} mismatches=${round.mismatches.length} deadUsable=${round.deadUsable} refreshUsableAtBoth=${round.refreshUsableAtBoth}`,
+      `doorkeeper: issued=${issued.length} live=${round.live} migrated=${summary.created} mismatches=${round.mismatches.length} deadUsable=${round.deadUsable} refreshUsableAtBoth=${round.refreshUsableAtBoth}`,
     );
     assert.deepEqual(round.mismatches, []);
     assert.equal(round.deadUsable, 0);
