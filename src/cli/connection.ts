@@ -46,19 +46,9 @@ export function resolveConnection(input: ConnectionInput) {
       { option: "base-url" },
     );
   }
-  let bearer = input.env.AUTHLETE_BEARER;
-  if (input.bearerFile) {
-    try {
-      warnIfOthersCanRead(input.bearerFile, "--bearer-file", input.warn);
-      bearer = readFileSync(input.bearerFile, "utf8").trim();
-    } catch (error) {
-      throw new MigrateError(
-        "config_invalid",
-        `--bearer-file: cannot read ${input.bearerFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-        { option: "bearer-file" },
-      );
-    }
-  }
+  const bearer = input.bearerFile
+    ? readSecretFile(input.bearerFile, "--bearer-file", input.warn)
+    : input.env.AUTHLETE_BEARER;
   if (!bearer)
     throw new MigrateError(
       "config_invalid",
@@ -102,6 +92,24 @@ export function connectionSettings(argv: ConnectionArgs, connections: number): C
 export function existingLedger(file: string): string {
   if (!existsSync(file)) throw new MigrateError("usage", `no ledger at ${file}`, { option: "ledger" });
   return file;
+}
+
+/** A secret from a file (a bearer, a client secret): warned about when others can read it, never quoted. */
+export function readSecretFile(
+  file: string,
+  option: string,
+  warn: (message: string) => void = (message) => void process.stderr.write(`${message}\n`),
+): string {
+  try {
+    warnIfOthersCanRead(file, option, warn);
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new MigrateError(
+      "config_invalid",
+      `${option}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      { option: option.replace(/^--/, "") },
+    );
+  }
 }
 
 /** A secret's file that other users can read gets a warning (not a refusal: mounted secrets are often 0644). */

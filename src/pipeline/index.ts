@@ -8,3 +8,4 @@ export {
   type CompareSummary,
   type CompareKind,
 } from "./shadow-compare.js";
+export type { MigratedCheck } from "./migrated-sample.js";

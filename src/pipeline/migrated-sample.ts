@@ -2,6 +2,29 @@ import type { Ledger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/types.js";
 import { readRows, type ReadOptions } from "../read/index.js";
+import type { ConnectionSettings } from "../write/index.js";
+
+/** What a check of migrated tokens (verify, compare) works on. */
+export interface MigratedCheck {
+  files: readonly string[];
+  mapping: Mapping;
+  read: ReadOptions;
+  ledgerFile: string;
+  connection: ConnectionSettings;
+  /** Check this many tokens drawn at random; undefined = all. */
+  sample?: number;
+  now?: number;
+  concurrency: number;
+  random?: () => number;
+}
+
+/** One difference a check found, located and fingerprinted (never the value). */
+export interface MismatchRow<Kind extends string> {
+  at: string;
+  fingerprint: string;
+  kind: Kind;
+  detail: string;
+}
 
 /** A migrated token as a check picks it: its payload (values in memory only) and the row it came from. */
 export interface MigratedToken {

@@ -3,26 +3,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../legacy/index.js";
 import { openLedger } from "../ledger/index.js";
 import { mapScopes, type Mapping } from "../map/index.js";
-import type { ReadOptions } from "../read/index.js";
 import { printable } from "../shared/text.js";
-import type { ConnectionSettings, TokenFacts } from "../write/index.js";
+import type { TokenFacts } from "../write/index.js";
 import { withValidKeyIds } from "./key-ids.js";
-import { sampleMigrated } from "./migrated-sample.js";
+import { sampleMigrated, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
 
-export interface CompareConfig {
-  files: readonly string[];
-  mapping: Mapping;
-  read: ReadOptions;
-  ledgerFile: string;
-  connection: ConnectionSettings;
+export interface CompareConfig extends MigratedCheck {
   legacy: LegacyServer;
-  /** Compare this many tokens drawn at random; undefined = all. */
-  sample?: number;
-  now?: number;
-  concurrency: number;
   /** Calls per second at most to the legacy server, which still serves production traffic. */
   legacyRate: number;
-  random?: () => number;
 }
 
 export type CompareKind = "active" | "client" | "subject" | "scopes" | "expiry" | "error";
@@ -35,7 +24,7 @@ export interface CompareSummary {
   /** Rows migrated refresh-only: their access token is not held by Authlete, so there is nothing to ask. */
   refreshOnly: number;
   mismatches: Partial<Record<CompareKind, number>>;
-  mismatchRows: { at: string; fingerprint: string; kind: CompareKind; detail: string }[];
+  mismatchRows: MismatchRow<CompareKind>[];
 }
 
 const mismatchRowsKept = 100;

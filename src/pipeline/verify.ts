@@ -1,24 +1,12 @@
 import { withValidKeyIds } from "./key-ids.js";
 import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
-import type { Mapping, Payload } from "../map/types.js";
-import type { ReadOptions } from "../read/index.js";
-import { sampleMigrated } from "./migrated-sample.js";
+import type { Payload } from "../map/types.js";
+import { sampleMigrated, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
-import type { ConnectionSettings, TokenFacts } from "../write/index.js";
+import type { TokenFacts } from "../write/index.js";
 
-export interface VerifyConfig {
-  files: readonly string[];
-  mapping: Mapping;
-  read: ReadOptions;
-  ledgerFile: string;
-  connection: ConnectionSettings;
-  /** Verify this many tokens drawn at random; undefined = all. */
-  sample?: number;
-  now?: number;
-  concurrency: number;
-  random?: () => number;
-}
+export type VerifyConfig = MigratedCheck;
 
 export type MismatchKind = "missing" | "client" | "subject" | "scopes" | "expiry" | "refreshable" | "error";
 
@@ -30,7 +18,7 @@ export interface VerifySummary {
   matched: number;
   mismatches: Partial<Record<MismatchKind, number>>;
   /** The first mismatches, each with its row, a fingerprint (never the value), the field and both values. */
-  mismatchRows: { at: string; fingerprint: string; kind: MismatchKind; detail: string }[];
+  mismatchRows: MismatchRow<MismatchKind>[];
 }
 
 const mismatchRowsKept = 100;

@@ -1,29 +1,16 @@
-import { readFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { loadCommandMapping } from "../mapping.js";
 import { shadowCompare } from "../../pipeline/index.js";
 import { MigrateError } from "../../shared/errors.js";
-import { printable } from "../../shared/text.js";
 import { protectsCredentials } from "../../shared/wire.js";
-import { connectionOptions, connectionSettings, existingLedger, warnIfOthersCanRead } from "../connection.js";
-import { parseNow } from "../now.js";
+import { checkInput, checkOptions, mismatchLines } from "../checks.js";
+import { readSecretFile } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** The legacy client secret: LEGACY_CLIENT_SECRET or a file, never a flag. */
 function legacySecret(file: string | undefined): string {
-  let secret = process.env.LEGACY_CLIENT_SECRET;
-  if (file) {
-    warnIfOthersCanRead(file, "--legacy-client-secret-file", (m) => process.stderr.write(`${m}\n`));
-    try {
-      secret = readFileSync(file, "utf8").trim();
-    } catch (error) {
-      throw new MigrateError(
-        "config_invalid",
-        `--legacy-client-secret-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-        { option: "legacy-client-secret-file" },
-      );
-    }
-  }
+  const secret = file
+    ? readSecretFile(file, "--legacy-client-secret-file")
+    : process.env.LEGACY_CLIENT_SECRET;
   if (!secret)
     throw new MigrateError(
       "config_invalid",
@@ -57,10 +44,7 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
     "compare <files..>",
     "Ask the legacy server (RFC 7662) and Authlete about the same migrated tokens and list every difference",
     (y) =>
-      connectionOptions(y)
-        .positional("files", { type: "string", array: true, demandOption: true })
-        .option("mapping", { type: "string", demandOption: true })
-        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+      checkOptions(y, 4)
         .option("legacy-introspection", {
           type: "string",
           demandOption: true,
@@ -79,16 +63,7 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
           type: "number",
           default: 10,
           describe: "Calls per second to the legacy server",
-        })
-        .option("sample", {
-          type: "number",
-          default: 100,
-          describe: "How many migrated tokens to compare at random",
-        })
-        .option("all", { type: "boolean", default: false, describe: "Compare every migrated token" })
-        .option("now", { type: "string" })
-        .option("concurrency", { type: "number", default: 4 })
-        .option("json", { type: "boolean", default: false }),
+        }),
     (argv) => {
       done(
         (async () => {
@@ -96,29 +71,20 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
           if (!(rate > 0))
             throw new MigrateError("usage", "--legacy-rate must be positive", { option: "legacy-rate" });
           const summary = await shadowCompare({
-            files: argv.files,
-            mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
-            read: {},
-            ledgerFile: existingLedger(argv.ledger),
-            connection: connectionSettings(argv, argv.concurrency),
+            ...checkInput(argv),
             legacy: {
               introspectionUrl: introspectionUrl(argv["legacy-introspection"]),
               clientId: argv["legacy-client-id"],
               clientSecret: legacySecret(argv["legacy-client-secret-file"]),
               timeoutMs: argv["timeout-ms"],
             },
-            sample: argv.all ? undefined : argv.sample,
-            now: parseNow(argv.now),
-            concurrency: argv.concurrency,
             legacyRate: rate,
           });
           const kinds =
             Object.entries(summary.mismatches)
               .map(([k, n]) => `${k} ${n}`)
               .join(", ") || "none";
-          const rows = [...summary.mismatchRows]
-            .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }))
-            .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
+          const rows = mismatchLines(summary.mismatchRows);
           const text = [
             `Compared ${summary.compared} of ${summary.migrated} migrated tokens with the legacy server: ${summary.matched} match; differences: ${kinds}` +
               (summary.refreshOnly ? ` (${summary.refreshOnly} refresh-only, not compared)` : ""),

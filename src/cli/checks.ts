@@ -1,0 +1,56 @@
+import type { Argv } from "yargs";
+import type { MigratedCheck } from "../pipeline/index.js";
+import { printable } from "../shared/text.js";
+import { connectionOptions, connectionSettings, existingLedger } from "./connection.js";
+import { loadCommandMapping } from "./mapping.js";
+import { parseNow } from "./now.js";
+
+/** The flags of a check of migrated tokens (verify, compare): the dumps, the ledger, which tokens, output. */
+export function checkOptions<T>(y: Argv<T>, concurrency: number) {
+  return connectionOptions(y)
+    .positional("files", { type: "string", array: true, demandOption: true })
+    .option("mapping", { type: "string", demandOption: true })
+    .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+    .option("sample", {
+      type: "number",
+      default: 100,
+      describe: "How many migrated tokens to check at random",
+    })
+    .option("all", { type: "boolean", default: false, describe: "Check every migrated token" })
+    .option("now", { type: "string" })
+    .option("concurrency", { type: "number", default: concurrency })
+    .option("json", { type: "boolean", default: false });
+}
+
+type CheckArgs = Parameters<typeof connectionSettings>[0] & {
+  files: string[];
+  mapping: string;
+  ledger: string;
+  sample: number;
+  all: boolean;
+  now?: string;
+  concurrency: number;
+};
+
+/** What those flags say, for the pipeline. */
+export function checkInput(argv: CheckArgs): MigratedCheck {
+  return {
+    files: argv.files,
+    mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
+    read: {},
+    ledgerFile: existingLedger(argv.ledger),
+    connection: connectionSettings(argv, argv.concurrency),
+    sample: argv.all ? undefined : argv.sample,
+    now: parseNow(argv.now),
+    concurrency: argv.concurrency,
+  };
+}
+
+/** A check's differences, one line each, in row order (not the order answers came back in). */
+export function mismatchLines(
+  rows: readonly { at: string; fingerprint: string; kind: string; detail: string }[],
+) {
+  return [...rows]
+    .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }))
+    .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
+}
