@@ -60,3 +60,34 @@ export async function sampleMigrated(
   }
   return { migrated, chosen };
 }
+
+const mismatchRowsKept = 100;
+
+/** What verify and compare count: matches, differences by kind, and the first differences located. */
+export interface CheckTally<Kind extends string> {
+  matched: number;
+  mismatches: Partial<Record<Kind, number>>;
+  mismatchRows: MismatchRow<Kind>[];
+}
+
+/** Counts one token's differences (none = a match) and records the verdict in the ledger. */
+export function recordFindings<Kind extends string>(
+  tally: CheckTally<Kind>,
+  check: { ledger: Ledger; runId: number },
+  token: MigratedToken,
+  found: readonly { kind: Kind; detail: string }[],
+): void {
+  if (found.length === 0) tally.matched++;
+  for (const f of found) {
+    tally.mismatches[f.kind] = (tally.mismatches[f.kind] ?? 0) + 1;
+    if (tally.mismatchRows.length < mismatchRowsKept)
+      tally.mismatchRows.push({ at: token.at, fingerprint: `sha256:${token.payload.key.slice(0, 8)}`, ...f });
+  }
+  const verdict = found.length === 0 ? "match" : found.map((f) => f.kind).join(",");
+  check.ledger.recordVerification(
+    check.runId,
+    token.payload.key,
+    verdict,
+    found.map((f) => f.detail).join("; ") || null,
+  );
+}

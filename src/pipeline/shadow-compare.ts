@@ -6,7 +6,7 @@ import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 import { withValidKeyIds } from "./key-ids.js";
-import { sampleMigrated, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
+import { sampleMigrated, recordFindings, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
 
 export interface CompareConfig extends MigratedCheck {
   legacy: LegacyServer;
@@ -27,7 +27,6 @@ export interface CompareSummary {
   mismatchRows: MismatchRow<CompareKind>[];
 }
 
-const mismatchRowsKept = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -125,27 +124,16 @@ export async function shadowCompare(given: CompareConfig): Promise<CompareSummar
     };
     try {
       await Promise.all(
-        picked.chosen.map(({ payload, at }) =>
+        picked.chosen.map((migrated) =>
           limit(async () => {
-            if (payload.refreshOnly) return void summary.refreshOnly++;
-            const token = payload.probeToken; // the legacy access token itself on a row that is not refresh-only
+            if (migrated.payload.refreshOnly) return void summary.refreshOnly++;
+            // The legacy access token itself, on a row that is not refresh-only.
+            const value = migrated.payload.probeToken;
             await paced();
-            const legacy = await introspectAtLegacy(config.legacy, token);
-            const found = diffAnswers(legacy, await inspectToken(authlete, token), config.mapping, now());
+            const legacy = await introspectAtLegacy(config.legacy, value);
+            const found = diffAnswers(legacy, await inspectToken(authlete, value), config.mapping, now());
             summary.compared++;
-            if (found.length === 0) summary.matched++;
-            for (const f of found) {
-              summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
-              if (summary.mismatchRows.length < mismatchRowsKept)
-                summary.mismatchRows.push({ at, fingerprint: `sha256:${payload.key.slice(0, 8)}`, ...f });
-            }
-            const verdict = found.length === 0 ? "match" : found.map((f) => f.kind).join(",");
-            ledger.recordVerification(
-              runId,
-              payload.key,
-              verdict,
-              found.map((f) => f.detail).join("; ") || null,
-            );
+            recordFindings(summary, { ledger, runId }, migrated, found);
           }),
         ),
       );

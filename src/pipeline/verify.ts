@@ -2,7 +2,7 @@ import { withValidKeyIds } from "./key-ids.js";
 import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
 import type { Payload } from "../map/types.js";
-import { sampleMigrated, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
+import { sampleMigrated, recordFindings, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 
@@ -21,7 +21,6 @@ export interface VerifySummary {
   mismatchRows: MismatchRow<MismatchKind>[];
 }
 
-const mismatchRowsKept = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -104,22 +103,12 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
     const limit = pLimit(config.concurrency);
     try {
       await Promise.all(
-        chosen.map(({ payload, at }) =>
+        chosen.map((token) =>
           limit(async () => {
+            const { payload } = token;
             const found = compare(payload, await inspectToken(authlete, payload.probeToken), linked);
             summary.verified++;
-            if (found.length === 0) summary.matched++;
-            for (const f of found) {
-              summary.mismatches[f.kind] = (summary.mismatches[f.kind] ?? 0) + 1;
-              if (summary.mismatchRows.length < mismatchRowsKept)
-                summary.mismatchRows.push({ at, fingerprint: `sha256:${payload.key.slice(0, 8)}`, ...f });
-            }
-            ledger.recordVerification(
-              runId,
-              payload.key,
-              found.length === 0 ? "match" : found.map((f) => f.kind).join(","),
-              found.map((f) => f.detail).join("; ") || null,
-            );
+            recordFindings(summary, { ledger, runId }, token, found);
           }),
         ),
       );
