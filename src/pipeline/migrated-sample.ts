@@ -65,8 +65,12 @@ const mismatchRowsKept = 100;
 
 /** What verify and compare count: matches, differences by kind, and the first differences located. */
 export interface CheckTally<Kind extends string> {
+  runId: number;
+  /** Tokens this ledger created that the sources hold, each counted once however many rows repeat it. */
+  migrated: number;
   matched: number;
   mismatches: Partial<Record<Kind, number>>;
+  /** The first differences, each with its row, a fingerprint (never the value), the field and both values. */
   mismatchRows: MismatchRow<Kind>[];
 }
 

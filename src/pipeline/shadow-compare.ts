@@ -6,7 +6,7 @@ import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 import { withValidKeyIds } from "./key-ids.js";
-import { sampleMigrated, recordFindings, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
+import { sampleMigrated, recordFindings, type CheckTally, type MigratedCheck } from "./migrated-sample.js";
 
 export interface CompareConfig extends MigratedCheck {
   legacy: LegacyServer;
@@ -16,15 +16,10 @@ export interface CompareConfig extends MigratedCheck {
 
 export type CompareKind = "active" | "client" | "subject" | "scopes" | "expiry" | "error";
 
-export interface CompareSummary {
-  runId: number;
-  migrated: number;
+export interface CompareSummary extends CheckTally<CompareKind> {
   compared: number;
-  matched: number;
   /** Rows migrated refresh-only: their access token is not held by Authlete, so there is nothing to ask. */
   refreshOnly: number;
-  mismatches: Partial<Record<CompareKind, number>>;
-  mismatchRows: MismatchRow<CompareKind>[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

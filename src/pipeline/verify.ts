@@ -2,7 +2,7 @@ import { withValidKeyIds } from "./key-ids.js";
 import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
 import type { Payload } from "../map/types.js";
-import { sampleMigrated, recordFindings, type MigratedCheck, type MismatchRow } from "./migrated-sample.js";
+import { sampleMigrated, recordFindings, type CheckTally, type MigratedCheck } from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 
@@ -10,15 +10,8 @@ export type VerifyConfig = MigratedCheck;
 
 export type MismatchKind = "missing" | "client" | "subject" | "scopes" | "expiry" | "refreshable" | "error";
 
-export interface VerifySummary {
-  runId: number;
-  /** Tokens this ledger created that the sources hold, each counted once however many rows repeat it. */
-  migrated: number;
+export interface VerifySummary extends CheckTally<MismatchKind> {
   verified: number;
-  matched: number;
-  mismatches: Partial<Record<MismatchKind, number>>;
-  /** The first mismatches, each with its row, a fingerprint (never the value), the field and both values. */
-  mismatchRows: MismatchRow<MismatchKind>[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
