@@ -61,9 +61,10 @@ export function quotedEmptyFields(raw: string, delimiter: string): Set<number> {
 /**
  * Streams a CSV file as rows; a malformed record becomes a row with an error, never a lost row.
  * Lines and byte offsets are counted from each record's raw text (csv-parse's `info` costs a third of
- * the parse); blank lines arrive as skipped records and only move the count. Skipped records are pushed
- * into the parser's own output where they occur: they keep their order among the rows, and a file of
- * nothing but blank or broken lines is read under backpressure, not gathered in memory.
+ * the parse); empty lines are skipped by the parser and folded into the next record's raw text, so they
+ * only move the count. Other skipped records (a wrong field count, a stray quote) are pushed into the
+ * parser's own output where they occur: they keep their order among the rows, and a file of nothing but
+ * broken lines is read under backpressure, not gathered in memory.
  */
 export async function* readCsv(file: string, options: ReadOptions): AsyncGenerator<SourceRow> {
   const delimiter =
