@@ -11,6 +11,7 @@ import { verifyCommand } from "./commands/verify.js";
 import { compareCommand } from "./commands/compare.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
+import { printable } from "../shared/text.js";
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -57,12 +58,14 @@ export async function main(args: string[]): Promise<number> {
 }
 
 function reportFailure(error: unknown): number {
+  // Messages name files and values from outside (a file name may hold an escape sequence): the last line
+  // of defence before the terminal shows control and bidi characters escaped, and bounds the length.
   if (error instanceof MigrateError) {
-    process.stderr.write(`authlete-migrate: ${error.message} [${error.code}]\n`);
+    process.stderr.write(`authlete-migrate: ${printable(error.message, 2000)} [${error.code}]\n`);
     return error.exitCode;
   }
   // Never print a raw stack or object: SDK errors may carry request bodies. Only our message reaches stderr.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`authlete-migrate: ${message}\n`);
+  process.stderr.write(`authlete-migrate: ${printable(message, 2000)}\n`);
   return 2;
 }

@@ -398,3 +398,23 @@ function runsOf(file: string): { status: string }[] {
     return [];
   }
 }
+
+test("a file name holding an escape sequence reaches the terminal escaped in an error", async (t) => {
+  const dir = tempDir(t);
+  const name = join(dir, "\u001b]52;c;cHduZWQ=\u0007\u202etxt.csv");
+  const result = await runCli([
+    "migrate",
+    name,
+    "--mapping",
+    writeMapping(dir),
+    "--dry-run",
+    "--ledger",
+    join(dir, "l.db"),
+  ]);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.stderr,
+    /source file not found: .*\\u\{1b\}\]52;c;cHduZWQ=\\u\{7\}\\u\{202e\}txt\.csv \[usage\]/,
+  );
+  assert.ok(!hasRaw(result.stderr), "no raw escape, bell or bidi override");
+});
