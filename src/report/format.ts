@@ -62,11 +62,7 @@ export function formatSummary(summary: RunSummary): string {
   }
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
-  if (summary.staleSource)
-    lines.push(
-      "",
-      `Warning: the newest access token in the sources expired ${summary.staleSource.newestAccessExpiry}, ${summary.staleSource.daysBehind} day(s) ago. Is this an old export? It cannot show what was revoked since it was taken, yet its live refresh tokens are migrated: export again, or pass --now <the export's time> to see the dump as it was.`,
-    );
+  if (summary.staleSource) lines.push("", `Warning: ${describeStaleSource(summary.staleSource)}`);
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
       "",
@@ -135,4 +131,9 @@ export function notCarriedLines(
       `  ${notCarried.broader_refresh_scopes} refresh token(s) with scopes broader than their access token's: narrowed to the access token's${first("broader_refresh_scopes")}`,
     );
   return lines;
+}
+
+/** Why an old export deserves a second look (text report and HTML). */
+export function describeStaleSource(stale: NonNullable<RunSummary["staleSource"]>): string {
+  return `the newest access token in the sources expired ${stale.newestAccessExpiry}, ${stale.daysBehind} day(s) ago. Is this an old export? It cannot show what was revoked since it was taken, yet its live refresh tokens are migrated: export again, or pass --now <the export's time> to see the dump as it was.`;
 }

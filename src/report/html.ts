@@ -1,5 +1,5 @@
 import { printable } from "../shared/text.js";
-import { describeClock, describeCutover, notCarriedLines } from "./format.js";
+import { describeClock, describeCutover, describeStaleSource, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
 const colours: Record<string, string> = {
@@ -107,6 +107,7 @@ ${
         .join("")}</ul></section>`
     : ""
 }
+${summary.staleSource ? `<section id="stale-source" class="warning"><h2>An old export?</h2><p>${escape(describeStaleSource(summary.staleSource))}</p></section>` : ""}
 ${summary.authleteClock || summary.cutover ? `<section id="clock"><h2>Authlete's clock and the cutover</h2>${summary.authleteClock ? `<p>${escape(describeClock(summary.authleteClock))}</p>` : ""}${summary.cutover ? `<p>${escape(describeCutover(summary.cutover))}</p>` : ""}</section>` : ""}
 ${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.severity}">${escape(f.severity)}: ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
 <section id="headline"><div class="cards">${cards}</div></section>

@@ -83,6 +83,12 @@ test("an export whose access tokens all expired long ago is called out (it canno
     (await runCli([...args, "--ledger", join(dir, "b.db"), "--json"])).stdout,
   ) as RunSummary;
   assert.equal(json.staleSource?.daysBehind, 539);
+  const report = join(dir, "report");
+  await runCli([...args, "--ledger", join(dir, "d.db"), "--report", report, "--quiet"]);
+  assert.match(
+    readFileSync(join(report, "report.html"), "utf8"),
+    /<section id="stale-source"[^>]*><h2>An old export\?<\/h2><p>the newest access token in the sources expired/,
+  );
   assert.ok(json.created > 0, "its live refresh tokens would be migrated: hence the warning");
   const asOfExport = ["--now", new Date(takenAt).toISOString(), "--json"];
   const planned = JSON.parse(
