@@ -11,7 +11,6 @@ export type MigrateErrorCode =
   | "issuer_failed"
   | "authentication_failed"
   | "service_unreachable"
-  | "service_failing"
   | "clock_skew"
   | "cutover_refused"
   | "interrupted";
@@ -29,7 +28,6 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   issuer_failed: 2,
   authentication_failed: 3,
   service_unreachable: 3,
-  service_failing: 3,
   clock_skew: 2,
   cutover_refused: 2,
   interrupted: 3,

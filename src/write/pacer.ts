@@ -41,10 +41,6 @@ export class Pacer {
     this.tokens = Math.min(this.tokens, 1);
   }
 
-  get paused(): boolean {
-    return performance.now() < this.pausedUntil;
-  }
-
   /** A 429: multiplicative decrease. */
   slowDown(): void {
     this.currentRate = Math.max(1, this.currentRate * 0.7);
