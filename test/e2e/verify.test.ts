@@ -117,6 +117,10 @@ test("verify checks a token repeated in the dump once, and names each mismatch: 
   );
   assert.ok(!found.stdout.includes(rows[1]!.token), "a fingerprint, never the value");
 
+  const status = await runCli(["status", "--ledger", ledger]);
+  assert.match(status.stdout, /#2 \S+ dry run completed verify: 2 of 2 migrated tokens checked, 2 match/);
+  assert.match(status.stdout, /#3 \S+ dry run completed verify: 2 of 2 migrated tokens checked, 1 match/);
+
   const badNow = await runCli(
     ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--now", "not-a-time"],
     env,

@@ -29,11 +29,13 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
               const counts =
                 s.ofRun !== undefined
                   ? `rollback of run ${s.ofRun}: deleted ${s.deleted} already absent ${s.alreadyAbsent} not found ${s.notFoundByHash}`
-                  : s.rows === undefined && run.summary
-                    ? stoppedBy(run.summary)
-                    : run.summary
-                      ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
-                      : "";
+                  : s.verified !== undefined || s.compared !== undefined
+                    ? `${s.verified !== undefined ? "verify" : "compare with the legacy server"}: ${s.verified ?? s.compared} of ${s.migrated} migrated tokens checked, ${s.matched} match`
+                    : s.rows === undefined && run.summary
+                      ? stoppedBy(run.summary)
+                      : run.summary
+                        ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
+                        : "";
               const kind = run.dryRun ? "dry run" : "live";
               lines.push(
                 `  #${run.id} ${new Date(run.startedAt).toISOString()} ${kind} ${run.status} ${counts}`,
