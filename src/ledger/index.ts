@@ -6,6 +6,7 @@ export type {
   EntryState,
   FinalState,
   LedgerStatus,
+  RunRecord,
   RunStart,
   RunStatus,
   WriteOutcome,

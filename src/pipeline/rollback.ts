@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import { openLedger, type RollbackTarget } from "../ledger/index.js";
+import { openLedger, type RollbackTarget, type RunRecord } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import type { Mapping } from "../map/types.js";
 import { readRows, type ReadOptions } from "../read/index.js";
@@ -50,6 +50,20 @@ async function valuesFor(
   return values;
 }
 
+/** Only a live migration run created tokens: any other run number is a mistake, said before anything. */
+function refuseNotAMigration(runs: readonly RunRecord[], runId: number): void {
+  const run = runs.find((r) => r.id === runId);
+  const summary = (run?.summary ?? {}) as { ofRun?: unknown };
+  const why = !run
+    ? `this ledger has no run ${runId} (runs 1–${runs.length})`
+    : run.dryRun
+      ? `run ${runId} created nothing: it was a dry run, a verify or a compare`
+      : summary.ofRun !== undefined
+        ? `run ${runId} was itself a rollback`
+        : undefined;
+  if (why) throw new MigrateError("usage", `rollback --run ${runId}: ${why}`, { option: "run" });
+}
+
 /**
  * Deletes exactly the tokens one run created, by hash (or by value from the sources), records each
  * deletion, and can be rerun: what was deleted is no longer in the ledger as created.
@@ -57,6 +71,7 @@ async function valuesFor(
 export async function rollback(config: RollbackConfig): Promise<RollbackSummary> {
   const ledger = openLedger(config.ledgerFile);
   try {
+    refuseNotAMigration(ledger.status().runs, config.runId);
     const targets = ledger.createdBy(config.runId);
     const rollbackRunId = ledger.startRun({
       dryRun: config.dryRun,

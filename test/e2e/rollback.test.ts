@@ -44,6 +44,17 @@ test("rollback deletes exactly what a run created (refresh-only rows too), is sa
   ) as RollbackSummary;
   assert.deepEqual([preview.tokens, preview.deleted], [5, 0]);
   assert.equal(emulator.store.stats().tokens, 6, "a dry run deletes nothing");
+  const previewText = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--dry-run"]);
+  assert.match(previewText.stdout, /^ {2}would delete 5$/m);
+  // Run numbers that created nothing are refused before anything is touched.
+  for (const [run, why] of [
+    ["999", /this ledger has no run 999/],
+    ["2", /run 2 created nothing: it was a dry run, a verify or a compare/],
+  ] as const) {
+    const refused = await runCli(["rollback", "--run", run, "--ledger", ledger], authleteEnv(emulator));
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.match(refused.stderr, why);
+  }
 
   const first = await runCli(["rollback", "--run", "1", "--ledger", ledger, "--json"], authleteEnv(emulator));
   assert.equal(first.code, 0, first.stderr);

@@ -45,7 +45,9 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
           });
           const text = [
             `Rollback of run ${summary.ofRun}${summary.dryRun ? " (dry run)" : ""}: ${summary.tokens} token(s) created by that run and not yet rolled back`,
-            `  deleted ${summary.deleted}, already absent ${summary.alreadyAbsent}, not found by hash ${summary.notFoundByHash}, failed ${summary.failed}`,
+            summary.dryRun
+              ? `  would delete ${summary.tokens}`
+              : `  deleted ${summary.deleted}, already absent ${summary.alreadyAbsent}, not found by hash ${summary.notFoundByHash}, failed ${summary.failed}`,
           ];
           if (summary.notFoundByHash > 0) {
             text.push(
