@@ -100,6 +100,9 @@ export function openLedger(file: string): Ledger {
     attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, sent_hash = coalesce(@sentHash, sent_hash), run_id = @runId,
     updated_at = @now WHERE token_hash = @key`);
   let dryRun: ReturnType<typeof prepareDryRun> | undefined;
+  let sight: Database.Statement | undefined;
+  // Prepared once: verify, compare and rollback look up every source row.
+  const stateOf = db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck();
   const admitBatch = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
     candidates.map((c) => {
       if (!options.dryRun) return admitOne(admission, c, options);
@@ -199,11 +202,14 @@ export function openLedger(file: string): Ledger {
         )
         .all() as { file: string; line: number; reason: string; detail: string | null; key: string | null }[],
     firstSighting(hash) {
-      db.exec("CREATE TEMP TABLE IF NOT EXISTS sighted (key TEXT PRIMARY KEY) WITHOUT ROWID");
-      return db.prepare("INSERT OR IGNORE INTO temp.sighted (key) VALUES (?)").run(hash).changes === 1;
+      // The table and its statement are made once per ledger handle: verify calls this for every row.
+      if (!sight) {
+        db.exec("CREATE TEMP TABLE IF NOT EXISTS sighted (key TEXT PRIMARY KEY) WITHOUT ROWID");
+        sight = db.prepare("INSERT OR IGNORE INTO temp.sighted (key) VALUES (?)");
+      }
+      return sight.run(hash).changes === 1;
     },
-    stateOf: (hash) =>
-      db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck().get(hash) as string | undefined,
+    stateOf: (hash) => stateOf.get(hash) as string | undefined,
     recordVerification(runId, hash, result, detail) {
       db.prepare(
         "INSERT INTO verifications (run_id, token_hash, result, detail, at) VALUES (?, ?, ?, ?, ?)",
