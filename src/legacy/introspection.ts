@@ -14,6 +14,21 @@ export type LegacyFacts =
   | { active: true; subject?: string; clientId?: string; scope?: string; expiresAt?: number }
   | { error: string };
 
+/** An RFC 7662 answer is a few hundred bytes: a server that sends more is not read to the end. */
+const maxAnswerBytes = 64 * 1024;
+
+/** The answer's body, or undefined when it is larger than maxAnswerBytes (memory stays bounded). */
+async function boundedText(response: Response): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.length;
+    if (size > maxAnswerBytes) return undefined; // leaving the loop cancels the rest of the body
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /**
  * Asks the legacy server about one access token (HTTP Basic client authentication, RFC 7662 §2.1). A
  * redirect is never followed (the client secret would go with it); an error never quotes the token.
@@ -38,9 +53,15 @@ export async function introspectAtLegacy(server: LegacyServer, token: string): P
   } catch (error) {
     return { error: `the legacy introspection endpoint cannot be reached (${(error as Error).name})` };
   }
-  const text = await response.text();
+  const text = await boundedText(response);
+  if (text === undefined)
+    return { error: `the legacy introspection endpoint answered more than ${maxAnswerBytes} bytes` };
   if (response.status !== 200) {
-    const body = printable(withoutJwts(text.replaceAll(token, "[the token]")), 200);
+    // Neither the token nor the client secret is shown, should the server echo them.
+    const echoed = text
+      .replaceAll(token, "[the token]")
+      .replaceAll(server.clientSecret, "[the client secret]");
+    const body = printable(withoutJwts(echoed), 200);
     return { error: `the legacy introspection endpoint answered ${response.status}: ${body}` };
   }
   let answer: Record<string, unknown>;
