@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { Ledger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/types.js";
@@ -94,4 +95,19 @@ export function recordFindings<Kind extends string>(
     verdict,
     found.map((f) => f.detail).join("; ") || null,
   );
+}
+
+/** Runs `check` for every chosen token, `concurrency` at a time, and closes the Authlete connection after. */
+export async function checkEach(
+  tokens: readonly MigratedToken[],
+  concurrency: number,
+  authlete: { close(): Promise<void> },
+  check: (token: MigratedToken) => Promise<void>,
+): Promise<void> {
+  const limit = pLimit(concurrency);
+  try {
+    await Promise.all(tokens.map((token) => limit(() => check(token))));
+  } finally {
+    await authlete.close();
+  }
 }

@@ -1,4 +1,3 @@
-import pLimit from "p-limit";
 import { setTimeout as sleep } from "node:timers/promises";
 import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../legacy/index.js";
 import { openLedger } from "../ledger/index.js";
@@ -6,7 +5,13 @@ import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 import { withValidKeyIds } from "./key-ids.js";
-import { sampleMigrated, recordFindings, type CheckTally, type MigratedCheck } from "./migrated-sample.js";
+import {
+  checkEach,
+  sampleMigrated,
+  recordFindings,
+  type CheckTally,
+  type MigratedCheck,
+} from "./migrated-sample.js";
 
 export interface CompareConfig extends MigratedCheck {
   legacy: LegacyServer;
@@ -108,7 +113,6 @@ export async function shadowCompare(given: CompareConfig): Promise<CompareSummar
     };
     const { connectAuthlete, inspectToken } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
-    const limit = pLimit(config.concurrency);
     // Calls to the legacy server are spaced 1/rate apart, whatever the concurrency.
     const gap = 1000 / config.legacyRate;
     let next = 0;
@@ -117,24 +121,16 @@ export async function shadowCompare(given: CompareConfig): Promise<CompareSummar
       next = at + gap;
       await sleep(at - performance.now());
     };
-    try {
-      await Promise.all(
-        picked.chosen.map((migrated) =>
-          limit(async () => {
-            if (migrated.payload.refreshOnly) return void summary.refreshOnly++;
-            // The legacy access token itself, on a row that is not refresh-only.
-            const value = migrated.payload.probeToken;
-            await paced();
-            const legacy = await introspectAtLegacy(config.legacy, value);
-            const found = diffAnswers(legacy, await inspectToken(authlete, value), config.mapping, now());
-            summary.compared++;
-            recordFindings(summary, { ledger, runId }, migrated, found);
-          }),
-        ),
-      );
-    } finally {
-      await authlete.close();
-    }
+    await checkEach(picked.chosen, config.concurrency, authlete, async (migrated) => {
+      if (migrated.payload.refreshOnly) return void summary.refreshOnly++;
+      // The legacy access token itself, on a row that is not refresh-only.
+      const value = migrated.payload.probeToken;
+      await paced();
+      const legacy = await introspectAtLegacy(config.legacy, value);
+      const found = diffAnswers(legacy, await inspectToken(authlete, value), config.mapping, now());
+      summary.compared++;
+      recordFindings(summary, { ledger, runId }, migrated, found);
+    });
     ledger.finishRun(runId, "completed", summary);
     return summary;
   } finally {

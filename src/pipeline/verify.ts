@@ -1,8 +1,13 @@
 import { withValidKeyIds } from "./key-ids.js";
-import pLimit from "p-limit";
 import { openLedger } from "../ledger/index.js";
 import type { Payload } from "../map/types.js";
-import { sampleMigrated, recordFindings, type CheckTally, type MigratedCheck } from "./migrated-sample.js";
+import {
+  checkEach,
+  sampleMigrated,
+  recordFindings,
+  type CheckTally,
+  type MigratedCheck,
+} from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 
@@ -93,21 +98,11 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
       mismatches: {},
       mismatchRows: [],
     };
-    const limit = pLimit(config.concurrency);
-    try {
-      await Promise.all(
-        chosen.map((token) =>
-          limit(async () => {
-            const { payload } = token;
-            const found = compare(payload, await inspectToken(authlete, payload.probeToken), linked);
-            summary.verified++;
-            recordFindings(summary, { ledger, runId }, token, found);
-          }),
-        ),
-      );
-    } finally {
-      await authlete.close();
-    }
+    await checkEach(chosen, config.concurrency, authlete, async (token) => {
+      const found = compare(token.payload, await inspectToken(authlete, token.payload.probeToken), linked);
+      summary.verified++;
+      recordFindings(summary, { ledger, runId }, token, found);
+    });
     ledger.finishRun(runId, "completed", summary);
     return summary;
   } finally {
