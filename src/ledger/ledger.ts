@@ -63,6 +63,8 @@ export interface Ledger {
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
   status(): LedgerStatus;
+  /** Whether any run of this ledger created a token (stops at the first: no count over the entries). */
+  hasCreated(): boolean;
   /** When traffic moved to Authlete, if it has. */
   cutover(): CutoverRecord | undefined;
   /** Records the cutover; refuses while entries are pending or failed unless forced (and says so). */
@@ -237,6 +239,8 @@ export function openLedger(file: string): Ledger {
       if (outcomes.length > 0) recordBatch.immediate(runId, outcomes);
     },
     status: () => readStatus(db),
+    hasCreated: () =>
+      db.prepare("SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'created')").pluck().get() === 1,
     cutover: () => readCutover(db),
     recordCutover: (options) => recordCutover(db, file, options),
     close: () => db.close(),

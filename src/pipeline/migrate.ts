@@ -118,7 +118,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
  */
 function refuseSilentCatchUp(config: MigrateConfig, ledger: Ledger): void {
   if (!config.mapping.revokesByDeleting || config.syncDeletions !== undefined) return;
-  if (ledger.status().states.created === 0) return;
+  if (!ledger.hasCreated()) return;
   throw new MigrateError(
     "usage",
     "this source revokes tokens by deleting their rows, and this ledger already created tokens: pass --sync-deletions with a complete export so tokens revoked since are revoked in Authlete too, or --no-sync-deletions to leave them live",

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
-import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -54,4 +54,39 @@ test("a catch-up run over a newer full dump creates new tokens and revokes revok
   ) as RunSummary;
   assert.equal(again.created, 0);
   assert.equal(again.writer?.calls, 0, "nothing left to do: no call at all");
+});
+
+test("a source that revokes by deleting rows: a catch-up run must say --sync-deletions or --no-sync-deletions", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const env = authleteEnv(emulator);
+  const rows = liveRows(2);
+  const [a, b] = [rows[0]!, rows[1]!];
+  const mapping = writeMapping(dir, { ...generatedMapping, revokesByDeleting: true });
+  const run = (rows: (typeof a)[], extra: string[] = []) =>
+    runCli(
+      [
+        "migrate",
+        writeDump(dir, "dump.csv", rows),
+        "--mapping",
+        mapping,
+        "--ledger",
+        join(dir, "l.db"),
+        ...extra,
+      ],
+      env,
+    );
+  assert.equal((await run([a, b])).code, 0, "the first run has nothing to catch up with");
+  // b was revoked at the source: its row is simply gone from the newer export.
+  const silent = await run([a]);
+  assert.equal(silent.code, 2);
+  assert.match(
+    silent.stderr,
+    /revokes tokens by deleting their rows, and this ledger already created tokens.*\[usage\]/,
+  );
+  assert.equal(emulator.store.stats().tokens, 2, "nothing was done");
+  assert.equal((await run([a], ["--no-sync-deletions"])).code, 0, "said on purpose: b stays live");
+  assert.equal(emulator.store.stats().tokens, 2);
+  assert.equal((await run([a], ["--sync-deletions"])).code, 0);
+  assert.equal(emulator.store.byAccessHash(tokenHash(b.token)), undefined, "b is revoked in Authlete too");
 });
