@@ -147,7 +147,7 @@ test(
     // bob-1's refresh token, unlinked when its access token was revoked, no longer refreshes at DOT.
     await assert.rejects(
       dot.token("web", { grant_type: "refresh_token", refresh_token: bob1.refresh_token! }),
-      /DOT token answered (400|500)/,
+      /DOT \/o\/token\/ answered (400|500)/,
     );
 
     // The shadow check a user runs before cutover: both servers asked about the same tokens.

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { freePort, stopChild, waitForPort } from "./servers.js";
+import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 import type { TokenAnswer } from "./dot-server.js";
 
 const project = repoFile("interop/doorkeeper");
@@ -54,17 +54,10 @@ export async function startDoorkeeper(
   t.after(() => stopChild(child));
   await waitForPort(port, "Doorkeeper");
   const base = `http://127.0.0.1:${port}/oauth`;
-  const post = async (path: string, app: string, form: Record<string, string>) => {
-    const response = await fetch(`${base}/${path}`, {
-      method: "POST",
-      headers: { authorization: basic(app), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-      redirect: "error",
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`Doorkeeper ${path} answered ${response.status}: ${text}`);
-    return text;
-  };
+  const send = formPoster("Doorkeeper", basic);
+  const post = (path: string, app: string, form: Record<string, string>) =>
+    send(`${base}/${path}`, app, form);
+
   return {
     database,
     introspectionUrl: `${base}/introspect`,

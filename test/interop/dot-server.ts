@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { freePort, stopChild, waitForPort } from "./servers.js";
+import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 
 /** Debian's python3 (the packaged Django and django-oauth-toolkit live there, not in a pyenv). */
 const python = "/usr/bin/python3";
@@ -68,17 +68,10 @@ export async function startDot(
   t.after(() => stopChild(child));
   await waitForPort(port, "django-oauth-toolkit");
   const base = `http://127.0.0.1:${port}/o`;
-  const post = async (path: string, app: string, form: Record<string, string>) => {
-    const response = await fetch(`${base}/${path}/`, {
-      method: "POST",
-      headers: { authorization: basic(app), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-      redirect: "error",
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`DOT ${path} answered ${response.status}: ${text}`);
-    return text;
-  };
+  const send = formPoster("DOT", basic);
+  const post = (path: string, app: string, form: Record<string, string>) =>
+    send(`${base}/${path}/`, app, form);
+
   return {
     database,
     introspectionUrl: `${base}/introspect/`,

@@ -40,3 +40,22 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "S
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * A form POST to a legacy server's endpoint with client credentials (HTTP Basic) that fails loudly on any
+ * answer but 2xx; redirects are errors. The answer's text.
+ */
+export function formPoster(server: string, basic: (app: string) => string) {
+  return async (url: string, app: string, form: Record<string, string>): Promise<string> => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: basic(app), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+      redirect: "error",
+    });
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(`${server} ${new URL(url).pathname} answered ${response.status}: ${text}`);
+    return text;
+  };
+}
