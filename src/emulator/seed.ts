@@ -51,6 +51,7 @@ export function parseSeed(raw: unknown, file = "<seed>"): EmulatorSeed {
       duplicateStatus: 400,
       unsupportedRefreshToken: "drop",
       foreignClientAnswer: "action",
+      pastExpiryOnUpdate: "apply",
       ...doc.behaviour,
     },
   };

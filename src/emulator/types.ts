@@ -50,6 +50,11 @@ export interface UnconfirmedBehaviour {
   unsupportedRefreshToken: "drop" | "reject";
   /** A create for a client of another service: 403 with `action: FORBIDDEN` ("action") or a plain 403 body. */
   foreignClientAnswer: "action" | "plain";
+  /**
+   * /auth/token/update with an expiry already past: "apply" it (the token, or its refresh token, ends at
+   * once; the default) or "refuse" it (400 BAD_REQUEST). The client must work with either.
+   */
+  pastExpiryOnUpdate: "apply" | "refuse";
 }
 
 /** A channel of the LINE-style issuer (channel access token v2.1), a legacy source for the demo and tests. */

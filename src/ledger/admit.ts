@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { refreshEnded } from "./refresh-ended.js";
 import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
 
 interface EntryRow {
@@ -6,6 +7,7 @@ interface EntryRow {
   reason: string | null;
   seen_run: number;
   refresh_hash: string | null;
+  sent_hash: string;
 }
 
 export interface AdmitOptions {
@@ -23,7 +25,9 @@ export interface AdmitOptions {
 /** Prepared statements for the admission of a live run. */
 export function prepareAdmission(db: Database) {
   const s = {
-    entry: db.prepare("SELECT state, reason, seen_run, refresh_hash FROM entries WHERE token_hash = ?"),
+    entry: db.prepare(
+      "SELECT state, reason, seen_run, refresh_hash, coalesce(sent_hash, token_hash) AS sent_hash FROM entries WHERE token_hash = ?",
+    ),
     refreshOwner: db.prepare(
       "SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1",
     ),
@@ -115,6 +119,8 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       ) {
         return { action: "revoke", key, identifier: r.probeToken, refreshHash: entry.refresh_hash };
       }
+      if (refreshEnded(entry, r))
+        return { action: "end_refresh", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash! };
       return settled("skipped", "already_migrated");
     case "skipped":
       return settled("skipped", entry.reason);

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { refreshEnded } from "./refresh-ended.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 import type { ReasonCode } from "../map/types.js";
@@ -39,7 +40,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
       line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
-  const entry = db.prepare("SELECT state, reason FROM entries WHERE token_hash = ?");
+  const entry = db.prepare("SELECT state, reason, refresh_hash FROM entries WHERE token_hash = ?");
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
     CREATE TEMP TABLE dry_maybe (key TEXT NOT NULL)`);
   const seen = new SeenFilter(expectedRows * 2);
@@ -74,7 +75,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     }
     const key = r.key as string;
     const known = hasEntries
-      ? (entry.get(key) as { state: string; reason: string | null } | undefined)
+      ? (entry.get(key) as { state: string; reason: string | null; refresh_hash: string | null } | undefined)
       : undefined;
     let decision: Decision;
     const revokedNow = r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source");
@@ -82,7 +83,11 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       decision = {
         action: "settled",
         state: "skipped",
-        reason: revokedNow ? "revoked_since_migration" : "already_migrated",
+        reason: revokedNow
+          ? "revoked_since_migration"
+          : refreshEnded(known, r)
+            ? "refresh_ended_since_migration"
+            : "already_migrated",
       };
     } else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
       decision = { action: "settled", state: known.state, reason: known.reason as never };

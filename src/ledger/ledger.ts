@@ -47,6 +47,8 @@ export interface Ledger {
     tokenHash: string,
     reason: "revoked_since_migration" | "deleted_in_source" | "not_found_in_authlete",
   ): void;
+  /** A created token's refresh token ended at Authlete: the entry stops holding it (access token lives on). */
+  recordRefreshEnded(runId: number, tokenHash: string): void;
   /** Tokens this ledger created that a complete dump read by this run no longer holds. */
   createdNotSeen(runId: number): { tokenHash: string; sentHash: string; refreshHash: string | null }[];
   /** Records what verify found for one token. */
@@ -170,6 +172,11 @@ export function openLedger(file: string): Ledger {
       db.prepare(
         "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
       ).run(reason === "not_found_in_authlete" ? "rejected" : "skipped", reason, runId, Date.now(), hash);
+    },
+    recordRefreshEnded(runId, hash) {
+      db.prepare(
+        "UPDATE entries SET refresh_hash = NULL, detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
+      ).run(`refresh token ended at Authlete by run ${runId}: the source no longer has it`, Date.now(), hash);
     },
     createdNotSeen: (runId) =>
       db

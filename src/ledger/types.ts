@@ -32,7 +32,12 @@ export type Decision =
       afterCutover?: boolean;
     }
   /** A token this ledger created that the source has revoked since: delete it from Authlete. */
-  | { action: "revoke"; key: string; identifier: string; refreshHash: string | null };
+  | { action: "revoke"; key: string; identifier: string; refreshHash: string | null }
+  /**
+   * A token this ledger created with a refresh token the source no longer pairs with it (rotated,
+   * consumed, revoked): end that refresh token at Authlete. `accessHash` is what Authlete holds.
+   */
+  | { action: "end_refresh"; key: string; accessHash: string; refreshHash: string };
 
 /** The fate of one written token, as the writer reports it. */
 export interface WriteOutcome {

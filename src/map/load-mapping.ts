@@ -37,6 +37,7 @@ export const presetNames = [
   "doorkeeper",
   "django-oauth-toolkit",
   "spring-authorization-server",
+  "oidc-provider",
   "line-channel-access-token-v2.1",
 ];
 

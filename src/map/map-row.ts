@@ -140,6 +140,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
       return refuse("skipped", "expired", "expired in the source", {
         ...keys,
         ...(accessExpiresAt === null ? {} : { accessExpiredAt: accessExpiresAt }),
+        ...(refresh !== null && refreshDead ? { refreshRevoked: true } : {}),
       });
     if (mapping.policy.expiredAccessTokenWithLiveRefreshToken === "skip") {
       return refuse(

@@ -106,6 +106,7 @@ export type ReasonCode =
   | "key_id_unverifiable"
   | "revoked_since_migration"
   | "deleted_in_source"
+  | "refresh_ended_since_migration"
   | "revocation_failed"
   | "attribute_invalid"
   | "jwt_claims_mismatch"
@@ -164,6 +165,8 @@ export interface Refusal {
   legacyClient?: string;
   /** The token to introspect if an earlier run may have sent this row (in memory only). */
   probeToken?: string;
+  /** The row's refresh token is revoked in the source: one migrated earlier must end at Authlete too. */
+  refreshRevoked?: boolean;
   /** expired: when its access token expired (epoch ms), to tell an old export from a fresh one. */
   accessExpiredAt?: number;
   /** value_not_recoverable: until when the legacy server must keep validating it (epoch ms, null = never). */

@@ -1,6 +1,6 @@
 import type { Ledger } from "../ledger/index.js";
 import type { RowRef, Tally } from "../report/tally.js";
-import type { WriterHandle } from "../write/index.js";
+import type { RevokeResult, WriterHandle } from "../write/index.js";
 
 /** A token this ledger created, as a revocation finds it in Authlete: by its access or refresh token hash. */
 export interface RevokedToken {
@@ -25,13 +25,48 @@ export async function revokeMigrated(
   at?: RowRef,
 ): Promise<void> {
   const result = await run.writer.revoke(token.identifier, token.refreshHash);
+  settleRevocation(run, token.key, reason, result, at);
+}
+
+function settleRevocation(
+  run: { ledger: Ledger; runId: number; tally: Tally },
+  key: string,
+  reason: RevocationReason,
+  result: RevokeResult | null,
+  at?: RowRef,
+): void {
   if (result === null) return run.tally.settle("pending", "interrupted", at);
   if (result === "failed") return run.tally.settle("failed", "revocation_failed", at);
   if (result === "not_found") {
     // Not a revocation: the migrated token is gone, but a chain rotated at Authlete may live on.
-    run.ledger.recordRevocation(run.runId, token.key, "not_found_in_authlete");
+    run.ledger.recordRevocation(run.runId, key, "not_found_in_authlete");
     return run.tally.settle("rejected", "not_found_in_authlete", at && { ...at, detail: notFoundDetail });
   }
-  run.ledger.recordRevocation(run.runId, token.key, reason);
+  run.ledger.recordRevocation(run.runId, key, reason);
   run.tally.settle("skipped", reason, at);
+}
+
+/**
+ * Ends the refresh token of a token this ledger created, which the source no longer pairs with it. When
+ * Authlete did not confirm the new expiry, the writer revoked the whole token instead (recorded as such).
+ */
+export async function endMigratedRefresh(
+  run: { writer: WriterHandle; ledger: Ledger; runId: number; tally: Tally },
+  token: { key: string; accessHash: string; refreshHash: string },
+  at: RowRef,
+): Promise<void> {
+  const result = await run.writer.endRefresh(token.accessHash, token.refreshHash);
+  if (result === "ended") {
+    run.ledger.recordRefreshEnded(run.runId, token.key);
+    return run.tally.settle("skipped", "refresh_ended_since_migration", at);
+  }
+  const detail =
+    "Authlete did not confirm the refresh token's new expiry, so the whole migrated token was revoked (its access token ended early, never a refresh token late)";
+  settleRevocation(
+    run,
+    token.key,
+    "revoked_since_migration",
+    result,
+    result === "revoked" ? { ...at, detail } : at,
+  );
 }

@@ -7,7 +7,12 @@ import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
 import { RunProgress } from "./run-progress.js";
-import { revokeMigrated, type RevocationReason, type RevokedToken } from "./revocation.js";
+import {
+  endMigratedRefresh,
+  revokeMigrated,
+  type RevocationReason,
+  type RevokedToken,
+} from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
@@ -174,6 +179,11 @@ export class RunLoop {
       return this.track(
         this.revoke(this.writer, { key, identifier, refreshHash }, "revoked_since_migration", at),
       );
+    }
+    if (decision.action === "end_refresh") {
+      if (!this.writer) return this.tally.settle("skipped", "refresh_ended_since_migration", at);
+      const run = { writer: this.writer, ledger: this.ledger, runId: this.runId, tally: this.tally };
+      return this.track(endMigratedRefresh(run, decision, at));
     }
     if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
     if (decision.payload?.notCarried) this.tally.notCarriedRow(decision.payload.notCarried, at);

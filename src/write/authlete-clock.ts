@@ -62,6 +62,14 @@ export class AuthleteClock {
     return this.hostNow() + (Number.isFinite(this.high) ? this.high : 0);
   }
 
+  /**
+   * Authlete's time now at the earliest: an instant before it has passed there. While nothing is known
+   * the offset is taken as `maxSkewMs` behind (the largest a run accepts).
+   */
+  earliestNow(maxSkewMs: number): number {
+    return this.hostNow() + (Number.isFinite(this.low) ? this.low : -maxSkewMs);
+  }
+
   /** The highest the offset can be, ms (0 while nothing is known). */
   get highMs(): number {
     return Number.isFinite(this.high) ? this.high : 0;

@@ -5,5 +5,6 @@ export { AuthleteClock, type ClockOffset } from "./authlete-clock.js";
 export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
+export type { EndRefreshResult, RevokeResult } from "./revoke.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";
 export { readClient, readService, type ClientFacts, type ServiceFacts } from "./service.js";

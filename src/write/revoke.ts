@@ -1,4 +1,5 @@
 import { tokenManagementRevoke } from "@authlete/typescript-sdk/funcs/tokenManagementRevoke.js";
+import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import type { TokenRevokeRequest } from "@authlete/typescript-sdk/models";
 import { retried } from "./absorb.js";
 import type { TokenWriterContext } from "./context.js";
@@ -38,4 +39,32 @@ export async function revokeConfirmed(
   const byRefresh = await revokeCount(ctx, { refreshTokenIdentifier: refreshIdentifier });
   if (byRefresh === null || byRefresh === "failed") return byRefresh;
   return byRefresh > 0 ? "revoked" : "not_found";
+}
+
+/** A refresh token's ending: set to expire (checked), else the whole token revoked, or neither found. */
+export type EndRefreshResult = "ended" | RevokeResult;
+
+/**
+ * Ends a migrated token's refresh token while its access token lives on (as at the source): sets its
+ * expiry to Authlete's earliest possible "now" with /auth/token/update and checks the answer holds it.
+ * When Authlete does not confirm that (an update it refuses, an answer without the expiry), the whole
+ * token is revoked: its access token ends early, never a refresh token late.
+ */
+export async function endRefreshConfirmed(
+  ctx: TokenWriterContext,
+  accessHash: string,
+  refreshHash: string,
+): Promise<EndRefreshResult | null> {
+  const endAt = ctx.clock.earliestNow(ctx.options.maxClockSkewMs) - 1000;
+  const done = await retried(ctx, () =>
+    tokenManagementUpdate(ctx.authlete.core, {
+      serviceId: ctx.authlete.serviceId,
+      // Authlete takes the hash where the value goes (confirmed for update, delete and revoke).
+      tokenUpdateRequest: { accessToken: accessHash, refreshTokenExpiresAt: endAt },
+    }),
+  );
+  if (done === null) return null;
+  const held = done.ok && done.value.action === "OK" ? (done.value.refreshTokenExpiresAt ?? 0) : 0;
+  if (held > 0 && held <= endAt) return "ended";
+  return revokeConfirmed(ctx, accessHash, refreshHash);
 }

@@ -1,7 +1,7 @@
 import type { Decision, WriteOutcome } from "../ledger/types.js";
 import type { AuthleteClock } from "./authlete-clock.js";
 import type { LifetimeRules } from "./durations.js";
-import type { RevokeResult } from "./revoke.js";
+import type { EndRefreshResult, RevokeResult } from "./revoke.js";
 
 export type WriteDecision = Extract<Decision, { action: "write" }>;
 
@@ -52,6 +52,8 @@ export interface Writer {
   readonly stats: WriterStats;
   /** Revokes a migrated token (paced like every call); "revoked" only when Authlete counted it. */
   revoke(identifier: string, refreshHash: string | null): Promise<RevokeResult | null>;
+  /** Ends a migrated token's refresh token (checked), or revokes the whole token when that is not confirmed. */
+  endRefresh(accessHash: string, refreshHash: string): Promise<EndRefreshResult | null>;
   /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, defaultSeed, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
 test("a catch-up run over a newer full dump creates new tokens and revokes revoked and vanished ones", async (t) => {
@@ -90,3 +90,50 @@ test("a source that revokes by deleting rows: a catch-up run must say --sync-del
   assert.equal((await run([a], ["--sync-deletions"])).code, 0);
   assert.equal(emulator.store.byAccessHash(tokenHash(b.token)), undefined, "b is revoked in Authlete too");
 });
+
+for (const pastExpiryOnUpdate of ["apply", "refuse"] as const) {
+  test(`a refresh token the source rotated away since migration ends at Authlete, the access token lives on (update with a past expiry: ${pastExpiryOnUpdate})`, async (t) => {
+    const dir = tempDir(t);
+    const seed = defaultSeed();
+    seed.behaviour.pastExpiryOnUpdate = pastExpiryOnUpdate;
+    const { emulator } = await withEmulator(t, { seed });
+    const env = authleteEnv(emulator);
+    const [a, b] = liveRows(2);
+    const mapping = writeMapping(dir);
+    const ledger = join(dir, "l.db");
+    const migrate = async (file: string, extra: string[] = []) => {
+      const run = await runCli(
+        ["migrate", file, "--mapping", mapping, "--ledger", ledger, "--json", ...extra],
+        env,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      return JSON.parse(run.stdout) as RunSummary;
+    };
+    await migrate(writeDump(dir, "monday.csv", [a!, b!]));
+    // Tuesday: a's refresh token was rotated away (oidc-provider keeps the old access token valid
+    // without it); b's is gone too, and its access token has expired.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const tuesday = writeDump(dir, "tuesday.csv", [
+      { ...a!, refresh_token: null },
+      { ...b!, expires_at: past, refresh_token: null },
+    ]);
+    const preview = await migrate(tuesday, ["--dry-run"]);
+    assert.deepEqual(preview.reasons, { refresh_ended_since_migration: 2 });
+    const s = await migrate(tuesday);
+    const refreshUsable = (row: typeof a) => {
+      const held = emulator.store.byRefreshHash(tokenHash(row!.refresh_token!));
+      return held !== undefined && (held.refreshExpiresAt ?? Infinity) > Date.now();
+    };
+    assert.deepEqual([refreshUsable(a), refreshUsable(b)], [false, false]);
+    if (pastExpiryOnUpdate === "apply") {
+      assert.deepEqual(s.reasons, { refresh_ended_since_migration: 2 });
+      assert.ok(emulator.store.byAccessHash(tokenHash(a!.token)), "a's access token lives on");
+    } else {
+      // Not confirmed: the whole token goes (its access token ends early, never a refresh token late).
+      assert.deepEqual(s.reasons, { revoked_since_migration: 2 });
+      assert.equal(emulator.store.byAccessHash(tokenHash(a!.token)), undefined);
+    }
+    const again = await migrate(tuesday);
+    assert.equal(again.writer?.calls, 0, "ended once: nothing left to do");
+  });
+}

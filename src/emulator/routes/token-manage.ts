@@ -54,6 +54,15 @@ export function updateToken(ctx: RouteContext, body: unknown): Reply {
   const token = byIdentifier(ctx, identifier, "access");
   if (!token)
     return { status: 200, body: { ...result("A135301", "No such access token."), action: "NOT_FOUND" } };
+  const past = [b.accessTokenExpiresAt, b.refreshTokenExpiresAt].some(
+    (at) => typeof at === "number" && at > 0 && at <= ctx.now(),
+  );
+  if (past && ctx.seed.behaviour.pastExpiryOnUpdate === "refuse") {
+    return {
+      status: 400,
+      body: { ...result("A135202", "The expiry is in the past."), action: "BAD_REQUEST" },
+    };
+  }
   // Absolute expiries in ms; 0 or negative leaves the value unchanged.
   if (typeof b.accessTokenExpiresAt === "number" && b.accessTokenExpiresAt > 0)
     token.accessExpiresAt = b.accessTokenExpiresAt;

@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import type { TestContext } from "node:test";
+import { repoFile } from "../helpers/paths.js";
+import type { Introspection, TokenAnswer } from "./dot-server.js";
+import type { RunningPostgres } from "./postgres.js";
+import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+
+const project = repoFile("interop/oidc-provider");
+
+/** True when npm's oidc-provider and pg are installed (they are dev dependencies). */
+export function hasOidcProvider(): boolean {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve("oidc-provider");
+    require.resolve("pg");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** npm's oidc-provider (9.x) on loopback, storing in PostgreSQL through the one-table adapter. */
+export interface RunningOidcProvider {
+  database: string;
+  introspectionUrl: string;
+  /** The authorization code flow as `account`, who consents to everything; the token endpoint's answer. */
+  authorize(account: string): Promise<TokenAnswer>;
+  token(app: "web" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
+  revoke(token: string): Promise<void>;
+  introspect(token: string): Promise<Introspection & { sub?: string }>;
+}
+
+const basic = (app: string) => `Basic ${Buffer.from(`op-${app}:op-${app}-secret`).toString("base64")}`;
+const redirectUri = "http://127.0.0.1/callback";
+
+export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Promise<RunningOidcProvider> {
+  const database = "oidc_provider";
+  pg.psql("postgres", `CREATE DATABASE ${database}`);
+  const port = await freePort();
+  const child = spawn(process.execPath, ["server.mjs"], {
+    cwd: project,
+    env: {
+      ...process.env,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${pg.port}/${database}`,
+      PORT: String(port),
+      NODE_ENV: "production",
+    },
+    stdio: "ignore",
+  });
+  t.after(() => stopChild(child));
+  await waitForPort(port, "oidc-provider");
+  const base = `http://127.0.0.1:${port}`;
+  const send = formPoster("oidc-provider", basic);
+  const token = async (app: string, form: Record<string, string>) =>
+    JSON.parse(await send(`${base}/token`, app, form)) as TokenAnswer;
+
+  // A browser's part of the flow: follow redirects by hand, keeping oidc-provider's cookies.
+  async function authorize(account: string): Promise<TokenAnswer> {
+    const cookies = new Map<string, string>();
+    const query = new URLSearchParams({
+      client_id: "op-web",
+      response_type: "code",
+      redirect_uri: redirectUri,
+      scope: "openid offline_access read write",
+      prompt: "consent",
+    });
+    let url = `${base}/auth?${query}`;
+    for (let hop = 0; hop < 6; hop++) {
+      const response = await fetch(url, {
+        redirect: "manual",
+        headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(";");
+        const at = pair!.indexOf("=");
+        const [name, value] = [pair!.slice(0, at), pair!.slice(at + 1)];
+        if (value) cookies.set(name, value);
+        else cookies.delete(name);
+      }
+      const location = response.headers.get("location");
+      if (!location) throw new Error(`oidc-provider ${new URL(url).pathname} answered ${response.status}`);
+      const next = new URL(location, base);
+      if (next.href.startsWith(redirectUri)) {
+        const code = next.searchParams.get("code");
+        if (!code) throw new Error(`oidc-provider redirected without a code: ${next.search}`);
+        return token("web", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+      }
+      if (next.pathname.startsWith("/interaction/")) next.searchParams.set("account", account);
+      url = next.href;
+    }
+    throw new Error("oidc-provider's authorization flow did not reach the redirect URI in 6 hops");
+  }
+
+  return {
+    database,
+    introspectionUrl: `${base}/token/introspection`,
+    authorize,
+    token,
+    revoke: async (value) => void (await send(`${base}/token/revocation`, "web", { token: value })),
+    introspect: async (value) =>
+      JSON.parse(await send(`${base}/token/introspection`, "web", { token: value })) as Introspection & {
+        sub?: string;
+      },
+  };
+}
