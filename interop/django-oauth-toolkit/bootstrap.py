@@ -18,6 +18,7 @@ for name in ["alice", "bob", "zoë"]:
 apps = {
     "web": Application.GRANT_PASSWORD,
     "svc": Application.GRANT_CLIENT_CREDENTIALS,
+    "code": Application.GRANT_AUTHORIZATION_CODE,
 }
 out = {}
 for name, grant in apps.items():
@@ -27,6 +28,8 @@ for name, grant in apps.items():
         client_secret=f"dot-{name}-secret",
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=grant,
+        redirect_uris="http://127.0.0.1/callback",
+        skip_authorization=True,
     )
     out[name] = {"clientId": app.client_id, "clientSecret": f"dot-{name}-secret", "grant": grant}
 print(json.dumps(out))

@@ -41,9 +41,11 @@ ActiveRecord::Schema.define do
 end
 
 %w[alice bob].each { |name| User.create!(name: name, password: "#{name}-password") }
-apps = %w[web svc].to_h do |name|
+apps = %w[web svc code].to_h do |name|
+  # With authorization_code among the grant flows Doorkeeper requires a redirect URI of every application.
   app = Doorkeeper::Application.create!(name: name, uid: "dk-#{name}", secret: "dk-#{name}-secret",
-                                        redirect_uri: "", scopes: "read write", confidential: true)
+                                        redirect_uri: "http://127.0.0.1/callback", scopes: "read write",
+                                        confidential: true)
   [name, { clientId: app.uid }]
 end
 puts JSON.generate(apps)

@@ -27,7 +27,7 @@ const exportQuery = (
 interface Issued {
   label: string;
   answer: TokenAnswer;
-  app: "web" | "svc";
+  app: "web" | "svc" | "code";
 }
 
 /**
@@ -47,7 +47,7 @@ function dotView(dot: RunningDot, pg: RunningPostgres): LegacyView {
   };
 }
 
-const clientOf = { web: webApp, svc: billingService };
+const clientOf = { web: webApp, svc: billingService, code: webApp };
 const asIssued = (list: Issued[]): IssuedToken[] =>
   list.map(({ label, answer, app }) => ({
     label,
@@ -73,7 +73,7 @@ test(
         scope: "read write",
       });
     const issued: Issued[] = [];
-    const issue = async (label: string, app: "web" | "svc", answer: Promise<TokenAnswer>) => {
+    const issue = async (label: string, app: Issued["app"], answer: Promise<TokenAnswer>) => {
       const got = { label, app, answer: await answer };
       issued.push(got);
       return got.answer;
@@ -83,6 +83,8 @@ test(
     const bob1 = await issue("bob-1", "web", password("bob"));
     const bob2 = await issue("bob-2", "web", password("bob"));
     await issue("zoë", "web", password("zoë"));
+    // The authorization code flow: alice signs in, DOT's authorize redirects with a code.
+    const aliceCode = await issue("alice-code", "code", dot.authorize("alice"));
     const svc1 = await issue(
       "svc-1",
       "svc",
@@ -113,7 +115,7 @@ test(
       mapping,
       JSON.stringify({
         extends: "django-oauth-toolkit",
-        clients: { "dot-web": webApp, "dot-svc": billingService },
+        clients: { "dot-web": webApp, "dot-svc": billingService, "dot-code": webApp },
         refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: refreshSeconds },
       }),
     );
@@ -127,9 +129,9 @@ test(
     assert.equal(first.code, 1, first.stderr); // zoë: a non-ASCII user name is not an Authlete subject
     const summary = JSON.parse(first.stdout) as RunSummary;
     assert.deepEqual(summary.reasons, { subject_invalid: 1 });
-    // Exported: alice-1 (refresh-only: its access token expired), alice-3, svc-1 and zoë; alice-2 and bob-2
-    // went with their revoked refresh tokens, bob-1 with its access token.
-    assert.equal(summary.created, 3, first.stdout);
+    // Exported: alice-1 (refresh-only: its access token expired), alice-3, alice-code, svc-1 and zoë; alice-2
+    // and bob-2 went with their revoked refresh tokens, bob-1 with its access token.
+    assert.equal(summary.created, 4, first.stdout);
     const round1 = await compareTokens(dotView(dot, pg), emulator, asIssued(issued), new Set(["zoë"]));
     console.log(
       `django-oauth-toolkit round 1: issued=${issued.length} live=${round1.live} migrated=${summary.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
@@ -141,9 +143,13 @@ test(
       "PASSWORD",
     );
     assert.equal(emulator.store.byAccessHash(tokenHash(svc1.access_token))?.grantType, "CLIENT_CREDENTIALS");
+    assert.equal(
+      emulator.store.byAccessHash(tokenHash(aliceCode.access_token))?.grantType,
+      "AUTHORIZATION_CODE",
+    );
     assert.deepEqual(round1.mismatches, []);
     assert.equal(round1.deadUsable, 0);
-    assert.equal(round1.refreshUsableAtBoth, 2); // alice-1, alice-3
+    assert.equal(round1.refreshUsableAtBoth, 3); // alice-1, alice-3, alice-code
     // bob-1's refresh token, unlinked when its access token was revoked, no longer refreshes at DOT.
     await assert.rejects(
       dot.token("web", { grant_type: "refresh_token", refresh_token: bob1.refresh_token! }),
@@ -170,7 +176,7 @@ test(
     assert.equal(agreed.code, 0, agreed.stdout + agreed.stderr);
     assert.match(
       agreed.stdout,
-      /^Compared 2 of 3 migrated tokens with the legacy server: 2 match; differences: none \(1 refresh-only, not compared\)/,
+      /^Compared 3 of 4 migrated tokens with the legacy server: 3 match; differences: none \(1 refresh-only, not compared\)/,
     );
 
     // Catch-up: more revocations and a rotation at DOT, a newer export.
@@ -206,10 +212,10 @@ test(
     );
     assert.deepEqual(round2.mismatches, []);
     assert.equal(round2.deadUsable, 0);
-    assert.equal(round2.refreshUsableAtBoth, 1); // alice-4
+    assert.equal(round2.refreshUsableAtBoth, 2); // alice-4, alice-code
     const after = await shadow();
     assert.equal(after.code, 0, after.stdout + after.stderr);
-    assert.match(after.stdout, /^Compared 1 of 1 migrated tokens with the legacy server: 1 match/);
+    assert.match(after.stdout, /^Compared 2 of 2 migrated tokens with the legacy server: 2 match/);
     for (const r of [agreed, drifted, after])
       assert.ok(
         ![r.stdout, r.stderr].some((o) => o.includes("dot-web-secret")),

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 import type { TokenAnswer } from "./dot-server.js";
 
 const project = repoFile("interop/doorkeeper");
@@ -16,8 +16,11 @@ export const hasDoorkeeper = () =>
 export interface RunningDoorkeeper {
   database: string;
   introspectionUrl: string;
-  token(app: "web" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
-  revoke(token: string): Promise<void>;
+  token(app: "web" | "svc" | "code", form: Record<string, string>): Promise<TokenAnswer>;
+  /** The authorization code flow of the `code` application as `user`: the token endpoint's answer. */
+  authorize(user: string): Promise<TokenAnswer>;
+  /** RFC 7009 as the application the token belongs to (Doorkeeper ignores another's). */
+  revoke(token: string, app?: "web" | "svc" | "code"): Promise<void>;
   introspect(
     token: string,
   ): Promise<{ active: boolean; scope?: string; exp?: number; client_id?: string; sub?: string }>;
@@ -58,11 +61,26 @@ export async function startDoorkeeper(
   const post = (path: string, app: string, form: Record<string, string>) =>
     send(`${base}/${path}`, app, form);
 
+  const token = async (app: string, form: Record<string, string>) =>
+    JSON.parse(await post("token", app, form)) as TokenAnswer;
+  const redirectUri = "http://127.0.0.1/callback";
+
   return {
     database,
     introspectionUrl: `${base}/introspect`,
-    token: async (app, form) => JSON.parse(await post("token", app, form)) as TokenAnswer,
-    revoke: async (token) => void (await post("revoke", "web", { token })),
+    token,
+    authorize: async (user) => {
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id: "dk-code",
+        redirect_uri: redirectUri,
+        scope: "read write",
+        as: user,
+      });
+      const code = await codeFromRedirects(`${base}/authorize?${query}`, redirectUri);
+      return token("code", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+    },
+    revoke: async (value, app = "web") => void (await post("revoke", app, { token: value })),
     introspect: async (token) =>
       JSON.parse(await post("introspect", "web", { token })) as Awaited<
         ReturnType<RunningDoorkeeper["introspect"]>

@@ -40,6 +40,7 @@ test(
     const alice2 = await password("alice");
     const bob1 = await password("bob");
     const svc1 = await dk.token("svc", { grant_type: "client_credentials", scope: "read" });
+    const code1 = await dk.authorize("alice"); // the authorization code flow, alice signed in
     // Revoke-on-use: alice-2 stays valid at Doorkeeper until alice-3 is first used.
     const alice3 = await dk.token("web", {
       grant_type: "refresh_token",
@@ -60,7 +61,7 @@ test(
         file,
         JSON.stringify({
           extends: "doorkeeper",
-          clients: { "dk-web": webApp, "dk-svc": billingService },
+          clients: { "dk-web": webApp, "dk-svc": billingService, "dk-code": webApp },
           time: { timezone },
         }),
       );
@@ -82,15 +83,15 @@ test(
       );
 
     // With the zone guessed as UTC, Tokyo wall-clock times read 9 hours late: bob-1's revocation and alice-2's
-    // supersession lie "in the future" and alice-1 looks fresh — the dry run shows all five would be live.
+    // supersession lie "in the future" and alice-1 looks fresh — the dry run shows all six would be live.
     const guessed = JSON.parse((await run("UTC", ["--dry-run"])).stdout) as RunSummary;
-    assert.deepEqual([guessed.created, guessed.reasons.revoked ?? 0], [5, 0]);
+    assert.deepEqual([guessed.created, guessed.reasons.revoked ?? 0], [6, 0]);
 
     const migrated = await run(zone, []);
     assert.equal(migrated.code, 0, migrated.stderr);
     const summary = JSON.parse(migrated.stdout) as RunSummary;
-    // alice-1 refresh-only, alice-3 and svc-1 created; bob-1 (revoked) and alice-2 (superseded) skipped.
-    assert.deepEqual([summary.created, summary.reasons], [3, { revoked: 2 }]);
+    // alice-1 refresh-only, alice-3, code-1 and svc-1 created; bob-1 (revoked) and alice-2 (superseded) skipped.
+    assert.deepEqual([summary.created, summary.reasons], [4, { revoked: 2 }]);
 
     // alice-3's first use makes Doorkeeper revoke alice-2, as the migration already did.
     await dk.use(alice3.access_token);
@@ -100,6 +101,7 @@ test(
       ["alice-3", alice3, webApp],
       ["bob-1", bob1, webApp],
       ["svc-1", svc1, billingService],
+      ["code-1", code1, webApp],
     ].map(([label, answer, client]) => ({
       label: label as string,
       access: (answer as typeof alice1).access_token,
@@ -123,7 +125,36 @@ test(
     );
     assert.deepEqual(round.mismatches, []);
     assert.equal(round.deadUsable, 0);
-    assert.equal(round.refreshUsableAtBoth, 2); // alice-1, alice-3
+    assert.equal(round.refreshUsableAtBoth, 3); // alice-1, alice-3, code-1
+
+    // Catch-up: alice-3's refresh token and svc-1 are revoked, code-1 is refreshed and its successor used
+    // (which revokes code-1 at Doorkeeper); Doorkeeper marks rows revoked, so no deletions to sync.
+    await dk.revoke(alice3.refresh_token!);
+    await dk.revoke(svc1.access_token, "svc");
+    const code2 = await dk.token("code", {
+      grant_type: "refresh_token",
+      refresh_token: code1.refresh_token!,
+    });
+    await dk.use(code2.access_token);
+    issued.push({
+      label: "code-2",
+      access: code2.access_token,
+      refresh: code2.refresh_token,
+      client: webApp,
+    });
+    writeFileSync(dump, pg.psql(dk.database, exportQuery));
+    const caughtUp = await run(zone, []);
+    assert.equal(caughtUp.code, 0, caughtUp.stderr);
+    const again = JSON.parse(caughtUp.stdout) as RunSummary;
+    assert.equal(again.created, 1, caughtUp.stdout); // code-2
+    assert.equal(again.reasons.revoked_since_migration, 3, caughtUp.stdout); // alice-3, svc-1, code-1
+    const round2 = await compareTokens(view, emulator, issued, new Set());
+    console.log(
+      `doorkeeper catch-up: issued=${issued.length} live=${round2.live} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
+    );
+    assert.deepEqual(round2.mismatches, []);
+    assert.equal(round2.deadUsable, 0);
+    assert.equal(round2.refreshUsableAtBoth, 2); // alice-1, code-2
   },
 );
 

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 
 /** Debian's python3 (the packaged Django and django-oauth-toolkit live there, not in a pyenv). */
 const python = "/usr/bin/python3";
@@ -34,7 +34,9 @@ export interface RunningDot {
   /** DOT's RFC 7662 endpoint, for `compare`. */
   introspectionUrl: string;
   /** POST /o/token/ as the named application (HTTP Basic). */
-  token(app: "web" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
+  token(app: "web" | "svc" | "code", form: Record<string, string>): Promise<TokenAnswer>;
+  /** The authorization code flow of the `code` application, signed in as `user`: the token endpoint's answer. */
+  authorize(user: string): Promise<TokenAnswer>;
   /** POST /o/revoke_token/ (RFC 7009) as the web application. */
   revoke(token: string, hint: "access_token" | "refresh_token"): Promise<void>;
   /** POST /o/introspect/ (RFC 7662) as the web application. */
@@ -72,10 +74,26 @@ export async function startDot(
   const post = (path: string, app: string, form: Record<string, string>) =>
     send(`${base}/${path}/`, app, form);
 
+  const token = async (app: string, form: Record<string, string>) =>
+    JSON.parse(await post("token", app, form)) as TokenAnswer;
+  const redirectUri = "http://127.0.0.1/callback";
+
   return {
     database,
     introspectionUrl: `${base}/introspect/`,
-    token: async (app, form) => JSON.parse(await post("token", app, form)) as TokenAnswer,
+    token,
+    authorize: async (user) => {
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id: "dot-code",
+        redirect_uri: redirectUri,
+        scope: "read write",
+      });
+      const next = encodeURIComponent(`/o/authorize/?${query}`);
+      const start = `http://127.0.0.1:${port}/login-as/${encodeURIComponent(user)}?next=${next}`;
+      const code = await codeFromRedirects(start, redirectUri);
+      return token("code", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+    },
     revoke: async (token, hint) => void (await post("revoke_token", "web", { token, token_type_hint: hint })),
     introspect: async (token) => JSON.parse(await post("introspect", "web", { token })) as Introspection,
   };

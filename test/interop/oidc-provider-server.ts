@@ -4,7 +4,7 @@ import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { Introspection, TokenAnswer } from "./dot-server.js";
 import type { RunningPostgres } from "./postgres.js";
-import { formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 
 const project = repoFile("interop/oidc-provider");
 
@@ -55,9 +55,7 @@ export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Pr
   const token = async (app: string, form: Record<string, string>) =>
     JSON.parse(await send(`${base}/token`, app, form)) as TokenAnswer;
 
-  // A browser's part of the flow: follow redirects by hand, keeping oidc-provider's cookies.
   async function authorize(account: string): Promise<TokenAnswer> {
-    const cookies = new Map<string, string>();
     const query = new URLSearchParams({
       client_id: "op-web",
       response_type: "code",
@@ -65,31 +63,10 @@ export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Pr
       scope: "openid offline_access read write",
       prompt: "consent",
     });
-    let url = `${base}/auth?${query}`;
-    for (let hop = 0; hop < 6; hop++) {
-      const response = await fetch(url, {
-        redirect: "manual",
-        headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-      });
-      for (const line of response.headers.getSetCookie()) {
-        const [pair] = line.split(";");
-        const at = pair!.indexOf("=");
-        const [name, value] = [pair!.slice(0, at), pair!.slice(at + 1)];
-        if (value) cookies.set(name, value);
-        else cookies.delete(name);
-      }
-      const location = response.headers.get("location");
-      if (!location) throw new Error(`oidc-provider ${new URL(url).pathname} answered ${response.status}`);
-      const next = new URL(location, base);
-      if (next.href.startsWith(redirectUri)) {
-        const code = next.searchParams.get("code");
-        if (!code) throw new Error(`oidc-provider redirected without a code: ${next.search}`);
-        return token("web", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
-      }
+    const code = await codeFromRedirects(`${base}/auth?${query}`, redirectUri, (next) => {
       if (next.pathname.startsWith("/interaction/")) next.searchParams.set("account", account);
-      url = next.href;
-    }
-    throw new Error("oidc-provider's authorization flow did not reach the redirect URI in 6 hops");
+    });
+    return token("web", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
   }
 
   return {

@@ -59,3 +59,42 @@ export function formPoster(server: string, basic: (app: string) => string) {
     return text;
   };
 }
+
+/**
+ * A browser's part of the authorization code flow: follows redirects by hand from `url`, keeping the
+ * server's cookies, until one goes to `redirectUri`; its code. `visit` may amend each next URL (the suite
+ * plays the user at a login page). Fails loudly on any other answer or after `hops`.
+ */
+export async function codeFromRedirects(
+  url: string,
+  redirectUri: string,
+  visit: (next: URL) => void = () => {},
+  hops = 6,
+): Promise<string> {
+  const cookies = new Map<string, string>();
+  for (let hop = 0; hop < hops; hop++) {
+    const response = await fetch(url, {
+      redirect: "manual",
+      headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(";")[0]!;
+      const at = pair.indexOf("=");
+      const value = pair.slice(at + 1).replace(/^"|"$/g, "");
+      if (value) cookies.set(pair.slice(0, at), value);
+      else cookies.delete(pair.slice(0, at));
+    }
+    const location = response.headers.get("location");
+    if (!location)
+      throw new Error(`${new URL(url).pathname} answered ${response.status}: ${await response.text()}`);
+    const next = new URL(location, url);
+    if (next.href.startsWith(redirectUri)) {
+      const code = next.searchParams.get("code");
+      if (!code) throw new Error(`redirected to the client without a code: ${next.search}`);
+      return code;
+    }
+    visit(next);
+    url = next.href;
+  }
+  throw new Error(`the authorization flow did not reach ${redirectUri} in ${hops} hops`);
+}
