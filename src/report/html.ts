@@ -1,4 +1,5 @@
 import { printable } from "../shared/text.js";
+import { checksSection } from "./checks-html.js";
 import { describeClock, describeCutover, describeStaleSource, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
@@ -95,7 +96,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 .cards{display:flex;gap:.8rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;min-width:110px}
 .card .n{display:block;font-size:1.6rem;font-weight:600}.chart .label{font-size:13px}.chart .value{font-size:13px;font-weight:600}
 .throttle{stroke:#c62828;stroke-dasharray:3 3}table{border-collapse:collapse;width:100%}td,th{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left}
-.num{text-align:right}.muted{color:#757575}.empty{color:#757575;font-style:italic}
+.num{text-align:right}.muted{color:#757575}.empty{color:#757575;font-style:italic}.ok{color:#2e7d32;font-weight:600}.bad{color:#c62828;font-weight:600}h3{font-size:1rem}
 </style></head><body>
 <h1>Token migration report: run ${summary.runId}</h1>
 <p class="muted">${escape(kind)} · ${escape(summary.status)} · ${summary.rows} rows read in ${(summary.durationMs / 1000).toFixed(1)} s · generated ${escape(generatedAt.toISOString())}</p>
@@ -119,17 +120,18 @@ ${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>$
     "chart-reasons",
     reasons.map(([r, n]) => [r, n]),
   )}
-<table><thead><tr><th>reason</th><th class="num">rows</th><th>first rows (file:line)</th></tr></thead><tbody>${reasonRows}</tbody></table></section>
+${reasonRows ? `<table><thead><tr><th>reason</th><th class="num">rows</th><th>first rows (file:line)</th></tr></thead><tbody>${reasonRows}</tbody></table>` : ""}</section>
 <section id="clients"><h2>By client</h2>${barChart(
     "chart-clients",
     clients.map(([c, total]) => [c, total]),
   )}
-<table><thead><tr><th>client</th><th class="num">rows</th><th class="num">created</th><th class="num">skipped</th><th class="num">rejected</th></tr></thead><tbody>${clientRows}</tbody></table></section>
+${clientRows ? `<table><thead><tr><th>client</th><th class="num">rows</th><th class="num">created</th><th class="num">skipped</th><th class="num">rejected</th></tr></thead><tbody>${clientRows}</tbody></table>` : ""}</section>
 <section id="lifetimes"><h2>Remaining access-token lifetime of the tokens ${summary.dryRun ? "to create" : "sent"}</h2>${barChart(
     "chart-lifetimes",
     Object.entries(summary.lifetimes).map(([b, n]) => [b, n]),
   )}</section>
 ${summary.dryRun ? "" : `<section id="throughput"><h2>Tokens created over time (dashed: 429 answers)</h2>${timelineChart(summary.timeline)}<p class="muted">429 answers: ${summary.writer?.rateLimited ?? 0}; writer pauses: ${summary.writer?.pauses ?? 0}.</p></section>`}
+${summary.checks ? checksSection(summary.checks, escape) : ""}
 ${u ? `<section id="unrecoverable"><h2>Tokens that cannot be migrated with their values</h2><p>${u.rows} tokens: the source stores only ${escape(u.stores)}. Keep the old server validating them until ${escape(u.lastAccessExpiry)} (access) / ${escape(u.lastRefreshExpiry)} (refresh), bridge them lazily, or force re-authorisation.</p></section>` : ""}
 </body></html>
 `;

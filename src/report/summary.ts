@@ -43,6 +43,21 @@ export interface RunSummary {
   cutover?: CutoverRecord;
   durationMs: number;
   error?: { code: string; message: string };
+  /** `report`: the latest verify and compare run after this one, as their verdicts stand in the ledger. */
+  checks?: CheckVerdict[];
+}
+
+/** A verify or compare run's verdict on the tokens a migration created. */
+export interface CheckVerdict {
+  check: "verify" | "compare";
+  runId: number;
+  startedAt: string;
+  checked: number;
+  migrated: number;
+  matched: number;
+  mismatches: Record<string, number>;
+  /** The first differences: row, fingerprint (never a value), field, both sides. */
+  mismatchRows: { at: string; fingerprint: string; kind: string; detail: string }[];
 }
 
 /** Freezes a tally into the run summary. */

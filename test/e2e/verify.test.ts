@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -6,7 +7,7 @@ import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManag
 import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
 import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import Database from "better-sqlite3";
-import type { VerifySummary } from "../../src/pipeline/index.js";
+import type { RunSummary, VerifySummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, mobileApp, serviceId, withEmulator } from "../helpers/emulator.js";
@@ -116,6 +117,21 @@ test("verify checks a token repeated in the dump once, and names each mismatch: 
     ),
   );
   assert.ok(!found.stdout.includes(rows[1]!.token), "a fingerprint, never the value");
+
+  // The migrate run's report shows the latest verdict, with the row that differs.
+  const out = join(dir, "report");
+  assert.equal((await runCli(["report", "--ledger", ledger, "--out", out])).code, 0);
+  const html = readFileSync(join(out, "report.html"), "utf8");
+  const section = /<section id="checks">.*?<\/section>/s.exec(html)?.[0] ?? "";
+  assert.match(section, /data-check="verify" data-verdict="mismatch"><h3>verify [^<]*: run 3,/);
+  assert.match(section, /✘ 2 of 2 migrated tokens checked: 1 match; differences: scopes 1/);
+  assert.match(section, /<td>[^<]*t\.csv:3<\/td><td><code>sha256:[\w-]{8}<\/code><\/td><td>scopes<\/td>/);
+  assert.ok(!html.includes(rows[1]!.token), "a fingerprint, never the value");
+  const json = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as RunSummary;
+  assert.deepEqual(
+    json.checks?.map((c) => [c.check, c.runId, c.matched, c.mismatches]),
+    [["verify", 3, 1, { scopes: 1 }]],
+  );
 
   const status = await runCli(["status", "--ledger", ledger]);
   assert.match(status.stdout, /#2 \S+ dry run completed verify: 2 of 2 migrated tokens checked, 2 match/);

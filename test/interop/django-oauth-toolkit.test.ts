@@ -196,6 +196,15 @@ test(
       /dump\.csv:\d+ sha256:[\w-]{8} active: active true at Authlete, false at the legacy server/,
     );
     assert.ok(!drifted.stdout.includes(svc1.access_token), "a fingerprint, never the value");
+    // The migration's report shows the shadow check's verdict, as the pre-cutover page to read.
+    const out = join(dir, "report");
+    assert.equal((await runCli(["report", "--ledger", join(dir, "l.db"), "--out", out])).code, 0);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    assert.match(
+      html,
+      /data-check="compare" data-verdict="mismatch">.*✘ 3 of 4 migrated tokens checked: 1 match; differences: active 2/s,
+    );
+    assert.ok(!html.includes(svc1.access_token), "a fingerprint, never the value");
     exportDump();
     const silent = await migrate();
     assert.equal(

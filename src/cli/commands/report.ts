@@ -1,8 +1,14 @@
 import { join } from "node:path";
 import type { Argv } from "yargs";
-import { openLedger } from "../../ledger/index.js";
+import { openLedger, type RunRecord } from "../../ledger/index.js";
 import type { ReasonCode } from "../../map/types.js";
-import { prepareReportDir, RejectsFile, writeReportFiles, type RunSummary } from "../../report/index.js";
+import {
+  prepareReportDir,
+  RejectsFile,
+  writeReportFiles,
+  type CheckVerdict,
+  type RunSummary,
+} from "../../report/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -22,9 +28,8 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
         (async () => {
           const ledger = openLedger(existingLedger(argv.ledger));
           try {
-            const runs = ledger
-              .status()
-              .runs.filter((r) => (r.summary as { rows?: number } | null)?.rows !== undefined);
+            const all = ledger.status().runs;
+            const runs = all.filter((r) => (r.summary as { rows?: number } | null)?.rows !== undefined);
             const run = argv.run === undefined ? runs.at(-1) : runs.find((r) => r.id === argv.run);
             if (!run)
               throw new MigrateError(
@@ -35,7 +40,8 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
                 { option: "run" },
               );
             prepareReportDir(argv.out);
-            writeReportFiles(argv.out, run.summary as RunSummary);
+            const checks = latestChecks(all, run.id);
+            writeReportFiles(argv.out, { ...(run.summary as RunSummary), checks });
             const rejects = new RejectsFile(join(argv.out, "rejects.csv"));
             for (const r of ledger.rejections())
               rejects.add(
@@ -54,4 +60,34 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
       );
     },
   );
+}
+
+interface CheckRunSummary {
+  verified?: number;
+  compared?: number;
+  migrated: number;
+  matched: number;
+  mismatches: Record<string, number>;
+  mismatchRows: CheckVerdict["mismatchRows"];
+}
+
+/** The last verify and the last compare run after run `after`, as verdicts for its report. */
+function latestChecks(runs: readonly RunRecord[], after: number): CheckVerdict[] {
+  const verdicts = new Map<CheckVerdict["check"], CheckVerdict>();
+  for (const run of runs) {
+    const s = run.summary as CheckRunSummary | null;
+    if (run.id <= after || !s || (s.verified === undefined && s.compared === undefined)) continue;
+    const check = s.verified !== undefined ? "verify" : "compare";
+    verdicts.set(check, {
+      check,
+      runId: run.id,
+      startedAt: new Date(run.startedAt).toISOString(),
+      checked: s.verified ?? s.compared ?? 0,
+      migrated: s.migrated,
+      matched: s.matched,
+      mismatches: s.mismatches,
+      mismatchRows: s.mismatchRows ?? [],
+    });
+  }
+  return [...verdicts.values()];
 }
