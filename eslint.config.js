@@ -11,4 +11,21 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // One-way stages: another stage is reached only through its index.ts (src/shared is a library).
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+(?!shared/)[a-z-]+/(?!index\\.js$)[^/]+$",
+              message: "Import another stage only through its index.ts (src/shared is a library).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,5 @@
 import { loadMapping } from "../map/index.js";
-import type { Mapping } from "../map/types.js";
+import type { Mapping } from "../map/index.js";
 import { warnIfOthersCanRead } from "./connection.js";
 
 /** The mapping of a command, with a warning for each LINE assertion private key other users can read. */

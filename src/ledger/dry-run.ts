@@ -2,7 +2,7 @@ import type { Database } from "better-sqlite3";
 import { refreshEnded } from "./refresh-ended.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
-import type { ReasonCode } from "../map/types.js";
+import type { ReasonCode } from "../map/index.js";
 
 /** Rows a dry run found to repeat a token of an earlier row, found after the fact. */
 export interface DryRunDuplicates {
@@ -11,8 +11,7 @@ export interface DryRunDuplicates {
   counted: {
     state: FinalState | "created";
     reason: string | null;
-    bucket: number | null;
-    client: string | null;
+    tag: string | null;
     n: number;
   }[];
   first: { file: string; line: number }[];
@@ -38,7 +37,7 @@ export interface DryRunRejected {
 export function prepareDryRun(db: Database, expectedRows: number) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
-      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT, detail TEXT)`);
+      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason, refresh_hash FROM entries WHERE token_hash = ?");
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
@@ -46,7 +45,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   const seen = new SeenFilter(expectedRows * 2);
   const maybe = db.prepare("INSERT INTO dry_maybe (key) VALUES (?)");
   const append = db.prepare(
-    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, bucket, client, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, tag, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const files: string[] = [];
   const fileIndex = (file: string) => {
@@ -60,17 +59,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     // rows that stay rejected (keyless rows too, to keep the file in row order).
     const detail = r.kind === "rejected" ? r.detail : null;
     if (r.kind !== "payload" && r.key === null) {
-      append.run(
-        null,
-        null,
-        fileIndex(c.file),
-        c.line ?? c.rowNo,
-        r.kind,
-        r.reason,
-        null,
-        c.client ?? null,
-        detail,
-      );
+      append.run(null, null, fileIndex(c.file), c.line ?? c.rowNo, r.kind, r.reason, c.tag ?? null, detail);
       return { action: "settled", state: r.kind, reason: r.reason };
     }
     const key = r.key as string;
@@ -111,8 +100,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       c.line ?? c.rowNo,
       state,
       reason,
-      decision.action === "write" ? (c.bucket ?? null) : null,
-      c.client ?? null,
+      c.tag ?? null,
       decision.action === "settled" && decision.state === "rejected" ? detail : null,
     );
     return decision;
@@ -133,9 +121,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
         WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
     const dup = "FROM dry_rows WHERE seq IN (SELECT seq FROM dry_dups)";
     const counted = db
-      .prepare(
-        `SELECT state, reason, bucket, client, count(*) AS n ${dup} GROUP BY state, reason, bucket, client`,
-      )
+      .prepare(`SELECT state, reason, tag, count(*) AS n ${dup} GROUP BY state, reason, tag`)
       .all() as DryRunDuplicates["counted"];
     const first = (
       db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]

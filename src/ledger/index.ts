@@ -9,7 +9,7 @@ export type {
   RunRecord,
   RunStart,
   RunStatus,
-  WriteOutcome,
+  OutcomeRecord,
 } from "./types.js";
 export type { DryRunDuplicates, DryRunRejected } from "./dry-run.js";
 export type { RollbackTarget } from "./types.js";

@@ -17,7 +17,7 @@ import type {
   RollbackTarget,
   RunStart,
   RunStatus,
-  WriteOutcome,
+  OutcomeRecord,
 } from "./types.js";
 
 /** The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. */
@@ -63,7 +63,7 @@ export interface Ledger {
    */
   dryRunDuplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
-  recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
+  recordOutcomes(runId: number, outcomes: readonly OutcomeRecord[]): void;
   status(): LedgerStatus;
   /** Whether any run of this ledger created a token (stops at the first: no count over the entries). */
   hasCreated(): boolean;
@@ -114,7 +114,7 @@ export function openLedger(file: string): Ledger {
       return dryRun.decide(c, options.retryRejected);
     }),
   );
-  const recordBatch = db.transaction((runId: number, outcomes: readonly WriteOutcome[]) => {
+  const recordBatch = db.transaction((runId: number, outcomes: readonly OutcomeRecord[]) => {
     const now = Date.now();
     for (const o of outcomes) {
       record.run({

@@ -1,4 +1,4 @@
-import type { Payload, ReasonCode, Refusal } from "../map/types.js";
+import type { Payload, ReasonCode, Refusal } from "../map/index.js";
 
 export type EntryState = "pending" | "created" | "skipped" | "rejected" | "failed";
 export type FinalState = Exclude<EntryState, "pending">;
@@ -10,10 +10,11 @@ export interface Candidate {
   /** Where a person finds the row: its line, for the report. */
   line?: number;
   result: Payload | Refusal;
-  /** Lifetime bucket of a payload (dry runs keep it to correct the spread for duplicates). */
-  bucket?: number;
-  /** The report's client of the row (dry runs keep it to correct the per-client counts for duplicates). */
-  client?: string;
+  /**
+   * The caller's label of the row, never read here: a dry run hands it back with the counts of rows found
+   * later to repeat a token, so the caller can correct what it counted under it.
+   */
+  tag?: string;
 }
 
 /** What happens to a candidate: settled at once, or handed to the writer. */
@@ -39,8 +40,8 @@ export type Decision =
    */
   | { action: "end_refresh"; key: string; accessHash: string; refreshHash: string };
 
-/** The fate of one written token, as the writer reports it. */
-export interface WriteOutcome {
+/** The fate of one written token, as the ledger records it. */
+export interface OutcomeRecord {
   key: string;
   state: FinalState;
   reason: ReasonCode | null;

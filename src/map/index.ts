@@ -4,3 +4,5 @@ export { reportedClient } from "./client.js";
 export { parseMapping, mappedColumns } from "./mapping.js";
 export { loadMapping } from "./load-mapping.js";
 export type { Mapping, MapContext, MapResult, Payload, Refusal, ReasonCode } from "./types.js";
+export { jwtClaims } from "./jwt.js";
+export type { NotCarried } from "./types.js";

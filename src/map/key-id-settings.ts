@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { lineAudience, lineBaseUrl } from "../line/rules.js";
+import { lineAudience, lineBaseUrl } from "../line/index.js";
 import { readFailure } from "../shared/text.js";
 import { protectsCredentials } from "../shared/wire.js";
 import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";

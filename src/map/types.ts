@@ -1,5 +1,5 @@
 import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
-import type { SourceRow } from "../read/types.js";
+import type { SourceRow } from "../read/index.js";
 import { grantTypes, type GrantType } from "../shared/wire.js";
 
 /** Grant types /auth/token/create accepts: all but REFRESH_TOKEN. */

@@ -9,3 +9,4 @@ export {
   type CompareKind,
 } from "./shadow-compare.js";
 export type { MigratedCheck } from "./migrated-sample.js";
+export { withValidKeyIds } from "./key-ids.js";

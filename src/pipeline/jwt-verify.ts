@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
-import { jwtClaims } from "../map/jwt.js";
-import type { Mapping, MapResult } from "../map/types.js";
+import { jwtClaims } from "../map/index.js";
+import type { Mapping, MapResult } from "../map/index.js";
 import { readFailure } from "../shared/text.js";
 import { MigrateError } from "../shared/errors.js";
 import { readJsonFile } from "../shared/json-file.js";

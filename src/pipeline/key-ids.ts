@@ -1,6 +1,6 @@
 import type { JWK } from "jose";
-import { fetchValidKeyIds } from "../line/issuer-client.js";
-import type { Mapping } from "../map/types.js";
+import { fetchValidKeyIds } from "../line/index.js";
+import type { Mapping } from "../map/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { readFailure } from "../shared/text.js";
 import { readJsonFile } from "../shared/json-file.js";

@@ -1,10 +1,10 @@
 import { openLedger, type Ledger } from "../ledger/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { join } from "node:path";
-import { RejectsFile } from "../report/rejects-file.js";
-import { prepareReportDir, writeReportFiles } from "../report/files.js";
-import { staleSource, summarise, type RunSummary } from "../report/summary.js";
-import { Tally } from "../report/tally.js";
+import { RejectsFile } from "../report/index.js";
+import { prepareReportDir, writeReportFiles } from "../report/index.js";
+import { staleSource, summarise, type RunSummary } from "../report/index.js";
+import { Tally } from "../report/index.js";
 import type { WriterHandle } from "../write/index.js";
 import { connectService } from "./connect.js";
 import { checkHeader, describeSources } from "./sources.js";

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { Ledger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
-import type { Mapping, Payload } from "../map/types.js";
+import type { Mapping, Payload } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
 import type { ConnectionSettings } from "../write/index.js";
 

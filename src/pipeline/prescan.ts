@@ -1,5 +1,5 @@
 import { readRows } from "../read/index.js";
-import type { ReadOptions } from "../read/types.js";
+import type { ReadOptions } from "../read/index.js";
 
 /**
  * Reads every source once before a live run: file-level problems (a truncated gzip, an unclosed quote,

@@ -1,5 +1,5 @@
 import type { Ledger } from "../ledger/index.js";
-import type { RowRef, Tally } from "../report/tally.js";
+import type { RowRef, Tally } from "../report/index.js";
 import type { RevokeResult, WriterHandle } from "../write/index.js";
 
 /** A token this ledger created, as a revocation finds it in Authlete: by its access or refresh token hash. */

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { openLedger, type RollbackTarget, type RunRecord } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
-import type { Mapping } from "../map/types.js";
+import type { Mapping } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { tokenHash } from "../shared/hash.js";

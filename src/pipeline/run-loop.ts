@@ -1,8 +1,9 @@
-import type { Candidate, Decision, Ledger, WriteOutcome } from "../ledger/index.js";
+import type { Candidate, Decision, Ledger, OutcomeRecord } from "../ledger/index.js";
 import { mapRow, reportedClient } from "../map/index.js";
 import { readRowsForRun, type ReadOptions } from "../read/index.js";
-import { Tally, bucketOf, type RowRef } from "../report/tally.js";
-import type { RejectsFile } from "../report/rejects-file.js";
+import { Tally, bucketOf, type RowRef } from "../report/index.js";
+import { repeatedRows, rowTag } from "./row-tags.js";
+import type { RejectsFile } from "../report/index.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
@@ -35,12 +36,12 @@ export interface RunLoopSetup {
 }
 
 /** A row handed to the ledger, with what the report needs to say about it. */
-type Admitted = Candidate & RowRef;
+type Admitted = Candidate & RowRef & { bucket?: number };
 
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
 export class RunLoop {
   private batch: Admitted[] = [];
-  private outcomes: WriteOutcome[] = [];
+  private outcomes: OutcomeRecord[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly progress: RunProgress;
   private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
@@ -118,6 +119,7 @@ export class RunLoop {
           result,
           bucket,
           client,
+          tag: this.config.dryRun ? rowTag(bucket, client) : undefined,
           key: result.key,
           detail,
         });
@@ -127,7 +129,7 @@ export class RunLoop {
       const rejects = this.setup.rejects;
       if (this.config.dryRun)
         this.tally.reclassifyDuplicates(
-          this.ledger.dryRunDuplicates(rejects && ((r) => rejects.add(r, r.reason))),
+          repeatedRows(this.ledger.dryRunDuplicates(rejects && ((r) => rejects.add(r, r.reason)))),
         );
       await this.syncDeletions();
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.

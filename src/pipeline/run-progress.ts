@@ -1,4 +1,4 @@
-import type { Tally } from "../report/tally.js";
+import type { Tally } from "../report/index.js";
 import type { WriterHandle } from "../write/index.js";
 import type { MigrateConfig } from "./types.js";
 

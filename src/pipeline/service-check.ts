@@ -1,4 +1,4 @@
-import type { Mapping } from "../map/types.js";
+import type { Mapping } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
 import type { AuthleteConnection, ClientFacts, LifetimeRules, ServiceFacts } from "../write/index.js";
 import { serviceUsage, type ServiceUsage } from "./service-usage.js";

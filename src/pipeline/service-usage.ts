@@ -1,4 +1,4 @@
-import type { Mapping } from "../map/types.js";
+import type { Mapping } from "../map/index.js";
 import { mapRow } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
 

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { mappedColumns } from "../map/index.js";
-import type { Mapping } from "../map/types.js";
+import type { Mapping } from "../map/index.js";
 import { detectFormat, type SourceFormat } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 

@@ -1,6 +1,6 @@
-import type { Mapping } from "../map/types.js";
-import type { ReadOptions } from "../read/types.js";
-import type { RunSummary } from "../report/summary.js";
+import type { Mapping } from "../map/index.js";
+import type { ReadOptions } from "../read/index.js";
+import type { RunSummary } from "../report/index.js";
 import type { ConnectionSettings, WriterOptions, WriterStats } from "../write/index.js";
 
 /** Everything a run needs, normalised once by the CLI. */

@@ -1,6 +1,6 @@
 import { withValidKeyIds } from "./key-ids.js";
 import { openLedger } from "../ledger/index.js";
-import type { Payload } from "../map/types.js";
+import type { Payload } from "../map/index.js";
 import {
   checkEach,
   sampleMigrated,

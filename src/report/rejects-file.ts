@@ -1,6 +1,6 @@
 import { closeSync, writeSync } from "node:fs";
 import { openReportFile, reportError } from "./files.js";
-import type { ReasonCode } from "../map/types.js";
+import type { ReasonCode } from "../map/index.js";
 import type { RowRef } from "./tally.js";
 
 /** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */

@@ -1,4 +1,4 @@
-import type { NotCarried, ReasonCode } from "../map/types.js";
+import type { NotCarried, ReasonCode } from "../map/index.js";
 import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset, WriterStats } from "../write/index.js";
 import { otherClients, type LifetimeBucket, type Tally } from "./tally.js";

@@ -1,6 +1,4 @@
-import type { DryRunDuplicates } from "../ledger/index.js";
-import type { FinalState } from "../ledger/types.js";
-import type { MapResult, Payload, ReasonCode, NotCarried } from "../map/types.js";
+import type { MapResult, Payload, ReasonCode, NotCarried } from "../map/index.js";
 
 /** Distinct clients counted one by one; the rest are counted together, so memory stays bounded. */
 const clientsTracked = 10_000;
@@ -21,6 +19,25 @@ export type LifetimeBucket = (typeof lifetimeBuckets)[number];
 const firstRowsKept = 5;
 
 /** Where a row is, for the report: never a token value. */
+/** Where a row ended. */
+export type RowState = "created" | "skipped" | "rejected" | "failed" | "pending";
+
+/** Rows a dry run found, after counting them, to repeat an earlier row's token. */
+export interface RepeatedRows {
+  count: number;
+  /** What those rows had been counted as (bucket: their lifetime bucket when counted as created). */
+  counted: {
+    state: RowState;
+    reason: string | null;
+    bucket: number | null;
+    client: string | null;
+    n: number;
+  }[];
+  first: { file: string; line: number }[];
+  /** The first rows still holding each reason that lost rows to repeats. */
+  firstByReason: Record<string, { file: string; line: number }[]>;
+}
+
 export interface RowRef {
   file: string;
   line: number;
@@ -33,7 +50,7 @@ export interface RowRef {
 /** Counts a run as it goes: states, reasons with their first rows, unmapped clients, lifetimes. */
 export class Tally {
   rows = 0;
-  readonly states: Record<FinalState | "pending", number> = {
+  readonly states: Record<RowState, number> = {
     created: 0,
     skipped: 0,
     rejected: 0,
@@ -50,9 +67,9 @@ export class Tally {
   readonly notCarriedRows: Partial<Record<NotCarried, string[]>> = {};
   /** Outcomes by client: the Authlete client ID of a payload, or the legacy ID of a refused row. */
   // No prototype: a client named "__proto__" or "constructor" in a dump is a client like any other.
-  readonly perClient: Record<string, Record<FinalState | "pending", number>> = Object.create(null) as Record<
+  readonly perClient: Record<string, Record<RowState, number>> = Object.create(null) as Record<
     string,
-    Record<FinalState | "pending", number>
+    Record<RowState, number>
   >;
   readonly timeline: { t: number; created: number; rateLimited: number }[] = [];
   /** Called for every rejected row, e.g. to write rejects.csv as the run goes. */
@@ -94,7 +111,7 @@ export class Tally {
   }
 
   /** A row reaching a state (pending rows are counted when the run stops before their outcome). */
-  settle(state: FinalState | "pending", reason: ReasonCode | null, at?: RowRef): void {
+  settle(state: RowState, reason: ReasonCode | null, at?: RowRef): void {
     this.states[state]++;
     if (at?.client !== undefined) {
       const counts = (this.perClient[this.clientKey(at.client)] ??= {
@@ -119,7 +136,7 @@ export class Tally {
   }
 
   /** Moves the rows a dry run found, after the fact, to repeat an earlier token to duplicate_in_source. */
-  reclassifyDuplicates(found: DryRunDuplicates): void {
+  reclassifyDuplicates(found: RepeatedRows): void {
     for (const c of found.counted) {
       this.states[c.state] -= c.n;
       if (c.reason !== null) this.reasons[c.reason as ReasonCode]! -= c.n;

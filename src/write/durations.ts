@@ -1,4 +1,4 @@
-import type { Payload } from "../map/types.js";
+import type { Payload } from "../map/index.js";
 
 export interface SendTimeLifetimes {
   accessTokenDuration?: number;

@@ -2,7 +2,7 @@ export { connectAuthlete, type AuthleteConnection, type ConnectionSettings } fro
 export { createWriter, type WriterHandle } from "./writer.js";
 export { lifetimesAt, type LifetimeRules } from "./durations.js";
 export { AuthleteClock, type ClockOffset } from "./authlete-clock.js";
-export type { WriteDecision, WriterOptions, WriterStats } from "./types.js";
+export type { WriteDecision, WriteOutcome, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
 export type { EndRefreshResult, RevokeResult } from "./revoke.js";

@@ -1,5 +1,5 @@
 import { introspectionProcess } from "@authlete/typescript-sdk/funcs/introspectionProcess.js";
-import type { Payload } from "../map/types.js";
+import type { Payload } from "../map/index.js";
 import { absorb } from "./absorb.js";
 import { toCallFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";

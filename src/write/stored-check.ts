@@ -1,13 +1,13 @@
 import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
 import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import type { TokenCreateResponse } from "@authlete/typescript-sdk/models";
-import type { WriteOutcome } from "../ledger/types.js";
-import type { Payload } from "../map/types.js";
+import type { Payload } from "../map/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { tokenHash } from "../shared/hash.js";
 import { retried } from "./absorb.js";
 import { describeFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";
+import type { WriteOutcome } from "./types.js";
 import { aimedExpiry, type SendTimeLifetimes } from "./durations.js";
 
 type Verdict = Omit<WriteOutcome, "key" | "attempts">;

@@ -1,5 +1,4 @@
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
-import type { WriteOutcome } from "../ledger/types.js";
 import { absorb } from "./absorb.js";
 import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";
@@ -7,7 +6,7 @@ import { lifetimesAt } from "./durations.js";
 import { probe } from "./probe.js";
 import { confirmCreate, confirmFound } from "./stored-check.js";
 import { tokenHash } from "../shared/hash.js";
-import type { WriteDecision } from "./types.js";
+import type { WriteDecision, WriteOutcome } from "./types.js";
 
 export type { TokenWriterContext } from "./context.js";
 

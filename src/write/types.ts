@@ -1,9 +1,33 @@
-import type { Decision, WriteOutcome } from "../ledger/types.js";
+import type { Payload, ReasonCode, Refusal } from "../map/index.js";
 import type { AuthleteClock } from "./authlete-clock.js";
 import type { LifetimeRules } from "./durations.js";
 import type { EndRefreshResult, RevokeResult } from "./revoke.js";
 
-export type WriteDecision = Extract<Decision, { action: "write" }>;
+/** One token for the writer: the payload to create, or, in doubt, only the question whether it landed. */
+export interface WriteDecision {
+  key: string;
+  /** Null when the row itself is not to be sent: the writer only finds out whether an earlier create landed. */
+  payload: Payload | null;
+  /** What to answer if an in-doubt token turns out to be absent and there is no payload. */
+  fallback: Refusal | null;
+  /** An earlier run may have sent this token: introspect before creating. */
+  inDoubt: boolean;
+  /** Traffic has moved to Authlete: an in-doubt token found absent is never sent again. */
+  afterCutover?: boolean;
+}
+
+/** The fate of one written token, as the writer reports it. */
+export interface WriteOutcome {
+  key: string;
+  state: "created" | "skipped" | "rejected" | "failed";
+  reason: ReasonCode | null;
+  detail?: string;
+  attempts: number;
+  resultCode?: string;
+  expiresAt?: number;
+  /** Hash of the access token Authlete now holds, for a created token. */
+  sentHash?: string;
+}
 
 export interface WriterOptions {
   concurrency: number;
@@ -58,5 +82,3 @@ export interface Writer {
   stop(): void;
   close(): Promise<void>;
 }
-
-export type { WriteOutcome };

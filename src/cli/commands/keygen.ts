@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { generateAssertionKeyPair } from "../../line/keygen.js";
+import { generateAssertionKeyPair } from "../../line/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import type { CommandResult } from "../types.js";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Argv } from "yargs";
 import { openLedger, type RunRecord } from "../../ledger/index.js";
-import type { ReasonCode } from "../../map/types.js";
+import type { ReasonCode } from "../../map/index.js";
 import {
   prepareReportDir,
   RejectsFile,

@@ -4,7 +4,7 @@ import {
   lineAudience,
   maxAssertionLifetimeSeconds,
   maxTokenLifetimeSeconds,
-} from "../../line/rules.js";
+} from "../../line/index.js";
 import type { LineChannel, LineIssuer } from "./issuer.js";
 
 export type AssertionVerdict =

@@ -1,5 +1,5 @@
 import { importJWK, type JWK } from "jose";
-import { publicKeyProblem } from "../../line/rules.js";
+import { publicKeyProblem } from "../../line/index.js";
 import type { Reply } from "../context.js";
 import { checkAssertion } from "./assertion-check.js";
 import { newChannelTokenValue, type LineIssuer } from "./issuer.js";

@@ -1,0 +1,10 @@
+export { fetchValidKeyIds } from "./issuer-client.js";
+export { generateAssertionKeyPair } from "./keygen.js";
+export {
+  clientAssertionType,
+  lineAudience,
+  lineBaseUrl,
+  maxAssertionLifetimeSeconds,
+  maxTokenLifetimeSeconds,
+  publicKeyProblem,
+} from "./rules.js";
