@@ -32,14 +32,14 @@ export function prepareAdmission(db: Database) {
       "SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1",
     ),
     insert:
-      db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, state, reason, detail, column_name,
-      legacy_client, run_id, seen_run, updated_at) VALUES (@key, @refreshHash, @file, @rowNo, @state, @reason, @detail,
-      @column, @legacyClient, @runId, @runId, @now)`),
+      db.prepare(`INSERT INTO entries (token_hash, refresh_hash, source_file, row_no, line, state, reason, detail,
+      column_name, legacy_client, run_id, seen_run, updated_at) VALUES (@key, @refreshHash, @file, @rowNo, @line, @state,
+      @reason, @detail, @column, @legacyClient, @runId, @runId, @now)`),
     reopen:
       db.prepare(`UPDATE entries SET state = 'pending', refresh_hash = @refreshHash, source_file = @file,
-      row_no = @rowNo, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
-    note: db.prepare(`INSERT INTO row_notes (run_id, source_file, row_no, state, reason, detail, column_name, token_hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      row_no = @rowNo, line = @line, run_id = @runId, seen_run = @runId, updated_at = @now WHERE token_hash = @key`),
+    note: db.prepare(`INSERT INTO row_notes (run_id, source_file, row_no, line, state, reason, detail, column_name,
+      token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     seen: db.prepare("UPDATE entries SET seen_run = ? WHERE token_hash = ?"),
     refuse:
       db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail, column_name = @column,
@@ -59,7 +59,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   const r = c.result;
   const now = Date.now();
   const note = (state: FinalState, reason: string, detail: string | null, column: string | null) => {
-    s.note.run(o.runId, c.file, c.rowNo, state, reason, detail, column, r.key);
+    s.note.run(o.runId, c.file, c.rowNo, c.line ?? null, state, reason, detail, column, r.key);
     return settled(state, reason);
   };
   if (r.kind !== "payload" && r.key === null) return note(r.kind, r.reason, r.detail, r.column ?? null);
@@ -90,6 +90,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
     refreshHash: r.refreshHash,
     file: c.file,
     rowNo: c.rowNo,
+    line: c.line ?? null,
     runId: o.runId,
     now,
   };

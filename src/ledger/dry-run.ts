@@ -22,6 +22,7 @@ export interface DryRunDuplicates {
 /** A rejected row a dry run kept (not a repeat of an earlier row), in row order, for rejects.csv. */
 export interface DryRunRejected {
   file: string;
+  rowNo: number;
   line: number;
   reason: ReasonCode;
   detail?: string;
@@ -37,7 +38,7 @@ export interface DryRunRejected {
 export function prepareDryRun(db: Database, expectedRows: number) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
-      line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
+      record INTEGER NOT NULL, line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare("SELECT state, reason, refresh_hash FROM entries WHERE token_hash = ?");
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
@@ -45,7 +46,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   const seen = new SeenFilter(expectedRows * 2);
   const maybe = db.prepare("INSERT INTO dry_maybe (key) VALUES (?)");
   const append = db.prepare(
-    "INSERT INTO dry_rows (access, refresh, file, line, state, reason, tag, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO dry_rows (access, refresh, file, record, line, state, reason, tag, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const files: string[] = [];
   const fileIndex = (file: string) => {
@@ -59,7 +60,17 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     // rows that stay rejected (keyless rows too, to keep the file in row order).
     const detail = r.kind === "rejected" ? r.detail : null;
     if (r.kind !== "payload" && r.key === null) {
-      append.run(null, null, fileIndex(c.file), c.line ?? c.rowNo, r.kind, r.reason, c.tag ?? null, detail);
+      append.run(
+        null,
+        null,
+        fileIndex(c.file),
+        c.rowNo,
+        c.line ?? c.rowNo,
+        r.kind,
+        r.reason,
+        c.tag ?? null,
+        detail,
+      );
       return { action: "settled", state: r.kind, reason: r.reason };
     }
     const key = r.key as string;
@@ -97,6 +108,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       key,
       r.refreshHash,
       fileIndex(c.file),
+      c.rowNo,
       c.line ?? c.rowNo,
       state,
       reason,
@@ -139,10 +151,11 @@ export function prepareDryRun(db: Database, expectedRows: number) {
         }));
     if (onRejected) {
       const kept = db.prepare(
-        "SELECT file, line, reason, detail, access FROM dry_rows WHERE state = 'rejected' AND seq NOT IN (SELECT seq FROM dry_dups) ORDER BY seq",
+        "SELECT file, record, line, reason, detail, access FROM dry_rows WHERE state = 'rejected' AND seq NOT IN (SELECT seq FROM dry_dups) ORDER BY seq",
       );
       for (const r of kept.iterate() as IterableIterator<{
         file: number;
+        record: number;
         line: number;
         reason: string;
         detail: string | null;
@@ -150,6 +163,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       }>)
         onRejected({
           file: files[r.file]!,
+          rowNo: r.record,
           line: r.line,
           reason: r.reason as ReasonCode,
           detail: r.detail ?? undefined,

@@ -21,6 +21,16 @@ import type {
 } from "./types.js";
 
 /** The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. */
+/** A rejected row as the ledger holds it. */
+export interface RejectedEntry {
+  file: string;
+  rowNo: number;
+  line: number | null;
+  reason: string;
+  detail: string | null;
+  key: string | null;
+}
+
 export interface Ledger {
   readonly file: string;
   /** Registers a run; refuses while another live process holds a running run on this ledger. */
@@ -33,7 +43,8 @@ export interface Ledger {
   /** The summary of the last completed run over exactly these sources with this mapping, if any. */
   summaryReadBefore(sources: RunStart["sources"], mappingHash: string): Record<string, unknown> | undefined;
   /** Every rejected row the ledger knows: entries and rows without a token of their own. */
-  rejections(): { file: string; line: number; reason: string; detail: string | null; key: string | null }[];
+  /** Rejected rows in row order: the record's number and its line (null in rows of older ledgers). */
+  rejections(): RejectedEntry[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
   /** True the first time a verify run meets this token: a token in several rows is checked once. */
@@ -206,10 +217,10 @@ export function openLedger(file: string): Ledger {
     rejections: () =>
       db
         .prepare(
-          `SELECT source_file AS file, row_no AS line, reason, detail, token_hash AS key FROM entries WHERE state = 'rejected'
-          UNION ALL SELECT source_file, row_no, reason, detail, token_hash FROM row_notes WHERE state = 'rejected' ORDER BY 1, 2`,
+          `SELECT source_file AS file, row_no AS rowNo, line, reason, detail, token_hash AS key FROM entries WHERE state = 'rejected'
+          UNION ALL SELECT source_file, row_no, line, reason, detail, token_hash FROM row_notes WHERE state = 'rejected' ORDER BY 1, 2`,
         )
-        .all() as { file: string; line: number; reason: string; detail: string | null; key: string | null }[],
+        .all() as RejectedEntry[],
     firstSighting(hash) {
       // The table and its statement are made once per ledger handle: verify calls this for every row.
       if (!sight) {

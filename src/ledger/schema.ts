@@ -77,6 +77,7 @@ export function ensureSchema(db: Database, file: string): void {
       refresh_hash TEXT,
       source_file TEXT NOT NULL,
       row_no INTEGER NOT NULL,
+      line INTEGER,
       state TEXT NOT NULL CHECK (state IN ('pending', 'created', 'skipped', 'rejected', 'failed')),
       reason TEXT,
       detail TEXT,
@@ -116,6 +117,7 @@ export function ensureSchema(db: Database, file: string): void {
       run_id INTEGER NOT NULL,
       source_file TEXT NOT NULL,
       row_no INTEGER NOT NULL,
+      line INTEGER,
       state TEXT NOT NULL,
       reason TEXT NOT NULL,
       detail TEXT,
@@ -123,6 +125,12 @@ export function ensureSchema(db: Database, file: string): void {
       token_hash TEXT
     );
   `);
+  // row_no is the record's number, line where a person finds it (they differ after quoted line breaks);
+  // ledgers made before the line was kept get the column, empty for their rows.
+  for (const table of ["entries", "row_notes"]) {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
+    if (!columns.includes("line")) db.exec(`ALTER TABLE ${table} ADD COLUMN line INTEGER`);
+  }
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
     string | undefined;
   if (version === undefined) {

@@ -1,31 +1,40 @@
 import { closeSync, writeSync } from "node:fs";
+import { stringify } from "csv-stringify/sync";
 import { openReportFile, reportError } from "./files.js";
 import type { ReasonCode } from "../map/index.js";
-import type { RowRef } from "./tally.js";
 
 /** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
 const formulaStart = /^[=+\-@\t\r]/;
 
-function cell(value: string | number | undefined): string {
-  const raw = value === undefined ? "" : String(value);
-  const text = typeof value === "string" && formulaStart.test(raw) ? `'${raw}` : raw;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** A rejected row as rejects.csv lists it. */
+export interface RejectedRow {
+  file: string;
+  /** The record's number in its file. */
+  rowNo?: number;
+  /** The line the record starts on (unknown for rows recorded by older ledgers). */
+  line?: number;
+  /** The token's ledger key (a hash), for a redacted fingerprint. */
+  key?: string | null;
+  detail?: string;
 }
 
-/** rejects.csv, written as the run goes: file, row, reason, detail and a redacted fingerprint. */
+/** rejects.csv, written as the run goes: file, record, line, reason, detail and a redacted fingerprint. */
 export class RejectsFile {
   private readonly fd: number;
 
   constructor(private readonly file: string) {
     this.fd = openReportFile(file);
-    writeSync(this.fd, "file,row,reason,detail,fingerprint\n");
+    writeSync(this.fd, "file,record,line,reason,detail,fingerprint\n");
   }
 
-  add(at: RowRef, reason: ReasonCode): void {
+  add(at: RejectedRow, reason: ReasonCode): void {
     // The key is already a hash of the token; eight characters of it identify the row, never the value.
     const fingerprint = at.key ? `sha256:${at.key.slice(0, 8)}` : "";
+    const line = stringify([[at.file, at.rowNo, at.line, reason, at.detail, fingerprint]], {
+      cast: { string: (text) => (formulaStart.test(text) ? `'${text}` : text) },
+    });
     try {
-      writeSync(this.fd, `${[at.file, at.line, reason, at.detail, fingerprint].map(cell).join(",")}\n`);
+      writeSync(this.fd, line);
     } catch (error) {
       throw reportError(this.file, error, true);
     }

@@ -40,6 +40,9 @@ export interface RepeatedRows {
 
 export interface RowRef {
   file: string;
+  /** The record's number in its file (the ledger's row). */
+  rowNo?: number;
+  /** Where a person finds it: the line the record starts on. */
   line: number;
   client?: string;
   /** The token's ledger key (a hash), for a redacted fingerprint. */

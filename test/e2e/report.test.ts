@@ -59,10 +59,10 @@ test(
       string
     >[];
     assert.deepEqual(
-      rejects.map((r) => [r.row, r.reason]),
+      rejects.map((r) => [r.record, r.line, r.reason]),
       [
-        ["10", "client_unknown"],
-        ["12", "subject_missing"],
+        ["9", "10", "client_unknown"],
+        ["11", "12", "subject_missing"],
       ],
     );
     assert.ok(rejects.every((r) => /^sha256:[A-Za-z0-9_-]{8}$/.test(r.fingerprint!)));
@@ -121,3 +121,26 @@ test(
     assert.match(liveDom, /429 answers: [1-9]/);
   },
 );
+
+test("rejects.csv names each row by record and by line, the same from migrate --report and from report", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const [a, b, c] = liveRows(3);
+  // b's user name holds a line break (quoted, so one record over two lines): c's line is not its record + 1.
+  const dump = writeDump(dir, "t.csv", [a!, { ...b!, user: "two\nlines" }, { ...c!, user: null }]);
+  const ledger = join(dir, "l.db");
+  const args = ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", ledger];
+  const live = await runCli([...args, "--report", join(dir, "live")], authleteEnv(emulator));
+  assert.equal(live.code, 1, live.stderr);
+  assert.equal((await runCli(["report", "--ledger", ledger, "--out", join(dir, "rebuilt")])).code, 0);
+  const written = readFileSync(join(dir, "live", "rejects.csv"), "utf8");
+  const rows = parse(written, { columns: true }) as Record<string, string>[];
+  assert.deepEqual(
+    rows.map((r) => [r.record, r.line, r.reason]),
+    [
+      ["2", "3", "subject_invalid"],
+      ["3", "5", "subject_missing"],
+    ],
+  );
+  assert.equal(readFileSync(join(dir, "rebuilt", "rejects.csv"), "utf8"), written);
+});

@@ -45,7 +45,13 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
             const rejects = new RejectsFile(join(argv.out, "rejects.csv"));
             for (const r of ledger.rejections())
               rejects.add(
-                { file: r.file, line: r.line, key: r.key, detail: r.detail ?? undefined },
+                {
+                  file: r.file,
+                  rowNo: r.rowNo,
+                  line: r.line ?? undefined,
+                  key: r.key,
+                  detail: r.detail ?? undefined,
+                },
                 r.reason as ReasonCode,
               );
             rejects.close();
