@@ -39,7 +39,7 @@ export interface ClientSeed {
   singleAccessTokenPerSubject?: boolean;
 }
 
-/** Behaviours AUTHLETE-API.md marks as unconfirmed [U]: the emulator makes them settable. */
+/** Behaviours Authlete's documentation leaves open: the emulator makes them settable, the client relies on none. */
 export interface UnconfirmedBehaviour {
   duplicateResultCode: string;
   duplicateStatus: number;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { printable, withoutJwts } from "../shared/text.js";
+import { backoffMs } from "../shared/backoff.js";
 import { MigrateError } from "../shared/errors.js";
 import { retryAfterMs } from "../shared/wire.js";
 import { buildClientAssertion, type ChannelKey } from "./assertion.js";
@@ -91,7 +92,9 @@ async function call(
     const { status } = outcome.error;
     const transient = status === undefined || status === 429 || status >= 500;
     if (!transient || attempt >= attempts) throw outcome.error;
-    await sleep(Math.min(retryWaitCapMs, outcome.retryAfter ?? 500 * 2 ** (attempt - 1)));
+    await sleep(
+      backoffMs(attempt - 1, { baseMs: 500, capMs: retryWaitCapMs }, outcome.retryAfter, retryWaitCapMs),
+    );
   }
 }
 

@@ -60,7 +60,7 @@ export function quotedEmptyFields(raw: string, delimiter: string): Set<number> {
 
 /**
  * Streams a CSV file as rows; a malformed record becomes a row with an error, never a lost row.
- * Lines and byte offsets are counted from each record's raw text (csv-parse's `info` costs a third of
+ * Lines are counted from each record's raw text (csv-parse's `info` costs a third of
  * the parse); empty lines are skipped by the parser and folded into the next record's raw text, so they
  * only move the count. Other skipped records (a wrong field count, a stray quote) are pushed into the
  * parser's own output where they occur: they keep their order among the rows, and a file of nothing but
@@ -71,7 +71,6 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
     options.delimiter ?? (file.toLowerCase().replace(/\.gz$/, "").endsWith(".tsv") ? "\t" : ",");
   let rowNo = 0;
   let line = 0;
-  let offset = 0;
   let header: string[] | undefined;
   const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
   const parser = parse({
@@ -100,17 +99,15 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
   /** A skipped record: a blank line only moves the count; anything else is a row with an error. */
   function skippedRow({ raw, code }: Skipped["skipped"]): SourceRow | undefined {
     const at = linesOf(raw);
-    const start = { line: line + 1 + at.leading, offset };
+    const start = line + 1 + at.leading;
     line += at.spanned;
-    offset += Buffer.byteLength(raw);
     if (raw.trim() === "") return undefined;
     return {
       file,
       rowNo: ++rowNo,
-      line: start.line,
-      offset: start.offset,
+      line: start,
       fields: {},
-      error: { detail: `the record cannot be parsed (${code}) at line ${start.line}` },
+      error: { detail: `the record cannot be parsed (${code}) at line ${start}` },
     };
   }
 
@@ -125,9 +122,8 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
       }
       const { record, raw } = item;
       const at = linesOf(raw);
-      const start = { line: line + 1 + at.leading, offset };
+      const start = line + 1 + at.leading;
       line += at.spanned;
-      offset += Buffer.byteLength(raw);
       if (!header) {
         header = record;
         checkHeader(file, header);
@@ -140,7 +136,7 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
         const value = record[i]!;
         fields[header[i]!] = value === "" && !quoted?.has(i) ? null : value;
       }
-      yield { file, rowNo: ++rowNo, line: start.line, offset: start.offset, fields };
+      yield { file, rowNo: ++rowNo, line: start, fields };
     }
   } catch (error) {
     throw sourceFailure(file, error, rowNo);

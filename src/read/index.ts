@@ -7,7 +7,7 @@ import { stopped } from "./limits.js";
 import { detectFormat } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
-/** Streams the rows of every file in order, each with its file, row number and byte offset. */
+/** Streams the rows of every file in order, each with its file, record number and line. */
 export async function* readRows(
   files: readonly string[],
   options: ReadOptions = {},

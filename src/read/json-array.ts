@@ -1,4 +1,3 @@
-import { Transform } from "node:stream";
 import StreamArray from "stream-json/streamers/StreamArray.js";
 import { openSource, sourceFailure } from "./open.js";
 import { defaultMaxDepth, nestingDepth } from "./limits.js";
@@ -7,18 +6,10 @@ import type { ReadOptions, SourceRow } from "./types.js";
 /** Streams the elements of a top-level JSON array at constant memory (stream-json), one row each. */
 export async function* readJsonArray(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
   const input = openSource(file, options.maxGzipRatio);
   const elements = StreamArray.withParser();
   input.on("error", (error) => elements.destroy(error));
-  counter.on("error", (error) => elements.destroy(error));
-  input.pipe(counter).pipe(elements);
+  input.pipe(elements);
   let rowNo = 0;
   try {
     for await (const { value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
@@ -28,18 +19,16 @@ export async function* readJsonArray(file: string, options: ReadOptions = {}): A
         yield {
           file,
           rowNo,
-          offset: bytes,
           fields: {},
           error: { detail: `array element ${rowNo} nests deeper than ${maxDepth} levels` },
         };
         continue;
       }
       yield isRecord
-        ? { file, rowNo, offset: bytes, fields: value as Record<string, unknown> }
+        ? { file, rowNo, fields: value as Record<string, unknown> }
         : {
             file,
             rowNo,
-            offset: bytes,
             fields: {},
             error: { detail: `array element ${rowNo} is not a JSON object` },
           };

@@ -2,18 +2,12 @@ import { defaultMaxDepth, defaultMaxRecordBytes, recordTooLarge, stopped, textDe
 import { openSource, sourceFailure } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
-function toRow(
-  file: string,
-  text: string,
-  at: { rowNo: number; line: number; offset: number },
-  maxDepth: number,
-): SourceRow {
-  const { rowNo, line, offset } = at;
+function toRow(file: string, text: string, at: { rowNo: number; line: number }, maxDepth: number): SourceRow {
+  const { rowNo, line } = at;
   const refused = (detail: string): SourceRow => ({
     file,
     rowNo,
     line,
-    offset,
     fields: {},
     error: { detail },
   });
@@ -23,7 +17,7 @@ function toRow(
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      return { file, rowNo, line, offset, fields: value as Record<string, unknown> };
+      return { file, rowNo, line, fields: value as Record<string, unknown> };
     }
     return refused(`line ${line} is not a JSON object`);
   } catch {
@@ -41,7 +35,6 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let pieces: Buffer[] = [];
   let pending = 0;
-  let lineOffset = 0;
   let line = 0;
   let rowNo = 0;
   const lineOf = (buffer: Buffer) => {
@@ -58,7 +51,6 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
         if (pending === 0 && nl === start) {
           // An empty line: counted, nothing to decode (a file of millions of them reads at memchr speed).
           line++;
-          lineOffset++;
           start = nl + 1;
           continue;
         }
@@ -67,8 +59,7 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
           pending === 0 ? chunk.subarray(start, nl) : Buffer.concat([...pieces, chunk.subarray(start, nl)]);
         line++;
         const text = lineOf(whole);
-        if (text !== null) yield toRow(file, text, { rowNo: ++rowNo, line, offset: lineOffset }, maxDepth);
-        lineOffset += whole.length + 1;
+        if (text !== null) yield toRow(file, text, { rowNo: ++rowNo, line }, maxDepth);
         pieces = [];
         pending = 0;
         start = nl + 1;
@@ -83,6 +74,5 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
     throw sourceFailure(file, error, rowNo);
   }
   const text = lineOf(Buffer.concat(pieces));
-  if (text !== null)
-    yield toRow(file, text, { rowNo: rowNo + 1, line: line + 1, offset: lineOffset }, maxDepth);
+  if (text !== null) yield toRow(file, text, { rowNo: rowNo + 1, line: line + 1 }, maxDepth);
 }

@@ -3,10 +3,8 @@ export interface SourceRow {
   file: string;
   /** 1-based record number in the file (header excluded). */
   rowNo: number;
-  /** Line where the record ends (CSV) or stands (NDJSON); absent for JSON arrays. */
+  /** Line where the record starts (CSV) or stands (NDJSON); absent for JSON arrays. */
   line?: number;
-  /** Byte offset of the record in the (decompressed) file; for JSON arrays, of the chunk it ended in. */
-  offset: number;
   fields: Record<string, unknown>;
   /** Set when the record could not be parsed; the row is then rejected, not dropped. */
   error?: { column?: string; detail: string };

@@ -87,7 +87,7 @@ export function formatSummary(summary: RunSummary): string {
   return lines.map((line) => printable(line, Number.POSITIVE_INFINITY)).join("\n");
 }
 
-/** What to do about tokens whose value the source never kept (SCHEMAS.md §13). */
+/** What to do about tokens whose value the source never kept (hashed or emptied at rest). */
 function unrecoverableAdvice(summary: RunSummary): string[] {
   const u = summary.unrecoverable!;
   return [

@@ -22,7 +22,7 @@ export interface RunSummary {
   perClient: Record<string, Record<string, number>>;
   /** Live runs: created tokens and 429s so far, every few seconds. */
   timeline: { t: number; created: number; rateLimited: number }[];
-  /** Live tokens the source keeps no value of (SCHEMAS.md §13): the old server must keep validating them. */
+  /** Live tokens the source keeps no value of (hashed or emptied): the old server must keep validating them. */
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
   /** Every access token in the sources expired over a day before the run: likely an old export. */
   staleSource?: { newestAccessExpiry: string; daysBehind: number };

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { backoffMs } from "../shared/backoff.js";
 import { MigrateError } from "../shared/errors.js";
 import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";
 
 /** Full-jitter exponential backoff, never shorter than the server's Retry-After. */
-export function backoffMs(ctx: TokenWriterContext, attempt: number, failure?: CallFailure): number {
-  const { backoffBaseMs, backoffCapMs, random = Math.random } = ctx.options;
-  const jitter = random() * Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt);
-  return Math.max(jitter, failure?.retryAfterMs ?? 0);
+function writerBackoffMs(ctx: TokenWriterContext, attempt: number, failure?: CallFailure): number {
+  const { backoffBaseMs: baseMs, backoffCapMs: capMs, random = Math.random } = ctx.options;
+  return backoffMs(attempt, { baseMs, capMs, random }, failure?.retryAfterMs);
 }
 
 /** The run-level error for a bearer Authlete refuses. */
@@ -38,7 +38,7 @@ export async function absorb(
     ctx.stats.rateLimited++;
     ctx.stats.pauses++;
     ctx.pacer.slowDown();
-    ctx.pacer.pause(failure.retryAfterMs ?? backoffMs(ctx, attempt));
+    ctx.pacer.pause(failure.retryAfterMs ?? writerBackoffMs(ctx, attempt));
     return true;
   }
   if (
@@ -52,7 +52,7 @@ export async function absorb(
       ctx.abort(fatal);
       return false;
     }
-    await sleep(backoffMs(ctx, attempt, failure));
+    await sleep(writerBackoffMs(ctx, attempt, failure));
     return true;
   }
   return false;

@@ -1,3 +1,4 @@
+import { backoffMs } from "../shared/backoff.js";
 import { MigrateError } from "../shared/errors.js";
 import type { Pacer } from "./pacer.js";
 
@@ -36,7 +37,7 @@ export class ServiceHealth {
     if (this.streak >= this.threshold) {
       this.openings++;
       this.streak = 0;
-      this.pacer.pause(Math.min(this.backoffCapMs, 500 * 2 ** Math.min(this.openings, 10)));
+      this.pacer.pause(backoffMs(this.openings, { baseMs: 500, capMs: this.backoffCapMs }));
     }
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { serviceGet } from "@authlete/typescript-sdk/funcs/serviceGet.js";
 import { setTimeout as sleep } from "node:timers/promises";
+import { backoffMs } from "../shared/backoff.js";
 import { MigrateError } from "../shared/errors.js";
 import { credentialsRefused } from "./absorb.js";
 import type { AuthleteConnection } from "./authlete-client.js";
@@ -36,7 +37,7 @@ export async function readBeforeWrites<T>(
         { status: failure.status },
       );
     }
-    await sleep(failure.retryAfterMs ?? Math.min(5000, 250 * 2 ** attempt));
+    await sleep(backoffMs(attempt, { baseMs: 250, capMs: 5000 }, failure.retryAfterMs));
   }
 }
 

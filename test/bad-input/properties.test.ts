@@ -56,7 +56,7 @@ test("any row maps to exactly one outcome and never throws", () => {
   });
   fc.assert(
     fc.property(row, (fields) => {
-      const result = mapRow({ file: "p.csv", rowNo: 1, offset: 0, fields }, { mapping, now });
+      const result = mapRow({ file: "p.csv", rowNo: 1, fields }, { mapping, now });
       assert.ok(["payload", "skipped", "rejected"].includes(result.kind));
       if (result.kind !== "payload") assert.ok(typeof result.reason === "string" && result.reason.length > 0);
     }),
@@ -79,7 +79,7 @@ test("a valid row keeps its token values byte for byte", () => {
   fc.assert(
     fc.property(valid, (fields) => {
       fc.pre(fields.refresh !== fields.token);
-      const result = mapRow({ file: "p.csv", rowNo: 1, offset: 0, fields }, { mapping, now }) as Payload;
+      const result = mapRow({ file: "p.csv", rowNo: 1, fields }, { mapping, now }) as Payload;
       assert.equal(result.kind, "payload");
       assert.equal(result.request.accessToken, fields.token);
       assert.equal(result.request.refreshToken ?? null, fields.refresh);

@@ -44,7 +44,7 @@ const row = {
 };
 
 const map = (fields: Record<string, unknown>) =>
-  mapRow({ file: "dump.csv", rowNo: 1, offset: 0, fields }, { mapping, now }) as Payload | Refusal;
+  mapRow({ file: "dump.csv", rowNo: 1, fields }, { mapping, now }) as Payload | Refusal;
 
 test("resources, acr, auth time, authorization details, alias use and session ID are carried into the create request", () => {
   const p = map(row) as Payload;

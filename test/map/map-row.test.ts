@@ -43,7 +43,7 @@ const liveRow = {
 };
 
 function map(fields: Record<string, unknown>, m = mapping): MapResult {
-  return mapRow({ file: "dump.csv", rowNo: 1, offset: 0, fields }, { mapping: m, now });
+  return mapRow({ file: "dump.csv", rowNo: 1, fields }, { mapping: m, now });
 }
 
 function payload(fields: Record<string, unknown>): Payload {
@@ -251,7 +251,7 @@ test("an unreadable time is rejected naming its column", () => {
 
 test("a malformed source record is rejected with the reader's detail", () => {
   const result = mapRow(
-    { file: "f.csv", rowNo: 3, offset: 10, fields: {}, error: { detail: "bad record" } },
+    { file: "f.csv", rowNo: 3, fields: {}, error: { detail: "bad record" } },
     { mapping, now },
   );
   assert.deepEqual(

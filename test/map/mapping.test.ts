@@ -160,7 +160,6 @@ test("a refresh token's lifetime is stated: a column, a lifetime after the acces
   const row = (expires: string) => ({
     file: "d.csv",
     rowNo: 1,
-    offset: 0,
     fields: { token: "A1", refresh: "R1", client: "web", user: "alice", expires },
   });
   const live = mapRow(row("2026-01-01T01:00:00Z"), { mapping, now });

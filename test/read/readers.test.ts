@@ -20,18 +20,11 @@ async function fileError(name: string, pattern: RegExp): Promise<void> {
   );
 }
 
-test("a quoted field may span lines; each row carries file, number, line and byte offset", async () => {
+test("a quoted field may span lines; each row carries its file, record number and the line it starts on", async () => {
   const [first, second] = await rows("quoted-newline.csv");
   assert.deepEqual(first?.fields, { token: "AT1", user: "alice", note: "line one\nline two" });
-  assert.deepEqual(
-    [first?.rowNo, first?.line, first?.offset],
-    [1, 2, 16],
-    "a row is located at the line it starts on",
-  );
-  assert.deepEqual(
-    [second?.rowNo, second?.line, second?.offset, second?.file],
-    [2, 4, 46, fixture("quoted-newline.csv")],
-  );
+  assert.deepEqual([first?.rowNo, first?.line], [1, 2], "a row is located at the line it starts on");
+  assert.deepEqual([second?.rowNo, second?.line, second?.file], [2, 4, fixture("quoted-newline.csv")]);
 });
 
 test("PostgreSQL COPY CSV: an unquoted empty field is NULL, a quoted one is the empty string", async () => {
@@ -85,7 +78,6 @@ test("NDJSON: blank lines are not rows, garbage lines are rejected rows with the
       [4, 6, "AT2"],
     ],
   );
-  assert.equal(all[3]?.offset, 52);
 });
 
 test("a JSON array is streamed element by element; a non-object element is a rejected row", async () => {
