@@ -41,6 +41,8 @@ export interface RunningEmulator {
   port: number;
   seed: EmulatorSeed;
   store: TokenStore;
+  /** Moves the emulator's clock forward (tests let lifetimes pass this way instead of sleeping). */
+  advanceClock(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ function sendRateLimited(res: ServerResponse, plan: FaultPlan, retryAfter: numbe
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { seed } = options;
   const store = options.storeFile ? openSqliteTokenStore(options.storeFile) : openMemoryTokenStore();
-  const offset =
+  let offset =
     (options.startAt === undefined ? 0 : options.startAt - Date.now()) + (options.clockOffsetMs ?? 0);
   const now = () => Date.now() + offset;
   const plan = new FaultPlan({ ...noFaults, ...options.faults });
@@ -185,6 +187,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     port,
     seed,
     store,
+    advanceClock(ms) {
+      offset += ms;
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -130,14 +130,12 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
 test("when Authlete keeps failing, the circuit breaker pauses, then the run aborts with exit 3 and loses nothing", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { errorRate: 1 } });
   const { dump, ledger, args } = setup(t, 30);
-  const started = performance.now();
   // Past the service check (which stops a service failing from the start, below), into the writer.
   const result = await runCli(
     args(["--give-up-after", "2", "--concurrency", "4", "--no-check-service"]),
     authleteEnv(emulator),
   );
   assert.equal(result.code, 3, result.stderr);
-  assert.ok(performance.now() - started < 20_000);
   const summary = JSON.parse(result.stdout) as Required<RunSummary>;
   assert.equal(summary.status, "aborted");
   assert.equal(summary.error.code, "service_unreachable");

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
 import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
@@ -22,7 +21,7 @@ test("verify finds every kind of mismatch, records each verdict, and exits 1", a
   const mapping = writeMapping(dir);
   const ledger = join(dir, "l.db");
   assert.equal((await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger], env)).code, 0);
-  await sleep(1100); // rows without a refresh token get a 1-second refresh lifetime
+  emulator.advanceClock(2000); // rows without a refresh token get a 1-second refresh lifetime
   const clean = await runCli(
     ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--all", "--json"],
     env,
@@ -58,7 +57,7 @@ test("verify finds every kind of mismatch, records each verdict, and exits 1", a
       refreshTokenDuration: 1,
     },
   });
-  await sleep(1100);
+  emulator.advanceClock(2000);
   const found = await runCli(
     ["verify", dump, "--mapping", mapping, "--ledger", ledger, "--all", "--json"],
     env,

@@ -18,6 +18,12 @@ export interface RunningCli {
  * Starts the real CLI (bin/authlete-migrate.js) as a child process; `fileSizeLimit` (bytes) caps every
  * file it writes, as a full disk would (util-linux's prlimit: the writes past it fail with EFBIG).
  */
+/** CLI processes still running: a test that fails midway leaves none behind when its file's process ends. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
@@ -36,6 +42,8 @@ export function startCli(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
