@@ -4,7 +4,7 @@ import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
 import { grantType, parseClients } from "./client-map.js";
 import { parseValidKeyIds } from "./key-id-settings.js";
 import { parseRefreshTokenExpiry } from "./refresh-expiry.js";
-import { isLoopback } from "../shared/wire.js";
+import { isLoopback, reservedPropertyKeys } from "../shared/wire.js";
 import { columnNames, type CreatableGrantType, type Mapping } from "./types.js";
 
 const topLevelKeys = [
@@ -27,18 +27,6 @@ const topLevelKeys = [
   "export",
   // A preset's settings that a file extending it must make (checked when it is loaded).
   "decide",
-];
-
-const reservedPropertyKeys = [
-  "access_token",
-  "token_type",
-  "expires_in",
-  "refresh_token",
-  "scope",
-  "error",
-  "error_description",
-  "error_uri",
-  "id_token",
 ];
 
 export function parseMapping(raw: unknown, file: string): Mapping {
@@ -118,7 +106,7 @@ export function parseMapping(raw: unknown, file: string): Mapping {
     }
     onlyKeys(file, `properties[${i}]`, p, ["key", "column", "hidden"]);
     // Authlete silently drops these keys; every row would lose the value, so the mapping is refused.
-    if (reservedPropertyKeys.includes(p.key))
+    if (reservedPropertyKeys.has(p.key))
       invalid(file, `properties[${i}].key ${JSON.stringify(p.key)} is reserved by Authlete`);
     return { key: p.key, column: p.column, hidden: p.hidden === true };
   });

@@ -1,8 +1,9 @@
 import pLimit from "p-limit";
-import type { Ledger } from "../ledger/index.js";
+import { openLedger, type Ledger } from "../ledger/index.js";
 import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
+import { withValidKeyIds } from "./key-ids.js";
 import type { ConnectionSettings } from "../write/index.js";
 
 /** What a check of migrated tokens (verify, compare) works on. */
@@ -109,5 +110,44 @@ export async function checkEach(
     await Promise.all(tokens.map((token) => limit(() => check(token))));
   } finally {
     await authlete.close();
+  }
+}
+
+/** A check run as its body sees it: the ledger, its run, the clock and the tokens picked. */
+export interface CheckRun {
+  config: MigratedCheck;
+  ledger: Ledger;
+  runId: number;
+  now: number;
+  migrated: number;
+  chosen: MigratedToken[];
+}
+
+/**
+ * One check of migrated tokens (verify, compare): records the run in the ledger, picks the tokens, runs
+ * `body` and finishes the run with the summary it returns (a run that throws stays unfinished).
+ */
+export async function runCheck<Summary>(
+  given: MigratedCheck,
+  command: "verify" | "compare",
+  body: (run: CheckRun) => Promise<Summary>,
+): Promise<Summary> {
+  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
+  const ledger = openLedger(config.ledgerFile);
+  try {
+    const runId = ledger.startRun({
+      dryRun: true,
+      arguments: { command, sample: config.sample ?? "all" },
+      sources: [],
+      mappingHash: "",
+    });
+    const now = config.now ?? Date.now();
+    const random = config.random ?? Math.random;
+    const { migrated, chosen } = await sampleMigrated({ ...config, now }, ledger, config.sample, random);
+    const summary = await body({ config, ledger, runId, now, migrated, chosen });
+    ledger.finishRun(runId, "completed", summary);
+    return summary;
+  } finally {
+    ledger.close();
   }
 }

@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../legacy/index.js";
-import { openLedger } from "../ledger/index.js";
 import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
-import { withValidKeyIds } from "./key-ids.js";
 import {
   checkEach,
-  sampleMigrated,
   recordFindings,
+  runCheck,
   type CheckTally,
   type MigratedCheck,
 } from "./migrated-sample.js";
@@ -85,26 +83,13 @@ export function diffAnswers(
  * The pre-cutover shadow check: asks the legacy server (RFC 7662) and Authlete about the same migrated
  * access tokens and records every verdict in the ledger.
  */
-export async function shadowCompare(given: CompareConfig): Promise<CompareSummary> {
-  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
-  const ledger = openLedger(config.ledgerFile);
-  try {
-    const runId = ledger.startRun({
-      dryRun: true,
-      arguments: { command: "compare", sample: config.sample ?? "all" },
-      sources: [],
-      mappingHash: "",
-    });
+export async function shadowCompare(config: CompareConfig): Promise<CompareSummary> {
+  return runCheck(config, "compare", async ({ config: checked, ledger, runId, migrated, chosen }) => {
+    // Expiries are compared with both servers' answers now, not at the planning instant.
     const now = () => config.now ?? Date.now();
-    const picked = await sampleMigrated(
-      { ...config, now: now() },
-      ledger,
-      config.sample,
-      config.random ?? Math.random,
-    );
     const summary: CompareSummary = {
       runId,
-      migrated: picked.migrated,
+      migrated,
       compared: 0,
       matched: 0,
       refreshOnly: 0,
@@ -121,19 +106,16 @@ export async function shadowCompare(given: CompareConfig): Promise<CompareSummar
       next = at + gap;
       await sleep(at - performance.now());
     };
-    await checkEach(picked.chosen, config.concurrency, authlete, async (migrated) => {
-      if (migrated.payload.refreshOnly) return void summary.refreshOnly++;
+    await checkEach(chosen, config.concurrency, authlete, async (token) => {
+      if (token.payload.refreshOnly) return void summary.refreshOnly++;
       // The legacy access token itself, on a row that is not refresh-only.
-      const value = migrated.payload.probeToken;
+      const value = token.payload.probeToken;
       await paced();
       const legacy = await introspectAtLegacy(config.legacy, value);
-      const found = diffAnswers(legacy, await inspectToken(authlete, value), config.mapping, now());
+      const found = diffAnswers(legacy, await inspectToken(authlete, value), checked.mapping, now());
       summary.compared++;
-      recordFindings(summary, { ledger, runId }, migrated, found);
+      recordFindings(summary, { ledger, runId }, token, found);
     });
-    ledger.finishRun(runId, "completed", summary);
     return summary;
-  } finally {
-    ledger.close();
-  }
+  });
 }

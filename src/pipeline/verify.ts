@@ -1,10 +1,8 @@
-import { withValidKeyIds } from "./key-ids.js";
-import { openLedger } from "../ledger/index.js";
 import type { Payload } from "../map/index.js";
 import {
   checkEach,
-  sampleMigrated,
   recordFindings,
+  runCheck,
   type CheckTally,
   type MigratedCheck,
 } from "./migrated-sample.js";
@@ -70,19 +68,8 @@ export function compare(
  * Introspects migrated tokens, with values read again from the sources (the ledger has none), and
  * compares them with their legacy rows; every verdict is recorded in the ledger.
  */
-export async function verify(given: VerifyConfig): Promise<VerifySummary> {
-  const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
-  const ledger = openLedger(config.ledgerFile);
-  const random = config.random ?? Math.random;
-  try {
-    const runId = ledger.startRun({
-      dryRun: true,
-      arguments: { command: "verify", sample: config.sample ?? "all" },
-      sources: [],
-      mappingHash: "",
-    });
-    const now = config.now ?? Date.now();
-    const { migrated, chosen } = await sampleMigrated({ ...config, now }, ledger, config.sample, random);
+export async function verify(config: VerifyConfig): Promise<VerifySummary> {
+  return runCheck(config, "verify", async ({ ledger, runId, migrated, chosen }) => {
     const { connectAuthlete, inspectToken, readService } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
     const service = await readService(authlete).catch(async (error: unknown) => {
@@ -103,9 +90,6 @@ export async function verify(given: VerifyConfig): Promise<VerifySummary> {
       summary.verified++;
       recordFindings(summary, { ledger, runId }, token, found);
     });
-    ledger.finishRun(runId, "completed", summary);
     return summary;
-  } finally {
-    ledger.close();
-  }
+  });
 }

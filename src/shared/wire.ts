@@ -14,6 +14,19 @@ export const grantTypes = [
 ] as const;
 export type GrantType = (typeof grantTypes)[number];
 
+/** Property keys Authlete keeps for itself (they would clash with its token response): never a property. */
+export const reservedPropertyKeys: ReadonlySet<string> = new Set([
+  "access_token",
+  "token_type",
+  "expires_in",
+  "refresh_token",
+  "scope",
+  "error",
+  "error_description",
+  "error_uri",
+  "id_token",
+]);
+
 /** A Retry-After header (seconds or an HTTP date) in milliseconds from now; undefined when absent or bad. */
 export function retryAfterMs(headers: Headers): number | undefined {
   const value = headers.get("retry-after");

@@ -11,18 +11,8 @@ import {
   type RouteContext,
 } from "../context.js";
 import { grantTypes, type GrantType, type StoredToken, type TokenAttributes } from "../types.js";
+import { reservedPropertyKeys } from "../../shared/wire.js";
 
-const reservedPropertyKeys = new Set([
-  "access_token",
-  "token_type",
-  "expires_in",
-  "refresh_token",
-  "scope",
-  "error",
-  "error_description",
-  "error_uri",
-  "id_token",
-]);
 const maxPropertiesBytes = 65_535;
 
 function badRequest(code: string, text: string): Reply {
