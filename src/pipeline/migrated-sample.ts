@@ -1,8 +1,8 @@
 import pLimit from "p-limit";
 import { openLedger, type Ledger } from "../ledger/index.js";
-import { mapRow } from "../map/index.js";
 import type { Mapping, Payload } from "../map/index.js";
-import { readRows, type ReadOptions } from "../read/index.js";
+import type { ReadOptions } from "../read/index.js";
+import { mappedRows } from "./mapped-rows.js";
 import { withValidKeyIds } from "./key-ids.js";
 import type { ConnectionSettings } from "../write/index.js";
 
@@ -47,8 +47,7 @@ export async function sampleMigrated(
 ): Promise<{ migrated: number; chosen: MigratedToken[] }> {
   const chosen: MigratedToken[] = [];
   let migrated = 0;
-  for await (const row of readRows(source.files, source.read)) {
-    const result = mapRow(row, { mapping: source.mapping, now: source.now });
+  for await (const { row, result } of mappedRows(source)) {
     if (result.kind !== "payload" || ledger.stateOf(result.key) !== "created") continue;
     // A token repeated in the sources is one token: counted and checked at its first row.
     if (!ledger.firstSighting(result.key)) continue;

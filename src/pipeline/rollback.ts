@@ -1,11 +1,11 @@
 import pLimit from "p-limit";
 import { openLedger, type RollbackTarget, type RunRecord } from "../ledger/index.js";
-import { mapRow } from "../map/index.js";
 import type { Mapping } from "../map/index.js";
-import { readRows, type ReadOptions } from "../read/index.js";
+import type { ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { tokenHash } from "../shared/hash.js";
 import type { ConnectionSettings } from "../write/index.js";
+import { mappedRows } from "./mapped-rows.js";
 
 export interface RollbackConfig {
   ledgerFile: string;
@@ -39,8 +39,7 @@ async function valuesFor(
   const now = sources.now ?? Date.now();
   // What the source lists as valid today does not matter: a run's tokens are deleted whatever LINE says.
   const mapping = { ...sources.mapping, validKeyIds: undefined };
-  for await (const row of readRows(sources.files, sources.read)) {
-    const result = mapRow(row, { mapping, now });
+  for await (const { result } of mappedRows({ ...sources, mapping, now })) {
     const value = result.probeToken;
     if (value !== undefined) {
       const hash = tokenHash(value);

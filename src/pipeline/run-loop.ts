@@ -1,8 +1,8 @@
-import type { Candidate, Decision, Ledger, OutcomeRecord } from "../ledger/index.js";
-import { mapRow, reportedClient } from "../map/index.js";
-import { readRowsForRun, type ReadOptions } from "../read/index.js";
-import { Tally, bucketOf, type RowRef } from "../report/index.js";
-import { repeatedRows, rowTag } from "./row-tags.js";
+import type { Decision, Ledger, OutcomeRecord } from "../ledger/index.js";
+import type { ReadOptions } from "../read/index.js";
+import { mappedRows } from "./mapped-rows.js";
+import type { Tally } from "../report/index.js";
+import { admittedRow, repeatedRows, type Admitted } from "./admitted-row.js";
 import type { RejectsFile } from "../report/index.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { estimatedRows } from "./sources.js";
@@ -34,9 +34,6 @@ export interface RunLoopSetup {
   /** Where a dry run writes its rejected rows once repeated tokens are known. */
   rejects?: RejectsFile;
 }
-
-/** A row handed to the ledger, with what the report needs to say about it. */
-type Admitted = Candidate & RowRef & { bucket?: number };
 
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
 export class RunLoop {
@@ -98,31 +95,19 @@ export class RunLoop {
       }
     }, 250);
     try {
-      for await (const row of readRowsForRun(this.config.files, readOptions)) {
+      const source = {
+        files: this.config.files,
+        read: readOptions,
+        mapping: this.config.mapping,
+        now: this.clock,
+        readingThread: true,
+      };
+      for await (const { row, result: mapped, now } of mappedRows(source)) {
         if (this.stopping) break;
         this.tally.read();
-        const now = this.clock();
-        const mapped = mapRow(row, { mapping: this.config.mapping, now });
         const result = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
         this.tally.mapped(result);
-        const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
-        const client =
-          result.kind === "payload"
-            ? String(result.request.clientId)
-            : reportedClient(row.fields, this.config.mapping);
-        const { file, rowNo } = row;
-        const detail = result.kind === "payload" ? undefined : result.detail;
-        this.batch.push({
-          file,
-          rowNo,
-          line: row.line ?? rowNo,
-          result,
-          bucket,
-          client,
-          tag: this.config.dryRun ? rowTag(bucket, client) : undefined,
-          key: result.key,
-          detail,
-        });
+        this.batch.push(admittedRow(row, result, now, this.config));
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }
       if (!this.stopping) await this.admitBatch();

@@ -1,6 +1,6 @@
 import type { Mapping } from "../map/index.js";
-import { mapRow } from "../map/index.js";
-import { readRows, type ReadOptions } from "../read/index.js";
+import type { ReadOptions } from "../read/index.js";
+import { mappedRows } from "./mapped-rows.js";
 
 /** (client, subject) pairs counted for the several-tokens check; past this, counting stops. */
 const pairLimit = 1_000_000;
@@ -49,9 +49,8 @@ export async function serviceUsage(
     refreshNeverExpires: {},
     refreshOnGrantWithout: 0,
   };
-  for await (const row of readRows(files, read)) {
+  for await (const { result: r } of mappedRows({ files, read, mapping, now })) {
     used.rows++;
-    const r = mapRow(row, { mapping, now });
     if (r.kind !== "payload") continue;
     const { clientId, grantType, subject, refreshToken } = r.request;
     if (!clients.has(clientId)) clients.set(clientId, new Set());

@@ -58,8 +58,8 @@ test("a dry run over two files holding the same tokens reports what the live run
   // Only the rows that stay rejected, once each, in row order: the second file's repeats are not there.
   const lines = dry.rejects.trimEnd().split("\n");
   assert.deepEqual(
-    lines.slice(1).map((l) => l.split(",").slice(0, 3).join(",")),
-    [`${files[0]},3,client_unknown`, `${files[0]},6,client_unknown`, `${files[0]},8,subject_missing`],
+    lines.slice(1).map((l) => l.split(",").slice(0, 4).join(",")),
+    [`${files[0]},2,3,client_unknown`, `${files[0]},5,6,client_unknown`, `${files[0]},7,8,subject_missing`],
   );
   assert.equal(dry.rejects, live.rejects, "the dry run's rejects.csv is the live run's");
 });

@@ -64,7 +64,7 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
           file: "dump.csv",
           rowNo: i + 1,
           line: i + 1,
-          client: "c",
+          tag: "c",
           result: { kind: "payload", key: row.access, refreshHash: row.refresh } as Payload,
         }));
         ledger.admit(candidates, { runId, dryRun: true, retryRejected: false, expectedRows });
@@ -77,9 +77,7 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
         );
         assert.deepEqual(
           found.counted,
-          expected.length === 0
-            ? []
-            : [{ state: "created", reason: null, bucket: null, client: "c", n: expected.length }],
+          expected.length === 0 ? [] : [{ state: "created", reason: null, tag: "c", n: expected.length }],
         );
       } finally {
         ledger.close();

@@ -1,0 +1,50 @@
+import type { Candidate, DryRunDuplicates } from "../ledger/index.js";
+import { reportedClient, type Mapping, type MapResult } from "../map/index.js";
+import type { SourceRow } from "../read/index.js";
+import { bucketOf, type RepeatedRows, type RowRef } from "../report/index.js";
+
+/** A row handed to the ledger, with what the report needs to say about it. */
+export type Admitted = Candidate & RowRef & { bucket?: number };
+
+/** A mapped row as the run loop hands it to the ledger and the report. */
+export function admittedRow(
+  row: SourceRow,
+  result: MapResult,
+  now: number,
+  run: { mapping: Mapping; dryRun: boolean },
+): Admitted {
+  const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
+  const client =
+    result.kind === "payload" ? String(result.request.clientId) : reportedClient(row.fields, run.mapping);
+  return {
+    file: row.file,
+    rowNo: row.rowNo,
+    line: row.line ?? row.rowNo,
+    result,
+    bucket,
+    client,
+    tag: run.dryRun ? rowTag(bucket, client) : undefined,
+    key: result.key,
+    detail: result.kind === "payload" ? undefined : result.detail,
+  };
+}
+
+/**
+ * What the report counted a dry-run row under (its lifetime bucket, its client), as an opaque tag the
+ * ledger keeps beside the row and hands back for the rows later found to repeat a token.
+ */
+function rowTag(bucket: number | undefined, client: string | undefined): string {
+  return JSON.stringify([bucket ?? null, client ?? null]);
+}
+
+/** The ledger's repeated rows in the report's terms: a bucket counts only where the row counted as created. */
+export function repeatedRows(found: DryRunDuplicates): RepeatedRows {
+  return {
+    ...found,
+    counted: found.counted.map(({ state, reason, tag, n }) => {
+      const [bucket, client] =
+        tag === null ? [null, null] : (JSON.parse(tag) as [number | null, string | null]);
+      return { state, reason, bucket: state === "created" ? bucket : null, client, n };
+    }),
+  };
+}
