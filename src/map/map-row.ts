@@ -1,31 +1,28 @@
 import { probeTokenFor, tokenHash } from "../shared/hash.js";
-import { fieldValue, isAbsent } from "./fields.js";
+import { fieldValue } from "./fields.js";
 import { keyIdRefusal } from "./key-ids.js";
-import { minimumLifeMs, refuse, tokenValue } from "./refusal.js";
-import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
-import { readRefreshExpiry } from "./refresh-expiry.js";
-import { mapScopes } from "./scopes.js";
-import { readAttributes } from "./attributes.js";
-import { resolveClient } from "./client.js";
+import { refuse, tokenValue } from "./refusal.js";
+import { aliveAt, liveUntil, readLifetimes, type Lifetimes } from "./live-until.js";
+import { rowPayload, type LiveRow } from "./row-payload.js";
 import { withClaims } from "./jwt.js";
-import type { MapContext, MapResult, Payload, SourceRow } from "./types.js";
+import type { MapContext, Mapping, MapResult, Refusal, SourceRow } from "./types.js";
 
-/** Turns one legacy row into a create payload, or says why it is skipped or rejected. Pure. */
-export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
-  const { mapping, now } = ctx;
-  if (row.error) return refuse("rejected", "malformed_row", row.error.detail, { column: row.error.column });
+type Keys = { key: string | null; refreshHash: string | null; probeToken?: string };
+type Tokens = { access: string | null; refresh: string | null };
+
+/** Values phase: the token values (never trimmed) and the ledger keys they give the row. */
+function readValues(row: SourceRow, mapping: Mapping): { tokens: Tokens; keys: Keys } | Refusal {
   const { columns } = mapping;
   const access = tokenValue(fieldValue(row.fields, columns.accessToken), columns.accessToken);
   const refresh = columns.refreshToken
     ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken)
     : null;
   const accessKey = typeof access === "string" ? tokenHash(access) : null;
-  const refreshHash = typeof refresh === "string" ? tokenHash(refresh) : null;
   const probeToken =
     typeof access === "string" ? access : typeof refresh === "string" ? probeTokenFor(refresh) : undefined;
-  const keys = {
+  const keys: Keys = {
     key: probeToken === undefined ? null : (accessKey ?? tokenHash(probeToken)),
-    refreshHash,
+    refreshHash: typeof refresh === "string" ? tokenHash(refresh) : null,
     probeToken,
   };
   for (const [value, column] of [
@@ -35,84 +32,42 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
     if (value !== null && typeof value === "object")
       return refuse("rejected", value.reason, value.detail, { ...keys, column });
   }
-  const emptyButExpected = access === null && refresh === null && mapping.unrecoverable?.empty === true;
-  if (access === null && refresh === null && !emptyButExpected) {
-    return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, {
-      column: columns.accessToken,
-    });
-  }
+  return { tokens: { access: access as string | null, refresh: refresh as string | null }, keys };
+}
 
-  let fields = row.fields;
-  if (mapping.jwt?.claims) {
-    const checked = withClaims(row.fields, mapping);
-    if ("contradicts" in checked) {
-      return refuse("rejected", "jwt_claims_mismatch", checked.detail, {
-        ...keys,
-        column: mapping.columns[checked.contradicts],
-      });
-    }
-    fields = checked.fields;
-  }
-  const source = { fields, mapping };
-  const accessExpiry = readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
-  const refreshExpiry = readRefreshExpiry(
-    source,
-    readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn"),
-    accessExpiry,
+/**
+ * A row whose values the source does not keep (hashed or emptied): never sent. Skipped when it is dead
+ * anyway, else rejected with how long the legacy server must keep validating it.
+ */
+function unrecoverable(life: Lifetimes, tokens: Tokens, keys: Keys, mapping: Mapping, now: number): Refusal {
+  const bothEmpty = tokens.access === null && tokens.refresh === null;
+  const until = liveUntil(life, { access: true, refresh: tokens.refresh !== null || bothEmpty }, now);
+  const ends = { access: until.access === "unknown" ? now : until.access, refresh: until.refresh };
+  if (!aliveAt(ends.access, now) && !(mapping.columns.refreshToken && aliveAt(ends.refresh, now)))
+    return refuse("skipped", "expired", "expired in the source", keys);
+  const stores = mapping.unrecoverable!.stores;
+  return refuse(
+    "rejected",
+    "value_not_recoverable",
+    `the source stores only ${stores}, not the token value`,
+    {
+      ...keys,
+      legacyExpiry: ends,
+    },
   );
-  const revocation = readRevocation(source, "revokedAt", now);
-  const refreshRevocation = readRevocation(source, "refreshTokenRevokedAt", now);
-  for (const value of [accessExpiry, refreshExpiry, revocation, refreshRevocation] as const) {
-    if (typeof value === "object" && "invalid" in value) {
-      const column = mapping.columns[value.invalid];
-      return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, {
-        ...keys,
-        column,
-      });
-    }
-  }
-  if ("revoked" in revocation && revocation.revoked)
-    return refuse("skipped", "revoked", "revoked in the source", keys);
-  const cap = "capAt" in revocation ? revocation.capAt : undefined;
-  const capped = (at: number) => (cap === undefined ? at : Math.min(at, cap));
-  const pattern = mapping.unrecoverable?.pattern;
-  if (
-    emptyButExpected ||
-    (pattern && [access, refresh].some((v) => typeof v === "string" && pattern.test(v)))
-  ) {
-    const ends = {
-      access:
-        accessExpiry === "never"
-          ? (cap ?? null)
-          : typeof accessExpiry === "number"
-            ? capped(accessExpiry)
-            : now,
-      refresh:
-        refresh === null && !emptyButExpected
-          ? now
-          : "revoked" in refreshRevocation && refreshRevocation.revoked
-            ? now
-            : lifetimeEnd(refreshExpiry, capped, cap),
-    };
-    const alive = (end: number | null) => end === null || end - now >= minimumLifeMs;
-    if (!alive(ends.access) && !(columns.refreshToken && alive(ends.refresh))) {
-      return refuse("skipped", "expired", "expired in the source", keys);
-    }
-    const stores = mapping.unrecoverable!.stores;
-    return refuse(
-      "rejected",
-      "value_not_recoverable",
-      `the source stores only ${stores}, not the token value`,
-      {
-        ...keys,
-        legacyExpiry: ends,
-      },
-    );
-  }
+}
 
-  // Access expiry: absolute ms, or null for a never-expiring token sent as persistent.
-  let accessExpiresAt: number | null;
-  if (accessExpiry === "none" && access !== null) {
+/** Liveness phase: what is sent and until when, or why the row is not sent. */
+function liveness(
+  life: Lifetimes,
+  tokens: Tokens,
+  keys: Keys,
+  mapping: Mapping,
+  now: number,
+): LiveRow | Refusal {
+  const { columns, policy } = mapping;
+  const until = liveUntil(life, { access: tokens.access !== null, refresh: tokens.refresh !== null }, now);
+  if (until.access === "unknown")
     return refuse(
       "rejected",
       "expiry_missing",
@@ -122,125 +77,81 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
         column: columns.accessTokenExpiresAt ?? columns.accessTokenExpiresIn,
       },
     );
-  }
-  const never = mapping.policy.neverExpiringAccessToken;
-  if (accessExpiry === "never")
-    accessExpiresAt = never === "persistent" ? (cap ?? null) : capped(now + never * 1000);
-  else if (typeof accessExpiry === "number") accessExpiresAt = capped(accessExpiry);
-  else accessExpiresAt = now; // no access token in the row: only its refresh token can be migrated
+  // A never-expiring access token is sent persistent, or with the lifetime the policy gives it.
+  const never = policy.neverExpiringAccessToken;
+  const accessEnd =
+    life.access === "never" && never !== "persistent"
+      ? Math.min(now + never * 1000, until.access ?? Number.POSITIVE_INFINITY)
+      : until.access;
+  const refreshAlive = tokens.refresh !== null && !life.refreshRevoked && aliveAt(until.refresh, now);
+  const refreshEnd = refreshAlive ? until.refresh : undefined;
+  if (tokens.access !== null && aliveAt(accessEnd, now)) return { accessEnd, refreshEnd, refreshOnly: false };
+  if (!refreshAlive)
+    return refuse("skipped", "expired", "expired in the source", {
+      ...keys,
+      ...(accessEnd === null ? {} : { accessExpiredAt: accessEnd }),
+      ...(tokens.refresh !== null && life.refreshRevoked ? { refreshRevoked: true } : {}),
+    });
+  if (policy.expiredAccessTokenWithLiveRefreshToken === "skip")
+    return refuse(
+      "skipped",
+      "expired_access_token",
+      "access token expired; refresh-only rows are skipped by policy",
+      keys,
+    );
+  return { accessEnd, refreshEnd, refreshOnly: true };
+}
 
-  const refreshDead = refresh === null || ("revoked" in refreshRevocation && refreshRevocation.revoked);
-  const refreshExpiresAt = refreshDead ? null : lifetimeEnd(refreshExpiry, capped, cap);
-  const refreshAlive = !refreshDead && (refreshExpiresAt === null || refreshExpiresAt - now >= minimumLifeMs);
-  const accessAlive = access !== null && (accessExpiresAt === null || accessExpiresAt - now >= minimumLifeMs);
+/**
+ * Turns one legacy row into a create payload, or says why it is skipped or rejected. Pure. In phases:
+ * values, claims, lifetimes (one "live until" rule), liveness, key IDs, then identity and payload.
+ */
+export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
+  const { mapping, now } = ctx;
+  if (row.error) return refuse("rejected", "malformed_row", row.error.detail, { column: row.error.column });
+  const { columns } = mapping;
+  const values = readValues(row, mapping);
+  if ("kind" in values) return values;
+  const { tokens, keys } = values;
+  const bothEmptyExpected =
+    tokens.access === null && tokens.refresh === null && mapping.unrecoverable?.empty === true;
+  if (tokens.access === null && tokens.refresh === null && !bothEmptyExpected)
+    return refuse("rejected", "token_missing", `${columns.accessToken} is empty`, {
+      column: columns.accessToken,
+    });
 
-  let refreshOnly = false;
-  if (!accessAlive) {
-    if (!refreshAlive)
-      return refuse("skipped", "expired", "expired in the source", {
+  let fields = row.fields;
+  if (mapping.jwt?.claims) {
+    const checked = withClaims(row.fields, mapping);
+    if ("contradicts" in checked)
+      return refuse("rejected", "jwt_claims_mismatch", checked.detail, {
         ...keys,
-        ...(accessExpiresAt === null ? {} : { accessExpiredAt: accessExpiresAt }),
-        ...(refresh !== null && refreshDead ? { refreshRevoked: true } : {}),
+        column: mapping.columns[checked.contradicts],
       });
-    if (mapping.policy.expiredAccessTokenWithLiveRefreshToken === "skip") {
-      return refuse(
-        "skipped",
-        "expired_access_token",
-        "access token expired; refresh-only rows are skipped by policy",
-        keys,
-      );
-    }
-    refreshOnly = true;
+    fields = checked.fields;
   }
+  const life = readLifetimes(fields, mapping, now);
+  if ("invalid" in life) {
+    const column = columns[life.invalid];
+    return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, {
+      ...keys,
+      column,
+    });
+  }
+  if (life.revoked) return refuse("skipped", "revoked", "revoked in the source", keys);
+  const pattern = mapping.unrecoverable?.pattern;
+  if (
+    bothEmptyExpected ||
+    (pattern && [tokens.access, tokens.refresh].some((v) => v !== null && pattern.test(v)))
+  )
+    return unrecoverable(life, tokens, keys, mapping, now);
+
+  const live = liveness(life, tokens, keys, mapping, now);
+  if ("kind" in live) return live;
   // After the expiry checks: LINE does not list an expired token's key ID either, and expired says why.
   if (mapping.validKeyIds) {
     const refusal = keyIdRefusal(mapping.validKeyIds, fields, columns.clientId, keys);
     if (refusal) return refusal;
   }
-
-  const client = resolveClient(fields, mapping);
-  if ("reason" in client)
-    return refuse("rejected", client.reason, client.detail, {
-      ...keys,
-      column: client.column,
-      legacyClient: client.legacyClient,
-    });
-
-  const subjectValue = columns.subject ? fieldValue(fields, columns.subject) : undefined;
-  const subject = isAbsent(subjectValue) || subjectValue === "" ? undefined : String(subjectValue);
-  if (client.grantType !== "CLIENT_CREDENTIALS") {
-    if (subject === undefined && client.grantType !== "JWT_BEARER") {
-      return refuse("rejected", "subject_missing", `${client.grantType} needs a subject`, {
-        ...keys,
-        column: columns.subject,
-      });
-    }
-    if (subject !== undefined && (!/^[\x20-\x7e]*$/.test(subject) || subject.length > 100)) {
-      return refuse(
-        "rejected",
-        "subject_invalid",
-        "the subject must be printable ASCII of at most 100 characters (a user name often is not: map the subject to the user ID column instead)",
-        {
-          ...keys,
-          column: columns.subject,
-        },
-      );
-    }
-  }
-
-  const scopes = mapScopes(columns.scopes ? fieldValue(fields, columns.scopes) : undefined, mapping.scopes);
-  if ("error" in scopes)
-    return refuse("rejected", "scope_invalid", scopes.error, { ...keys, column: columns.scopes });
-
-  const properties = mapping.properties.flatMap((p) => {
-    const value = fieldValue(fields, p.column);
-    return isAbsent(value)
-      ? []
-      : [{ key: p.key, value: typeof value === "string" ? value : JSON.stringify(value), hidden: p.hidden }];
-  });
-  const text = (column: string | undefined) => {
-    const value = column ? fieldValue(fields, column) : undefined;
-    return isAbsent(value) || value === "" ? undefined : String(value);
-  };
-  const carried = readAttributes(fields, mapping, scopes);
-  if ("invalid" in carried) {
-    const column = columns[carried.invalid];
-    return refuse("rejected", "attribute_invalid", `${column} ${carried.detail}`, { ...keys, column });
-  }
-  const dpopKeyThumbprint = text(columns.dpopKeyThumbprint);
-  const certificateThumbprint = text(columns.certificateThumbprint);
-  const sentToken = refreshOnly ? probeTokenFor(refresh as string) : (access as string);
-
-  const payload: Payload = {
-    kind: "payload",
-    key: keys.key as string,
-    refreshHash: refreshAlive ? refreshHash : null,
-    request: {
-      grantType: client.grantType,
-      clientId: client.clientId,
-      ...(subject !== undefined && client.grantType !== "CLIENT_CREDENTIALS" ? { subject } : {}),
-      scopes,
-      accessToken: sentToken,
-      ...(refreshAlive ? { refreshToken: refresh as string } : {}),
-      ...(properties.length ? { properties } : {}),
-      ...(dpopKeyThumbprint ? { dpopKeyThumbprint } : {}),
-      ...(certificateThumbprint ? { certificateThumbprint } : {}),
-      ...carried.attributes,
-    },
-    probeToken: sentToken,
-    accessExpiresAt: refreshOnly ? null : accessExpiresAt,
-    refreshExpiresAt: refreshAlive ? refreshExpiresAt : null,
-    refreshOnly,
-    ...(carried.notCarried.length ? { notCarried: carried.notCarried } : {}),
-  };
-  return payload;
-}
-
-function lifetimeEnd(
-  expiry: Instant,
-  capped: (at: number) => number,
-  cap: number | undefined,
-): number | null {
-  if (typeof expiry === "number") return capped(expiry);
-  return cap ?? null;
+  return rowPayload(fields, mapping, tokens, keys, live);
 }
