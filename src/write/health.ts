@@ -10,24 +10,26 @@ import type { Pacer } from "./pacer.js";
 export class ServiceHealth {
   openings = 0;
   private streak = 0;
-  private lastSuccess = performance.now();
+  private lastSuccess: number;
 
   constructor(
     private readonly pacer: Pacer,
     private readonly threshold: number,
     private readonly giveUpAfterMs: number,
     private readonly backoffCapMs: number,
-  ) {}
+  ) {
+    this.lastSuccess = pacer.clock.now();
+  }
 
   success(): void {
     this.streak = 0;
-    this.lastSuccess = performance.now();
+    this.lastSuccess = this.pacer.clock.now();
   }
 
   /** Records a transient failure; returns the fatal error once the service has been failing too long. */
   failure(what: string): MigrateError | undefined {
     this.streak++;
-    const failingFor = performance.now() - this.lastSuccess;
+    const failingFor = this.pacer.clock.now() - this.lastSuccess;
     if (failingFor > this.giveUpAfterMs) {
       return new MigrateError(
         "service_unreachable",

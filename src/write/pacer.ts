@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** The time a pacer runs on: the monotonic clock and a timer, or a test's virtual ones. */
+export interface PacerClock {
+  now(): number;
+  sleep(ms: number): Promise<unknown>;
+}
+
+const realClock: PacerClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
 /**
  * Paces every call of the writer: a token bucket at the current rate, a global pause (Retry-After, an
  * open circuit) that holds all calls rather than the one that was refused, and AIMD adaptation:
@@ -8,22 +16,26 @@ import { setTimeout as sleep } from "node:timers/promises";
 export class Pacer {
   currentRate: number;
   private tokens = 1;
-  private refilledAt = performance.now();
+  private refilledAt: number;
   private pausedUntil = 0;
-  private lastIncrease = performance.now();
+  private lastIncrease: number;
   private stopped = false;
 
-  constructor(private readonly targetRate: number) {
+  constructor(
+    private readonly targetRate: number,
+    readonly clock: PacerClock = realClock,
+  ) {
     this.currentRate = targetRate;
+    this.refilledAt = this.lastIncrease = clock.now();
   }
 
   /** Waits until a call may start; false once stopped. */
   async acquire(): Promise<boolean> {
     for (;;) {
       if (this.stopped) return false;
-      const now = performance.now();
+      const now = this.clock.now();
       if (now < this.pausedUntil) {
-        await sleep(Math.min(this.pausedUntil - now, 250));
+        await this.clock.sleep(Math.min(this.pausedUntil - now, 250));
         continue;
       }
       this.refill(now);
@@ -31,25 +43,25 @@ export class Pacer {
         this.tokens -= 1;
         return true;
       }
-      await sleep(Math.min(250, Math.max(1, ((1 - this.tokens) / this.currentRate) * 1000)));
+      await this.clock.sleep(Math.min(250, Math.max(1, ((1 - this.tokens) / this.currentRate) * 1000)));
     }
   }
 
   /** Holds every call for `ms` (e.g. Retry-After); the longest pause requested wins. */
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
     this.tokens = Math.min(this.tokens, 1);
   }
 
   /** A 429: multiplicative decrease. */
   slowDown(): void {
     this.currentRate = Math.max(1, this.currentRate * 0.7);
-    this.lastIncrease = performance.now();
+    this.lastIncrease = this.clock.now();
   }
 
   /** A success: additive increase back toward the target, 10% of it per second. */
   speedUp(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     if (this.currentRate >= this.targetRate) return;
     const step = (this.targetRate * 0.1 * (now - this.lastIncrease)) / 1000;
     this.currentRate = Math.min(this.targetRate, this.currentRate + step);
