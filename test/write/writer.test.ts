@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadMapping, mapRow, type Payload } from "../../src/map/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
