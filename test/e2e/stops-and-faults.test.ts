@@ -48,6 +48,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
   assert.match(stopped.stderr + stopped.stdout, /Rerun|rerun/);
   assert.ok(ledgerStatus(ledger).states.pending >= 1);
 
+  emulator.setFaults({ latencyMs: 0 }); // the rerun need not be slow
   const rerun = await runCli(args(["--concurrency", "8"]), authleteEnv(emulator));
   assert.equal(rerun.code, 0, rerun.stderr);
   const { creates, tokens } = emulator.store.stats();
@@ -77,6 +78,7 @@ test("a second SIGINT stops at once; the next run resolves what was pending", as
   assert.ok(ledgerStatus(ledger).states.pending >= 1, "the second SIGINT does not wait for in-flight calls");
   const received = () => emulator.store.stats().calls["auth/token/create"] ?? 0;
   await until(() => emulator.store.stats().tokens === received(), "the emulator to finish what it received");
+  emulator.setFaults({ latencyMs: 0 }); // the rerun need not be slow
   const rerun = await runCli(args(), authleteEnv(emulator));
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.equal(emulator.store.stats().tokens, dump.length);
