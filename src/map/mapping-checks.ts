@@ -1,8 +1,8 @@
 import { MigrateError } from "../shared/errors.js";
 
 /** The one refusal of a mapping: exit 2, naming the file. */
-export function invalid(file: string, message: string): never {
-  throw new MigrateError("mapping_invalid", `mapping ${file}: ${message}`, { file });
+export function invalid(file: string, message: string, field?: string): never {
+  throw new MigrateError("mapping_invalid", `mapping ${file}: ${message}`, { file, field });
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

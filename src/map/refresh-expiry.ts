@@ -1,5 +1,5 @@
 import { readInstant, type Instant } from "./lifetimes.js";
-import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
+import { invalid } from "./mapping-checks.js";
 import type { Mapping, RefreshTokenExpiry } from "./types.js";
 
 const unknownExpiry =
@@ -10,32 +10,21 @@ const unknownExpiry =
  * access expiry or the issue time (a server setting), or an explicit "service-default". A mapping that
  * says nothing is refused: a refresh token must not outlive the legacy one silently.
  */
-export function parseRefreshTokenExpiry(
-  value: unknown,
+export function checkRefreshTokenExpiry(
+  value: RefreshTokenExpiry | undefined,
   columns: Mapping["columns"],
   file: string,
 ): RefreshTokenExpiry | undefined {
   const fromColumn = Boolean(columns.refreshTokenExpiresAt || columns.refreshTokenExpiresIn);
   if (value === undefined) {
-    if (columns.refreshToken && !fromColumn) invalid(file, unknownExpiry);
+    if (columns.refreshToken && !fromColumn) invalid(file, unknownExpiry, "refreshTokenExpiry");
     return undefined;
   }
-  if (fromColumn) invalid(file, "give refreshTokenExpiry or a refresh expiry column, not both");
-  if (value === "service-default") return value;
-  const shape =
-    'refreshTokenExpiry must be {"after": "accessTokenExpiresAt" | "issuedAt", "seconds": N} or "service-default"';
-  if (!isRecord(value)) return invalid(file, shape);
-  onlyKeys(file, "refreshTokenExpiry", value, ["after", "seconds"]);
-  const { after, seconds } = value;
-  if (
-    (after !== "accessTokenExpiresAt" && after !== "issuedAt") ||
-    !Number.isInteger(seconds) ||
-    (seconds as number) <= 0
-  )
-    invalid(file, shape);
-  if (after === "issuedAt" && !columns.issuedAt)
-    invalid(file, 'refreshTokenExpiry.after "issuedAt" needs columns.issuedAt');
-  return { after, seconds: seconds as number };
+  if (fromColumn)
+    invalid(file, "give refreshTokenExpiry or a refresh expiry column, not both", "refreshTokenExpiry");
+  if (value !== "service-default" && value.after === "issuedAt" && !columns.issuedAt)
+    invalid(file, 'refreshTokenExpiry.after "issuedAt" needs columns.issuedAt', "refreshTokenExpiry.after");
+  return value;
 }
 
 /** A refresh token's legacy expiry: its column, else the mapping's lifetime, else "none" (service default). */

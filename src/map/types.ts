@@ -1,6 +1,7 @@
 import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
 import type { SourceRow } from "../read/index.js";
 import { grantTypes, type GrantType } from "../shared/wire.js";
+import type { MappingShape } from "./mapping-schema.js";
 
 /** Grant types /auth/token/create accepts: all but REFRESH_TOKEN. */
 export type CreatableGrantType = Exclude<GrantType, "REFRESH_TOKEN">;
@@ -37,24 +38,16 @@ export interface ClientTarget {
   grantType?: CreatableGrantType;
 }
 
-/** The validated, normalised mapping file: one object, frozen, defaults filled. */
-export interface Mapping {
+/**
+ * The validated, normalised mapping file: one object, frozen, defaults filled. The sections a file
+ * gives as they are come from the schema (mapping-schema.ts); the rest is built from it.
+ */
+export interface Mapping extends Readonly<
+  Pick<MappingShape, "grantTypes" | "defaultGrantType" | "scopes" | "time" | "properties" | "policy">
+> {
   columns: Partial<Record<ColumnName, string>> & { accessToken: string };
   /** Legacy client identifier → Authlete client; undefined = the column already holds Authlete's id. */
   clients?: ReadonlyMap<string, ClientTarget>;
-  grantTypes: Readonly<Record<string, CreatableGrantType>>;
-  defaultGrantType: CreatableGrantType;
-  scopes: { separator: " " | "," | "|" | "json"; map: Readonly<Record<string, string | null>> };
-  time: {
-    timezone: string;
-    neverExpires: readonly (string | null)[];
-    notRevoked: readonly (string | null)[];
-  };
-  properties: readonly { key: string; column: string; hidden: boolean }[];
-  policy: {
-    expiredAccessTokenWithLiveRefreshToken: "refresh-only" | "skip";
-    neverExpiringAccessToken: "persistent" | number;
-  };
   /** A refresh token's lifetime when no column holds its expiry (see map/refresh-expiry.ts). */
   refreshTokenExpiry?: RefreshTokenExpiry;
   /** The source revokes by deleting rows (django-oauth-toolkit): a catch-up run must sync deletions. */
@@ -67,8 +60,7 @@ export interface Mapping {
   validKeyIds?: ValidKeyIds;
 }
 
-export type RefreshTokenExpiry =
-  { after: "accessTokenExpiresAt" | "issuedAt"; seconds: number } | "service-default";
+export type RefreshTokenExpiry = NonNullable<MappingShape["refreshTokenExpiry"]>;
 
 /**
  * The valid key IDs: read from a saved answer, or asked of the LINE issuer per channel. Asked ones are

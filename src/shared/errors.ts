@@ -38,6 +38,8 @@ export interface MigrateErrorContext {
   row?: number;
   column?: string;
   option?: string;
+  /** The bad field of a settings file, as a path: `properties[0].key`. */
+  field?: string;
   status?: number;
   resultCode?: string;
   cause?: unknown;
@@ -50,6 +52,7 @@ export class MigrateError extends Error {
   readonly row?: number;
   readonly column?: string;
   readonly option?: string;
+  readonly field?: string;
   readonly status?: number;
   readonly resultCode?: string;
 
@@ -61,6 +64,7 @@ export class MigrateError extends Error {
     this.row = context.row;
     this.column = context.column;
     this.option = context.option;
+    this.field = context.field;
     this.status = context.status;
     this.resultCode = context.resultCode;
   }

@@ -25,6 +25,18 @@ test("unknown keys are named, at the top level and inside sections", () => {
   refused({ columns, policy: { neverExpire: "x" } }, /policy has unknown key/);
 });
 
+test("a refusal names the bad field by its path, in the message and on the error", () => {
+  assert.throws(
+    () => parseMapping({ columns, properties: [{ key: "x", column: "c", hidden: "yes" }] }, "m.json"),
+    (e: unknown) =>
+      e instanceof MigrateError &&
+      e.field === "properties[0].hidden" &&
+      /properties\[0\]\.hidden must be a\(n\) boolean; got "yes"/.test(e.message),
+  );
+  refused({ columns, time: { timezone: 9 } }, /time\.timezone must be a\(n\) string; got 9/);
+  refused({ columns, policy: { neverExpiringAccessToken: 1.5 } }, /policy\.neverExpiringAccessToken/);
+});
+
 test("required pieces are demanded: the access token column and an expiry", () => {
   refused({ columns: { clientId: "c", accessTokenExpiresAt: "e" } }, /accessToken is required/);
   refused({ columns: { accessToken: "t" } }, /expiry is never guessed/);
@@ -142,7 +154,7 @@ test("a refresh token's lifetime is stated: a column, a lifetime after the acces
   );
   refused(
     { columns: withRefresh, refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: 0 } },
-    /refreshTokenExpiry must be/,
+    /refreshTokenExpiry\.seconds must be positive; got 0/,
   );
   refused(
     { columns: { ...withRefresh, refreshTokenExpiresAt: "rx" }, refreshTokenExpiry: "service-default" },

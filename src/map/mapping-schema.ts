@@ -1,0 +1,154 @@
+import { z } from "zod";
+import { reservedPropertyKeys } from "../shared/wire.js";
+import { MigrateError } from "../shared/errors.js";
+import { authleteGrantTypes, columnNames, type ColumnName } from "./types.js";
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const isRegExp = (source: string) => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const shown = (value: unknown) => JSON.stringify(value);
+const valueList = z.array(z.string().nullable());
+const creatableGrantType = z.enum(authleteGrantTypes);
+
+/**
+ * The shape of a mapping file, from which the normalised sections of `Mapping` are derived. Rules
+ * between fields (an expiry column, the issue time a duration counts from) are checked after it.
+ */
+export const mappingSchema = z.strictObject({
+  description: z.string().optional(),
+  columns: z.strictObject(
+    Object.fromEntries(columnNames.map((name) => [name, z.string().min(1).optional()])) as Record<
+      ColumnName,
+      z.ZodOptional<z.ZodString>
+    >,
+  ),
+  clients: z.record(z.string(), z.unknown()).optional(),
+  clientsFile: z.string().min(1).optional(),
+  grantTypes: z.record(z.string(), creatableGrantType).default({}),
+  defaultGrantType: creatableGrantType.default("AUTHORIZATION_CODE"),
+  scopes: z
+    .strictObject({
+      separator: z.enum([" ", ",", "|", "json"]).default(" "),
+      map: z.record(z.string(), z.string().nullable()).default({}),
+    })
+    .default({ separator: " ", map: {} }),
+  time: z
+    .strictObject({
+      timezone: z
+        .string()
+        .refine(isTimeZone, { error: (issue) => `is not an IANA time zone: ${shown(issue.input)}` })
+        .default("UTC"),
+      neverExpires: valueList.default([]),
+      notRevoked: valueList.default([null, ""]),
+    })
+    .default({ timezone: "UTC", neverExpires: [], notRevoked: [null, ""] }),
+  properties: z
+    .array(
+      z.strictObject({
+        // Authlete silently drops these keys; every row would lose the value, so the mapping is refused.
+        key: z.string().refine((key) => !reservedPropertyKeys.has(key), {
+          error: (issue) => `${shown(issue.input)} is reserved by Authlete`,
+        }),
+        column: z.string().min(1),
+        hidden: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  policy: z
+    .strictObject({
+      expiredAccessTokenWithLiveRefreshToken: z.enum(["refresh-only", "skip"]).default("refresh-only"),
+      neverExpiringAccessToken: z.union([z.literal("persistent"), z.int().positive()]).default("persistent"),
+    })
+    .default({
+      expiredAccessTokenWithLiveRefreshToken: "refresh-only",
+      neverExpiringAccessToken: "persistent",
+    }),
+  unrecoverable: z
+    .strictObject({
+      pattern: z
+        .string()
+        .refine(isRegExp, { error: (issue) => `is not a regular expression: ${shown(issue.input)}` })
+        .optional(),
+      empty: z.boolean().default(false),
+      stores: z.string().min(1),
+    })
+    .optional(),
+  validKeyIds: z.unknown().optional(),
+  jwt: z.strictObject({ claims: z.boolean().default(false), jwks: z.string().min(1).optional() }).optional(),
+  refreshTokenExpiry: z
+    .union([
+      z.literal("service-default"),
+      z.strictObject({ after: z.enum(["accessTokenExpiresAt", "issuedAt"]), seconds: z.int().positive() }),
+    ])
+    .optional(),
+  revokesByDeleting: z.boolean().default(false),
+  // A preset's export query per database, for people and the interop suite; not read by the mapper.
+  export: z.record(z.string(), z.string()).optional(),
+  // A preset's settings that a file extending it must make (checked when it is loaded).
+  decide: z.record(z.string(), z.string()).optional(),
+});
+
+export type MappingShape = z.output<typeof mappingSchema>;
+
+/** Where in the file a problem is: `properties[0].key`. */
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("");
+}
+
+/** The keys an object of the schema takes at `path` (defaults, optionals and arrays looked through). */
+function allowedAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = mappingSchema;
+  for (const step of [...path, undefined]) {
+    for (;;) {
+      if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional)
+        schema = schema.unwrap() as z.ZodType;
+      else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+      else break;
+    }
+    if (step === undefined || typeof step === "number") continue;
+    if (!(schema instanceof z.ZodObject)) return [];
+    schema = (schema.shape as Record<string, z.ZodType>)[String(step)]!;
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/** One zod issue in the words of a person fixing the file: the field, what it must be, what it was. */
+function describe(issue: z.core.$ZodIssue): string {
+  const at = pathOf(issue.path) || "the mapping";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `${at} has unknown key(s) ${issue.keys.map(shown).join(", ")}; allowed: ${allowedAt(issue.path).join(", ")}`;
+    case "invalid_value":
+      return `${at} must be one of ${issue.values.map((v) => (typeof v === "string" ? v : shown(v))).join(", ")}; got ${shown(issue.input)}`;
+    case "invalid_type":
+      return issue.input === undefined
+        ? `${at} is required`
+        : `${at} must be ${issue.expected === "int" ? "a whole number" : `a(n) ${issue.expected}`}; got ${shown(issue.input)}`;
+    case "too_small":
+      return `${at} must be ${issue.origin === "string" ? "non-empty" : "positive"}; got ${shown(issue.input)}`;
+    default:
+      return `${at} ${issue.message}`;
+  }
+}
+
+/** Checks a plain object against the schema: its normalised shape, or a `mapping_invalid` naming the field. */
+export function checkShape(raw: unknown, file: string): MappingShape {
+  const parsed = mappingSchema.safeParse(raw, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = pathOf(issue.path);
+  throw new MigrateError("mapping_invalid", `mapping ${file}: ${describe(issue)}`, { file, field: path });
+}
