@@ -8,3 +8,4 @@ export {
   maxTokenLifetimeSeconds,
   publicKeyProblem,
 } from "./rules.js";
+export { parseLineKeyIdQuery, type LineKeyIdQuery, type LineSettingsProblem } from "./settings.js";

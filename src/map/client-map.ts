@@ -60,8 +60,6 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
   return clients;
 }
 
-/** Validates a parsed mapping document; `file` names it in errors and anchors relative paths. */
-
 /**
  * The client map: legacy client identifier → Authlete client, inline (`clients`) or from a CSV beside
  * the mapping (`clientsFile`); undefined when the client column already holds Authlete's ID.
@@ -69,19 +67,24 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
 export function parseClients(
   raw: Record<string, unknown>,
   file: string,
+  fromFile?: Map<string, ClientTarget>,
 ): Map<string, ClientTarget> | undefined {
   if (raw.clients !== undefined && raw.clientsFile !== undefined)
-    invalid(file, "give clients or clientsFile, not both");
+    invalid(file, "give clients or clientsFile, not both", "clientsFile");
   if (raw.clients !== undefined) {
-    if (!isRecord(raw.clients)) invalid(file, "clients must be an object of legacy id → Authlete client");
+    if (!isRecord(raw.clients))
+      invalid(file, "clients must be an object of legacy id → Authlete client", "clients");
     return new Map(Object.entries(raw.clients).map(([k, v]) => [k, clientTarget(file, `clients.${k}`, v)]));
-  } else if (raw.clientsFile !== undefined) {
-    if (typeof raw.clientsFile !== "string") invalid(file, "clientsFile must be a path");
-    const path = resolve(dirname(file), raw.clientsFile);
-    // The client map lives beside the mapping: a mapping never reaches for an arbitrary file.
-    if (isAbsolute(raw.clientsFile) || relative(dirname(file), path).startsWith(".."))
-      invalid(file, "clientsFile must be a path inside the mapping's directory");
-    return readClientsFile(file, path);
   }
-  return undefined;
+  if (raw.clientsFile !== undefined && !fromFile)
+    invalid(file, "clientsFile is read when the mapping is loaded from a file", "clientsFile");
+  return fromFile;
+}
+
+/** The clients CSV a mapping names, read beside it (a mapping never reaches for an arbitrary file). */
+export function readMappedClientsFile(clientsFile: string, file: string): Map<string, ClientTarget> {
+  const path = resolve(dirname(file), clientsFile);
+  if (isAbsolute(clientsFile) || relative(dirname(file), path).startsWith(".."))
+    invalid(file, "clientsFile must be a path inside the mapping's directory", "clientsFile");
+  return readClientsFile(file, path);
 }

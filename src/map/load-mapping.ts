@@ -1,7 +1,9 @@
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJsonFile } from "../shared/json-file.js";
 import { readFailure } from "../shared/text.js";
-import { parseMapping } from "./mapping.js";
+import { readMappedClientsFile } from "./client-map.js";
+import { parseMapping, type ReferencedFiles } from "./mapping.js";
 import { invalid, isRecord } from "./mapping-checks.js";
 import type { Mapping } from "./types.js";
 
@@ -87,6 +89,23 @@ function extend(base: Record<string, unknown>, own: Record<string, unknown>): Re
   return merged;
 }
 
+/** Reads the files a mapping names (its clients CSV, a saved key-ID answer) relative to it. */
+function readReferencedFiles(raw: unknown, file: string): ReferencedFiles {
+  if (!isRecord(raw)) return {};
+  const referenced: ReferencedFiles = {};
+  if (typeof raw.clientsFile === "string" && raw.clients === undefined)
+    referenced.clients = readMappedClientsFile(raw.clientsFile, file);
+  const keyIds = raw.validKeyIds;
+  if (isRecord(keyIds) && typeof keyIds.file === "string") {
+    try {
+      referenced.kids = (readJsonFile(resolve(dirname(file), keyIds.file)) as { kids?: unknown }).kids;
+    } catch (error) {
+      invalid(file, `validKeyIds.file ${keyIds.file} ${readFailure(error)}`, "validKeyIds.file");
+    }
+  }
+  return referenced;
+}
+
 /**
  * Reads and validates a mapping (exit 2 on any problem, before a row is read): a file, `preset:NAME`,
  * or a file that `extends` a preset with its own keys (the client map is always the site's own).
@@ -96,7 +115,7 @@ export function loadMapping(spec: string): Mapping {
     const name = spec.slice("preset:".length);
     const preset = readPreset(name, spec);
     requireDecisions(spec, name, preset, {});
-    return parseMapping(preset, spec);
+    return parseMapping(preset, spec, readReferencedFiles(preset, spec));
   }
   const raw = readJson(spec);
   if (isRecord(raw) && raw.extends !== undefined) {
@@ -104,7 +123,8 @@ export function loadMapping(spec: string): Mapping {
     const { extends: name, ...own } = raw;
     const preset = readPreset(name as string, spec);
     requireDecisions(spec, name as string, preset, own);
-    return parseMapping(extend(preset, own), spec);
+    const merged = extend(preset, own);
+    return parseMapping(merged, spec, readReferencedFiles(merged, spec));
   }
-  return parseMapping(raw, spec);
+  return parseMapping(raw, spec, readReferencedFiles(raw, spec));
 }

@@ -6,13 +6,21 @@ import { parseValidKeyIds } from "./key-id-settings.js";
 import { checkShape, type MappingShape } from "./mapping-schema.js";
 import { checkRefreshTokenExpiry } from "./refresh-expiry.js";
 import { isLoopback } from "../shared/wire.js";
-import type { Mapping } from "./types.js";
+import type { ClientTarget, Mapping } from "./types.js";
+
+/** What the files a mapping names hold, read by the loader so that validating stays pure. */
+export interface ReferencedFiles {
+  /** The clients CSV (`clientsFile`). */
+  clients?: Map<string, ClientTarget>;
+  /** The saved key-ID answer's `kids` (`validKeyIds.file`). */
+  kids?: unknown;
+}
 
 /**
  * Validates a plain mapping object (loading files, presets and `extends` is load-mapping.ts's): its
  * shape against the schema, then the rules between fields. Frozen, defaults filled.
  */
-export function parseMapping(raw: unknown, file: string): Mapping {
+export function parseMapping(raw: unknown, file: string, referenced: ReferencedFiles = {}): Mapping {
   const shape = checkShape(raw, file);
   const jwt = parseJwt(shape.jwt, file);
   const columns: Mapping["columns"] = { ...shape.columns, accessToken: shape.columns.accessToken ?? "" };
@@ -41,12 +49,14 @@ export function parseMapping(raw: unknown, file: string): Mapping {
           },
         }
       : {}),
-    ...(shape.validKeyIds === undefined ? {} : { validKeyIds: parseValidKeyIds(shape.validKeyIds, file) }),
+    ...(shape.validKeyIds === undefined
+      ? {}
+      : { validKeyIds: parseValidKeyIds(shape.validKeyIds, file, referenced.kids) }),
     ...(jwt ? { jwt } : {}),
     ...(refreshTokenExpiry ? { refreshTokenExpiry } : {}),
     revokesByDeleting: shape.revokesByDeleting,
     columns: Object.freeze(columns),
-    clients: parseClients(shape, file),
+    clients: parseClients(shape, file, referenced.clients),
     grantTypes: Object.freeze(shape.grantTypes),
     defaultGrantType: shape.defaultGrantType,
     scopes: { separator: shape.scopes.separator, map: Object.freeze(shape.scopes.map) },

@@ -1,6 +1,7 @@
 import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
 import type { SourceRow } from "../read/index.js";
 import { grantTypes, type GrantType } from "../shared/wire.js";
+import type { LineKeyIdQuery } from "../line/index.js";
 import type { MappingShape } from "./mapping-schema.js";
 
 /** Grant types /auth/token/create accepts: all but REFRESH_TOKEN. */
@@ -70,13 +71,6 @@ export interface ValidKeyIds {
   column: string;
   ids?: ReadonlySet<string>;
   issuer?: LineKeyIdQuery;
-}
-
-/** How to ask LINE for the valid key IDs: one signing key per channel (legacy client ID). */
-export interface LineKeyIdQuery {
-  baseUrl: string;
-  audience: string;
-  channels: ReadonlyMap<string, { privateKeyFile: string; kid?: string }>;
 }
 
 /** Row-level reason codes: the ledger, the report and the tests use these, never message text. */

@@ -121,7 +121,7 @@ test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key
   const line = (l: unknown) => ({ columns, validKeyIds: { column: "kid", line: l } });
   const channels = { "1657000001": { privateKey: "k.json", kid: "abc" } };
   refused(line({ channels, baseUrl: "http://api.line.example" }), /https \(or http on loopback\)/);
-  refused(line({ channels: {} }), /validKeyIds must be/);
+  refused(line({ channels: {} }), /validKeyIds\.line must be \{ "channels"/);
   refused(line({ channels: { "1657000001": { kid: "abc" } } }), /channels\.1657000001 must be/);
   refused(line({ channels, secret: "x" }), /validKeyIds\.line has unknown key/);
   refused(
