@@ -1,26 +1,13 @@
 import { chmodSync, closeSync, openSync } from "node:fs";
-import { hostname } from "node:os";
-import { liveHolder } from "./holder.js";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
 import { guardWrites } from "./write-failure.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
-import { readCutover, recordCutover } from "./cutover.js";
-import { readStatus } from "./status.js";
-import type {
-  Candidate,
-  CutoverRecord,
-  Decision,
-  LedgerStatus,
-  RollbackTarget,
-  RunStart,
-  RunStatus,
-  OutcomeRecord,
-} from "./types.js";
+import { openRunLog, type RunLog } from "./run-log.js";
+import type { Candidate, Decision, RollbackTarget, OutcomeRecord } from "./types.js";
 
-/** The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. */
 /** A rejected row as the ledger holds it. */
 export interface RejectedEntry {
   file: string;
@@ -31,19 +18,15 @@ export interface RejectedEntry {
   key: string | null;
 }
 
-export interface Ledger {
+/**
+ * The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. Two
+ * parts over one SQLite file: the run log (run-log.ts) and the entry store (below).
+ */
+export interface Ledger extends RunLog {
   readonly file: string;
-  /** Registers a run; refuses while another live process holds a running run on this ledger. */
-  startRun(start: RunStart): number;
-  finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
   admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
-  /** Rows a completed run read from exactly these sources (same paths, sizes and times), if any did. */
-  rowsReadBefore(sources: RunStart["sources"]): number | undefined;
-  /** The summary of the last completed run over exactly these sources with this mapping, if any. */
-  summaryReadBefore(sources: RunStart["sources"], mappingHash: string): Record<string, unknown> | undefined;
-  /** Every rejected row the ledger knows: entries and rows without a token of their own. */
-  /** Rejected rows in row order: the record's number and its line (null in rows of older ledgers). */
+  /** Every rejected row, entries and rows without a token of their own, in row order: the record's number and its line (null in rows of older ledgers). */
   rejections(): RejectedEntry[];
   /** The state of a token's entry, if the ledger has one. */
   stateOf(tokenHash: string): string | undefined;
@@ -75,13 +58,8 @@ export interface Ledger {
   dryRunDuplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly OutcomeRecord[]): void;
-  status(): LedgerStatus;
   /** Whether any run of this ledger created a token (stops at the first: no count over the entries). */
   hasCreated(): boolean;
-  /** When traffic moved to Authlete, if it has. */
-  cutover(): CutoverRecord | undefined;
-  /** Records the cutover; refuses while entries are pending or failed unless forced (and says so). */
-  recordCutover(options: { force: boolean; at: number }): CutoverRecord;
   close(): void;
 }
 
@@ -142,42 +120,10 @@ export function openLedger(file: string): Ledger {
       });
     }
   });
-  const start = db.transaction((s: RunStart): number => {
-    const holder = liveHolder(db);
-    if (holder)
-      throw new MigrateError(
-        "ledger_locked",
-        `${file}: run ${holder.id} (pid ${holder.pid} on ${holder.host}) is still using this ledger`,
-        { file },
-      );
-    const info = db
-      .prepare(
-        `INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host)
-        VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        Date.now(),
-        s.dryRun ? 1 : 0,
-        JSON.stringify(s.arguments),
-        JSON.stringify(s.sources),
-        s.mappingHash,
-        process.pid,
-        hostname(),
-      );
-    return Number(info.lastInsertRowid);
-  });
 
   return guardWrites(file, {
     file,
-    startRun: (s) => start.immediate(s),
-    finishRun(runId, status, summary) {
-      db.prepare("UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?").run(
-        status,
-        Date.now(),
-        JSON.stringify(summary),
-        runId,
-      );
-    },
+    ...openRunLog(db, file),
     admit: (candidates, options) => admitBatch.immediate(candidates, options),
     recordRevocation(runId, hash, reason) {
       db.prepare(
@@ -195,25 +141,6 @@ export function openLedger(file: string): Ledger {
           "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash FROM entries WHERE state = 'created' AND seen_run < ?",
         )
         .all(runId) as { tokenHash: string; sentHash: string; refreshHash: string | null }[],
-    summaryReadBefore(sources, mappingHash) {
-      const summary = db
-        .prepare(
-          "SELECT summary FROM runs WHERE status = 'completed' AND sources = ? AND mapping_hash = ? ORDER BY id DESC LIMIT 1",
-        )
-        .pluck()
-        .get(JSON.stringify(sources), mappingHash) as string | undefined;
-      return summary === undefined ? undefined : (JSON.parse(summary) as Record<string, unknown>);
-    },
-    rowsReadBefore(sources) {
-      const summary = db
-        .prepare(
-          "SELECT summary FROM runs WHERE status = 'completed' AND sources = ? ORDER BY id DESC LIMIT 1",
-        )
-        .pluck()
-        .get(JSON.stringify(sources)) as string | undefined;
-      const rows = summary === undefined ? undefined : (JSON.parse(summary) as { rows?: unknown }).rows;
-      return typeof rows === "number" ? rows : undefined;
-    },
     rejections: () =>
       db
         .prepare(
@@ -256,11 +183,8 @@ export function openLedger(file: string): Ledger {
     recordOutcomes: (runId, outcomes) => {
       if (outcomes.length > 0) recordBatch.immediate(runId, outcomes);
     },
-    status: () => readStatus(db),
     hasCreated: () =>
       db.prepare("SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'created')").pluck().get() === 1,
-    cutover: () => readCutover(db),
-    recordCutover: (options) => recordCutover(db, file, options),
     close: () => db.close(),
   } satisfies Ledger);
 }
