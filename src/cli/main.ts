@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import yargs from "yargs";
+import { withExamples } from "./examples.js";
 import { MigrateError } from "../shared/errors.js";
 import { cutoverCommand } from "./commands/cutover.js";
 import { emulatorCommand } from "./commands/emulator.js";
@@ -13,6 +15,12 @@ import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 import { printable } from "../shared/text.js";
 
+/** The version in the package's own package.json (dist/src/cli → the package root). */
+function packageVersion(): string {
+  const file = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
   if (process.env.AUTHLETE_DEBUG !== undefined) {
@@ -26,26 +34,28 @@ export async function main(args: string[]): Promise<number> {
   const done = (result: Promise<CommandResult>) => {
     pending = result;
   };
-  let parser = yargs(args)
+  const parser = yargs(args)
     .scriptName("authlete-migrate")
     .strict()
     .demandCommand(1)
     .help()
-    .version(false)
+    .version(packageVersion())
+    .completion("completion", "Print a bash/zsh completion script (authlete-migrate completion >> ~/.bashrc)")
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new MigrateError("usage", message);
     });
-  parser = migrateCommand(parser, done);
-  parser = statusCommand(parser, done);
-  parser = reportCommand(parser, done);
-  parser = rollbackCommand(parser, done);
-  parser = verifyCommand(parser, done);
-  parser = compareCommand(parser, done);
-  parser = cutoverCommand(parser, done);
-  parser = emulatorCommand(parser, done);
-  parser = keygenCommand(parser, done);
-  parser = lineKidsCommand(parser, done);
+  const commands = withExamples(parser);
+  migrateCommand(commands, done);
+  statusCommand(commands, done);
+  reportCommand(commands, done);
+  rollbackCommand(commands, done);
+  verifyCommand(commands, done);
+  compareCommand(commands, done);
+  cutoverCommand(commands, done);
+  emulatorCommand(commands, done);
+  keygenCommand(commands, done);
+  lineKidsCommand(commands, done);
   try {
     await parser.parseAsync();
     if (!pending) return 0;

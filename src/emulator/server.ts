@@ -41,6 +41,8 @@ export interface RunningEmulator {
   port: number;
   seed: EmulatorSeed;
   store: TokenStore;
+  /** The emulator's clock now (ms). */
+  now(): number;
   /** Moves the emulator's clock forward (tests let lifetimes pass this way instead of sleeping). */
   advanceClock(ms: number): void;
   /** Changes the faults it plays from the next request on (a test's rerun need not be slow). */
@@ -189,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     port,
     seed,
     store,
+    now,
     advanceClock(ms) {
       offset += ms;
     },

@@ -47,8 +47,8 @@ export interface Ledger extends RunLog {
   createdNotSeen(runId: number): { tokenHash: string; sentHash: string; refreshHash: string | null }[];
   /** Records what verify found for one token. */
   recordVerification(runId: number, tokenHash: string, result: string, detail: string | null): void;
-  /** The tokens a run created, with the hash of what Authlete holds: what a rollback deletes. */
-  createdBy(runId: number): RollbackTarget[];
+  /** The tokens a run (or, without one, every run) created, with the hash of what Authlete holds. */
+  createdBy(runId?: number): RollbackTarget[];
   /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
   recordRollback(target: RollbackTarget, rollbackRunId: number, result: "deleted" | "already_absent"): void;
   /**
@@ -166,9 +166,9 @@ export function openLedger(file: string): Ledger {
       db
         .prepare(
           `SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, source_file AS file,
-          row_no AS rowNo FROM entries WHERE state = 'created' AND run_id = ? ORDER BY rowid`,
+          row_no AS rowNo FROM entries WHERE state = 'created' AND (? IS NULL OR run_id = ?) ORDER BY rowid`,
         )
-        .all(runId) as RollbackTarget[],
+        .all(runId ?? null, runId ?? null) as RollbackTarget[],
     recordRollback: db.transaction((t: RollbackTarget, rollbackRunId: number, result: string) => {
       db.prepare(
         "INSERT INTO rollbacks (token_hash, sent_hash, run_id, source_file, row_no, result, at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -9,7 +9,8 @@ import { mappedRows } from "./mapped-rows.js";
 
 export interface RollbackConfig {
   ledgerFile: string;
-  runId: number;
+  /** The migration run whose tokens to delete, or "all": every token this ledger created. */
+  runId: number | "all";
   dryRun: boolean;
   connection?: ConnectionSettings;
   concurrency: number;
@@ -19,7 +20,7 @@ export interface RollbackConfig {
 
 export interface RollbackSummary {
   rollbackRunId: number;
-  ofRun: number;
+  ofRun: number | "all";
   dryRun: boolean;
   tokens: number;
   deleted: number;
@@ -70,8 +71,8 @@ function refuseNotAMigration(runs: readonly RunRecord[], runId: number): void {
 export async function rollback(config: RollbackConfig): Promise<RollbackSummary> {
   const ledger = openLedger(config.ledgerFile);
   try {
-    refuseNotAMigration(ledger.status().runs, config.runId);
-    const targets = ledger.createdBy(config.runId);
+    if (config.runId !== "all") refuseNotAMigration(ledger.status().runs, config.runId);
+    const targets = ledger.createdBy(config.runId === "all" ? undefined : config.runId);
     const rollbackRunId = ledger.startRun({
       dryRun: config.dryRun,
       arguments: { command: "rollback", run: config.runId },

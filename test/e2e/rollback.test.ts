@@ -105,3 +105,36 @@ test("when Authlete does not know the ledger's hash, rollback says so and delete
   assert.equal(emulator.store.stats().tokens, 0);
   assert.ok(!(byValue.stdout + byValue.stderr).includes(rows[0]!.token), "values never printed");
 });
+
+test("rollback --all deletes what every run of the ledger created, and says which of --run/--all is needed", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const env = authleteEnv(emulator);
+  const ledger = join(dir, "l.db");
+  const mapping = writeMapping(dir);
+  const [a, b, c] = liveRows(3);
+  for (const [name, rows] of [
+    ["monday.csv", [a!, b!]],
+    ["tuesday.csv", [a!, b!, c!]],
+  ] as const) {
+    const run = await runCli(
+      ["migrate", writeDump(dir, name, [...rows]), "--mapping", mapping, "--ledger", ledger],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+  }
+  assert.equal(emulator.store.stats().tokens, 3);
+  const neither = await runCli(["rollback", "--ledger", ledger], env);
+  assert.equal(neither.code, 2);
+  assert.match(neither.stderr, /say --run <id> or --all \(one of them\) \[usage\]/);
+  const preview = await runCli(["rollback", "--all", "--ledger", ledger, "--dry-run"], env);
+  assert.match(
+    preview.stdout,
+    /^Rollback of every run \(dry run\): 3 token\(s\) created and not yet rolled back\n {2}would delete 3/,
+  );
+  const all = JSON.parse(
+    (await runCli(["rollback", "--all", "--ledger", ledger, "--json"], env)).stdout,
+  ) as RollbackSummary;
+  assert.deepEqual([all.ofRun, all.tokens, all.deleted], ["all", 3, 3]);
+  assert.equal(emulator.store.stats().tokens, 0);
+});

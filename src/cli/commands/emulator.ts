@@ -43,7 +43,13 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
           describe: "The emulator's clock ahead (+) of or behind (-) this host's, ms",
         })
         .option("fault-seed", { type: "number", default: 1 })
-        .option("json", { type: "boolean", default: true, describe: "Print the start line as JSON" }),
+        .option("json", { type: "boolean", default: true, describe: "Print the start line as JSON" })
+        .option("print-env", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Print export lines for AUTHLETE_BASE_URL, AUTHLETE_SERVICE_ID and AUTHLETE_BEARER, and the clock",
+        }),
     (argv) => {
       done(
         (async () => {
@@ -84,7 +90,9 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
                 grantTypes: c.grantTypes,
               })),
           };
-          process.stdout.write(`${JSON.stringify(line)}\n`);
+          process.stdout.write(
+            argv["print-env"] ? exportLines(line, emulator.now()) : `${JSON.stringify(line)}\n`,
+          );
           await new Promise<void>((resolve) => {
             process.once("SIGINT", resolve);
             process.once("SIGTERM", resolve);
@@ -95,4 +103,16 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
       );
     },
   );
+}
+
+/** Shell lines a user evaluates to point the CLI at this emulator (an emulator's bearer, never a real one). */
+function exportLines(line: { baseUrl: string; serviceId: string; bearer?: string }, now: number): string {
+  const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+  return [
+    `export AUTHLETE_BASE_URL=${quote(line.baseUrl)}`,
+    `export AUTHLETE_SERVICE_ID=${quote(line.serviceId)}`,
+    `export AUTHLETE_BEARER=${quote(line.bearer ?? "")}`,
+    `# the emulator's clock: ${new Date(now).toISOString()} (--now and --clock-offset-ms move it)`,
+    "",
+  ].join("\n");
 }

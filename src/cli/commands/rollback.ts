@@ -10,10 +10,16 @@ import { parseNow } from "../now.js";
 export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
   return yargs.command(
     "rollback",
-    "Delete from Authlete exactly the tokens one run created (by hash; --source to delete by value)",
+    "Delete from Authlete exactly the tokens one run (or every run) created (by hash; --source to delete by value)",
     (y) =>
       connectionOptions(y)
-        .option("run", { type: "number", demandOption: true, describe: "The run whose tokens to delete" })
+        .option("run", { type: "number", describe: "The run whose tokens to delete" })
+        .option("all", { type: "boolean", default: false, describe: "Every token this ledger created" })
+        .check((argv) => {
+          if ((argv.run === undefined) === !argv.all)
+            throw new MigrateError("usage", "say --run <id> or --all (one of them)");
+          return true;
+        })
         .option("ledger", { type: "string", default: "./authlete-migrate.db" })
         .option("dry-run", { type: "boolean", default: false, describe: "Count what would be deleted" })
         .option("source", { type: "string", array: true, describe: "The run's dumps, to delete by value" })
@@ -37,14 +43,14 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
             : undefined;
           const summary = await rollback({
             ledgerFile,
-            runId: argv.run,
+            runId: argv.all ? "all" : argv.run!,
             dryRun: argv["dry-run"],
             connection: argv["dry-run"] ? undefined : connectionSettings(argv, argv.concurrency),
             concurrency: argv.concurrency,
             sources,
           });
           const text = [
-            `Rollback of run ${summary.ofRun}${summary.dryRun ? " (dry run)" : ""}: ${summary.tokens} token(s) created by that run and not yet rolled back`,
+            `Rollback of ${summary.ofRun === "all" ? "every run" : `run ${summary.ofRun}`}${summary.dryRun ? " (dry run)" : ""}: ${summary.tokens} token(s) created and not yet rolled back`,
             summary.dryRun
               ? `  would delete ${summary.tokens}`
               : `  deleted ${summary.deleted}, already absent ${summary.alreadyAbsent}, not found by hash ${summary.notFoundByHash}, failed ${summary.failed}`,

@@ -1,0 +1,55 @@
+import type { Argv } from "yargs";
+
+/** What a migration engineer types, per command: shown by `<command> --help`. */
+const examples: Record<string, [command: string, meaning: string][]> = {
+  migrate: [
+    [
+      "$0 migrate tokens.csv --mapping mapping.json --dry-run --report out/",
+      "validate everything, send nothing",
+    ],
+    [
+      "$0 migrate tokens.csv --mapping mapping.json --check-service",
+      "migrate for real after checking the service",
+    ],
+    ["$0 migrate tokens.csv --mapping mapping.json --retry-rejected", "rerun after fixing the mapping"],
+    ["$0 migrate new.csv --mapping mapping.json --sync-deletions", "catch up from a newer complete export"],
+  ],
+  status: [["$0 status --ledger authlete-migrate.db", "runs, states, reasons, what is left"]],
+  report: [["$0 report --out out/", "report.html, report.json and rejects.csv of the last run"]],
+  rollback: [
+    ["$0 rollback --run 2 --dry-run", "what deleting run 2's tokens would delete"],
+    ["$0 rollback --all", "delete every token this ledger created"],
+  ],
+  verify: [["$0 verify tokens.csv --mapping mapping.json --sample 500", "introspect 500 migrated tokens"]],
+  compare: [
+    [
+      "LEGACY_CLIENT_SECRET=… $0 compare tokens.csv --mapping mapping.json --legacy-introspection https://old/introspect --legacy-client-id rs --all",
+      "ask both servers about every migrated token before the cutover",
+    ],
+  ],
+  cutover: [["$0 cutover", "record that traffic now goes to Authlete"]],
+  emulator: [['eval "$($0 emulator --print-env --port 8088 &)"', "run the emulator and export its settings"]],
+  keygen: [["$0 keygen --out keys/1657000001", "an assertion signing key pair for a LINE channel"]],
+  "line-kids": [["$0 line-kids --mapping mapping.json --out kids.json", "save LINE's valid key IDs"]],
+};
+
+/**
+ * The parser, with every command's examples added to its --help: the command functions register as
+ * before, and their builders get the examples first.
+ */
+export function withExamples(parser: Argv): Argv {
+  const register = parser.command.bind(parser) as (...args: unknown[]) => Argv;
+  const wrapped = Object.create(parser) as Argv;
+  (wrapped as unknown as { command: (...args: unknown[]) => Argv }).command = (...args: unknown[]) => {
+    const [spec, , builder] = args;
+    const name = typeof spec === "string" ? spec.split(" ")[0]! : "";
+    if (typeof builder === "function") {
+      args[2] = (y: Argv) => {
+        for (const [command, meaning] of examples[name] ?? []) y.example(command, meaning);
+        return (builder as (y: Argv) => Argv)(y);
+      };
+    }
+    return register(...args);
+  };
+  return wrapped;
+}
