@@ -151,7 +151,8 @@ export class RunLoop {
   }
 
   private async handle(decision: Decision, at: Admitted): Promise<void> {
-    if (decision.action === "settled")
+    if (decision.action === "settled") {
+      if (decision.state === "rejected" && at.result.kind === "payload") this.tally.retryable++;
       return this.tally.settle(decision.state, decision.reason, {
         ...at,
         // The map's detail belongs to the map's reason, not to one an earlier run recorded.
@@ -160,6 +161,7 @@ export class RunLoop {
             ? at.detail
             : "recorded by an earlier run",
       });
+    }
     if (decision.action === "revoke") {
       if (!this.writer) return this.tally.settle("skipped", "revoked_since_migration", at);
       const { key, identifier, refreshHash } = decision;

@@ -63,6 +63,11 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.staleSource) lines.push("", `Warning: ${describeStaleSource(summary.staleSource)}`);
+  if (summary.retryable)
+    lines.push(
+      "",
+      `${summary.retryable} row(s) an earlier run rejected map to a token now; they are not sent again unless you rerun with --retry-rejected.`,
+    );
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
       "",

@@ -26,6 +26,8 @@ export interface RunSummary {
   unrecoverable?: { rows: number; stores: string; lastAccessExpiry: string; lastRefreshExpiry: string };
   /** Every access token in the sources expired over a day before the run: likely an old export. */
   staleSource?: { newestAccessExpiry: string; daysBehind: number };
+  /** Rows an earlier run rejected that map to a payload now (a fixed mapping, or Authlete's refusal): --retry-rejected sends them. */
+  retryable?: number;
   /** Rows to create holding what Authlete cannot take over, by kind. */
   notCarried?: Partial<Record<NotCarried, number>>;
   /** The first rows of each kind not carried, file:line. */
@@ -106,6 +108,7 @@ export function summarise(
     summary.notCarried = { ...tally.notCarried };
     summary.notCarriedRows = { ...tally.notCarriedRows };
   }
+  if (tally.retryable > 0) summary.retryable = tally.retryable;
   if (writer) summary.writer = writer;
   return summary;
 }

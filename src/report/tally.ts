@@ -53,6 +53,8 @@ export interface RowRef {
 /** Counts a run as it goes: states, reasons with their first rows, unmapped clients, lifetimes. */
 export class Tally {
   rows = 0;
+  /** Rows an earlier run rejected that map to a payload now, not retried (no --retry-rejected). */
+  retryable = 0;
   readonly states: Record<RowState, number> = {
     created: 0,
     skipped: 0,

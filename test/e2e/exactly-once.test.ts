@@ -6,7 +6,7 @@ import type { RunningEmulator } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
-import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
@@ -187,4 +187,30 @@ test("a row Authlete refuses is rejected with its result code and is not retried
     calls! + 1,
     "--retry-rejected sends it again",
   );
+});
+
+test("after the mapping is fixed, a rerun says how many earlier rejections would now be sent, and --retry-rejected sends them", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const rows = liveRows(4).map((r, i) => (i === 1 ? { ...r, client: "partner" } : r));
+  const dump = writeDump(dir, "tokens.csv", rows);
+  const mapping = (clients: Record<string, unknown>) => writeMapping(dir, { ...generatedMapping, clients });
+  const migrate = (file: string, extra: string[] = []) =>
+    runCli(
+      ["migrate", dump, "--mapping", file, "--ledger", join(dir, "l.db"), ...extra],
+      authleteEnv(emulator),
+    );
+  const known = generatedMapping.clients;
+  const first = await migrate(mapping(known));
+  assert.equal(first.code, 1);
+  assert.match(first.stdout, /client_unknown/);
+  const fixed = mapping({ ...known, partner: webApp });
+  const rerun = await migrate(fixed);
+  assert.match(
+    rerun.stdout,
+    /1 row\(s\) an earlier run rejected map to a token now; they are not sent again unless you rerun with --retry-rejected\./,
+  );
+  const retried = JSON.parse((await migrate(fixed, ["--retry-rejected", "--json"])).stdout) as Summary;
+  assert.deepEqual([retried.created, retried.rejected, retried.retryable], [1, 0, undefined]);
+  assert.equal(emulator.store.stats().tokens, 4);
 });
