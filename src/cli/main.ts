@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { withExamples } from "./examples.js";
+import { standardInput } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { cutoverCommand } from "./commands/cutover.js";
 import { emulatorCommand } from "./commands/emulator.js";
@@ -34,7 +35,10 @@ export async function main(args: string[]): Promise<number> {
   const done = (result: Promise<CommandResult>) => {
     pending = result;
   };
-  const parser = yargs(args)
+  // yargs drops a lone "-" from positionals: it names standard input, as "/dev/stdin" does (not an
+  // option's value: `--delimiter -` stays).
+  const given = args.map((arg, i) => (arg === "-" && !args[i - 1]?.startsWith("-") ? standardInput : arg));
+  const parser = yargs(given)
     .scriptName("authlete-migrate")
     .strict()
     .demandCommand(1)

@@ -1,17 +1,23 @@
 import { openLedger, type Ledger } from "../ledger/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { join } from "node:path";
-import { RejectsFile } from "../report/index.js";
-import { prepareReportDir, writeReportFiles } from "../report/index.js";
-import { staleSource, summarise, type RunSummary } from "../report/index.js";
-import { Tally } from "../report/index.js";
+import {
+  prepareReportDir,
+  RejectsFile,
+  staleSource,
+  summarise,
+  Tally,
+  writeReportFiles,
+  type RunSummary,
+} from "../report/index.js";
 import type { WriterHandle } from "../write/index.js";
 import { connectService } from "./connect.js";
 import { checkHeader, describeSources } from "./sources.js";
 import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { RunLoop } from "./run-loop.js";
-import type { ServiceUsage } from "./service-usage.js";
+import { unknownUsage, type ServiceUsage } from "./service-usage.js";
+import { standardInput } from "../read/index.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
@@ -36,16 +42,21 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   try {
     // A completed run over the same unchanged sources with the same mapping already scanned them.
     const sources = describeSources(config.files);
-    const before = ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as
-      ServiceUsage | undefined;
+    const piped = config.files.includes(standardInput);
+    const before = piped
+      ? unknownUsage()
+      : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);
     refuseSilentCatchUp(config, ledger);
     const service = await connectService(config, passOptions, clock, before);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
     // look; the service check has just read them all.
-    const total = config.dryRun
-      ? undefined
-      : (ledger.rowsReadBefore(sources) ?? service.check?.rows ?? (await prescan(config.files, passOptions)));
+    const total =
+      config.dryRun || piped
+        ? undefined
+        : (ledger.rowsReadBefore(sources) ??
+          service.check?.rows ??
+          (await prescan(config.files, passOptions)));
     // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
     const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
     const runId = ledger.startRun({

@@ -27,6 +27,23 @@ export interface ServiceUsage {
   refreshOnGrantWithout: number;
 }
 
+/**
+ * Nothing known of the dump's needs: a pipe is read once, by the run itself, so the service check reads
+ * only the service's settings.
+ */
+export function unknownUsage(): ServiceUsage {
+  return {
+    rows: 0,
+    clients: {},
+    scopes: [],
+    refresh: 0,
+    severalByClient: {},
+    refreshBeforeAccess: 0,
+    refreshNeverExpires: {},
+    refreshOnGrantWithout: 0,
+  };
+}
+
 const add = (counts: Record<string, number>, key: string | number) => (counts[key] = (counts[key] ?? 0) + 1);
 
 /** Reads the sources once and maps every row, counting what the service checks need. */

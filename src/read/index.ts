@@ -4,7 +4,7 @@ import { readJsonArray } from "./json-array.js";
 import { readNdjson } from "./ndjson.js";
 import { readRowsInWorker } from "./in-worker.js";
 import { stopped } from "./limits.js";
-import { detectFormat } from "./open.js";
+import { detectFormat, standardInput } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
 /** Streams the rows of every file in order, each with its file, record number and line. */
@@ -41,10 +41,11 @@ export function readRowsForRun(
   files: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
-  return files.some((file) => detectFormat(file, options.format) === "json")
+  // Standard input is this process's: it is read where it is (and a JSON array parses no faster apart).
+  return files.some((file) => file === standardInput || detectFormat(file, options.format) === "json")
     ? readRows(files, options)
     : readRowsInWorker(files, options);
 }
 
-export { detectFormat } from "./open.js";
+export { detectFormat, standardInput } from "./open.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";

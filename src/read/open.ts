@@ -47,8 +47,13 @@ function firstBytes(file: string): Buffer {
   }
 }
 
+/** The source that means standard input: a dump piped in, never written to disk (`-` on the command line). */
+export const standardInput = "/dev/stdin";
+
 /** A byte stream of the file, gunzipped (within `maxGzipRatio`) when it starts with the gzip magic bytes. */
 export function openSource(file: string, maxGzipRatio = defaultMaxGzipRatio): Readable {
+  // A pipe is read once and as it comes (pipe a gzipped dump through zcat).
+  if (file === standardInput) return process.stdin;
   let head: Buffer;
   try {
     head = firstBytes(file);
@@ -79,6 +84,7 @@ export function openSource(file: string, maxGzipRatio = defaultMaxGzipRatio): Re
 /** The format from --format, else from the extension (after any .gz). */
 export function detectFormat(file: string, format?: SourceFormat): SourceFormat {
   if (format) return format;
+  if (file === standardInput) return "csv";
   const name = basename(file).toLowerCase().replace(/\.gz$/, "");
   if (name.endsWith(".csv") || name.endsWith(".tsv")) return "csv";
   if (name.endsWith(".ndjson") || name.endsWith(".jsonl")) return "ndjson";

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
 import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping, type LegacyRow } from "../helpers/dumps.js";
@@ -88,3 +90,33 @@ for (const format of ["csv", "json", "ndjson", "csv.gz", "ndjson.gz"]) {
     }
   });
 }
+
+test("a dump piped to `migrate -` is read once from standard input: the same outcome as the file, never written to disk", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const rows = liveRows(12);
+  const file = writeDump(dir, "tokens.csv", rows);
+  const mapping = writeMapping(dir);
+  const run = (source: string, ledger: string, extra: string[] = []) =>
+    runCli(
+      ["migrate", source, "--mapping", mapping, "--ledger", join(dir, ledger), "--json", ...extra],
+      authleteEnv(emulator),
+      {
+        input: source === "-" ? readFileSync(file) : undefined,
+      },
+    );
+  const outcome = (s: RunSummary) => [s.rows, s.created, s.skipped, s.rejected, s.reasons];
+  const fromFile = JSON.parse((await run(file, "dry-file.db", ["--dry-run"])).stdout) as RunSummary;
+  const piped = await run("-", "dry-pipe.db", ["--dry-run"]);
+  assert.deepEqual(outcome(JSON.parse(piped.stdout) as RunSummary), outcome(fromFile));
+  assert.match(piped.stderr, /reading the dump from standard input, once/);
+  const live = await run("-", "live.db");
+  assert.equal(live.code, 0, live.stderr);
+  assert.equal((JSON.parse(live.stdout) as RunSummary).created, 12);
+  assert.equal(emulator.store.stats().tokens, 12);
+  const again = JSON.parse((await run("-", "live.db")).stdout) as RunSummary;
+  assert.deepEqual([again.created, again.reasons], [0, { already_migrated: 12 }]);
+  const both = await run("-", "x.db", [file]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /- \(standard input\) must be the only source \[usage\]/);
+});

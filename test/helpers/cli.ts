@@ -27,7 +27,7 @@ process.once("exit", () => {
 export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  options: { fileSizeLimit?: number } = {},
+  options: { fileSizeLimit?: number; input?: string | Buffer } = {},
 ): RunningCli {
   const node = [process.execPath, repoFile("bin/authlete-migrate.js"), ...args];
   const limit = options.fileSizeLimit;
@@ -40,8 +40,10 @@ export function startCli(
       AUTHLETE_BEARER: undefined,
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  // A dump piped in: written whole, then closed (the CLI reads standard input to its end).
+  if (options.input !== undefined) child.stdin!.end(options.input);
   running.add(child);
   child.once("exit", () => running.delete(child));
   let stdout = "";
@@ -61,7 +63,7 @@ export function startCli(
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  options: { fileSizeLimit?: number } = {},
+  options: { fileSizeLimit?: number; input?: string | Buffer } = {},
 ): Promise<CliResult> {
   return startCli(args, env, options).result;
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { MigrateConfig } from "../../pipeline/index.js";
 import type { SourceFormat } from "../../read/index.js";
+import { standardInput } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { resolveConnection } from "../connection.js";
 import { loadCommandMapping } from "../mapping.js";
@@ -49,7 +50,8 @@ export function buildMigrateConfig(
   warn: (m: string) => void,
 ): MigrateConfig {
   for (const file of args.files) {
-    if (!existsSync(file)) throw new MigrateError("usage", `source file not found: ${file}`, { file });
+    if (file !== standardInput && !existsSync(file))
+      throw new MigrateError("usage", `source file not found: ${file}`, { file });
   }
   const concurrency = positive("concurrency", args.concurrency, 1024);
   const rate = positive("rate", args.rate, 100_000);
@@ -59,6 +61,13 @@ export function buildMigrateConfig(
       "usage",
       `--delimiter must be one character; got ${JSON.stringify(args.delimiter)}`,
       { option: "delimiter" },
+    );
+  }
+  if (args.files.includes(standardInput)) {
+    if (args.files.length > 1)
+      throw new MigrateError("usage", "- (standard input) must be the only source", { option: "files" });
+    warn(
+      "reading the dump from standard input, once: the service's settings are checked but not the dump's clients and scopes, and progress has no total (no pre-scan); pipe a gzipped dump through zcat",
     );
   }
   const mapping = loadCommandMapping(args.mapping, warn);
