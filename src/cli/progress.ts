@@ -8,24 +8,49 @@ export interface ProgressView {
 
 const plainEveryMs = 5_000;
 
-function counts(p: Progress): string {
-  const rate = p.writer ? ` rate=${p.writer.currentRate.toFixed(0)}/s 429s=${p.writer.rateLimited}` : "";
-  return `created=${p.created} skipped=${p.skipped} rejected=${p.rejected} failed=${p.failed} in-flight=${p.inFlight}${rate}`;
+/** Rows whose fate is recorded: what the bar and the ETA follow (reading runs far ahead of writing). */
+const settled = (p: Progress) => p.created + p.skipped + p.rejected + p.failed;
+
+/** Seconds left at the pace rows have been settled so far; undefined without a total or a pace yet. */
+export function etaSeconds(p: Progress): number | undefined {
+  const done = settled(p);
+  if (p.total === undefined || done === 0) return undefined;
+  return Math.max(0, Math.ceil(((p.total - done) * p.elapsedMs) / done / 1000));
 }
 
-/** Progress on stderr: a bar on a TTY, a plain line every few seconds otherwise, nothing when quiet. */
-export function createProgressView(stream: NodeJS.WriteStream, quiet: boolean): ProgressView {
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined) return "?";
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes}m${seconds % 60}s` : `${Math.floor(minutes / 60)}h${minutes % 60}m`;
+}
+
+function counts(p: Progress): string {
+  const rate = p.writer ? ` rate=${p.writer.currentRate.toFixed(0)}/s 429s=${p.writer.rateLimited}` : "";
+  return `read=${p.rows} created=${p.created} skipped=${p.skipped} rejected=${p.rejected} failed=${p.failed} in-flight=${p.inFlight}${rate}`;
+}
+
+/**
+ * Progress on stderr: a bar on a TTY, a plain line every few seconds otherwise (the first at once),
+ * nothing when quiet. Both follow settled rows, with the ETA at the pace they settle.
+ */
+export function createProgressView(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+  now: () => number = () => performance.now(),
+): ProgressView {
   if (quiet) return { update() {}, stop() {} };
   if (!stream.isTTY) {
-    let last = 0;
+    let last = -Infinity;
     return {
       update(p) {
-        const now = performance.now();
-        if (now - last < plainEveryMs) return;
-        last = now;
-        const speed = p.rows / Math.max(1, p.elapsedMs / 1000);
+        const at = now();
+        if (at - last < plainEveryMs) return;
+        last = at;
+        const speed = settled(p) / Math.max(1, p.elapsedMs / 1000);
+        const of = p.total === undefined ? "" : `/${p.total}`;
         stream.write(
-          `progress: rows=${p.rows}${p.total ? `/${p.total}` : ""} ${speed.toFixed(0)} rows/s ${counts(p)}\n`,
+          `progress: ${settled(p)}${of} rows done ${speed.toFixed(0)} rows/s ETA ${duration(etaSeconds(p))} ${counts(p)}\n`,
         );
       },
       stop() {},
@@ -33,7 +58,7 @@ export function createProgressView(stream: NodeJS.WriteStream, quiet: boolean): 
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: "{bar} {percentage}% | {value}/{total} rows | ETA {eta_formatted} | {counts}",
+      format: "{bar} {percentage}% | {value}/{total} rows done | ETA {left} | {counts}",
       hideCursor: true,
       stream,
     },
@@ -43,12 +68,13 @@ export function createProgressView(stream: NodeJS.WriteStream, quiet: boolean): 
   return {
     update(p) {
       const total = p.total ?? Math.max(p.rows, 1);
+      const payload = { counts: counts(p), left: duration(etaSeconds(p)) };
       if (!started) {
-        bar.start(total, p.rows, { counts: counts(p) });
+        bar.start(total, settled(p), payload);
         started = true;
       }
       bar.setTotal(total);
-      bar.update(p.rows, { counts: counts(p) });
+      bar.update(settled(p), payload);
     },
     stop() {
       if (started) bar.stop();

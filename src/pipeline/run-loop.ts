@@ -124,7 +124,7 @@ export class RunLoop {
     } finally {
       clearInterval(flushTimer);
       this.flushOutcomes();
-      this.progress.report(true, this.inFlight.size);
+      this.progress.report(true);
     }
   }
 
@@ -147,7 +147,7 @@ export class RunLoop {
       else await this.handle(decision, at);
     }
     this.flushOutcomes(outcomeFlushSize);
-    this.progress.report(false, this.inFlight.size);
+    this.progress.report(false);
   }
 
   private async handle(decision: Decision, at: Admitted): Promise<void> {
@@ -217,7 +217,7 @@ export class RunLoop {
     if (outcome === null) return this.tally.settle("pending", "interrupted", at);
     this.outcomes.push(outcome);
     this.tally.settle(outcome.state, outcome.reason, { ...at, detail: outcome.detail });
-    this.progress.report(false, this.inFlight.size);
+    this.progress.report(false);
   }
 
   /** Waits for in-flight writes; after a stop request, for at most the grace period. */

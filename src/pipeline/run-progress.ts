@@ -19,7 +19,7 @@ export class RunProgress {
     },
   ) {}
 
-  report(force: boolean, inFlight: number): void {
+  report(force: boolean): void {
     const { config, tally, writer, startedAt } = this.run;
     const now = performance.now();
     const last = tally.timeline.at(-1)?.t ?? -Infinity;
@@ -36,7 +36,7 @@ export class RunProgress {
       skipped,
       rejected,
       failed,
-      inFlight,
+      inFlight: writer?.inFlight ?? 0,
       writer: writer?.stats,
       elapsedMs: now - startedAt,
     });

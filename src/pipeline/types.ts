@@ -40,12 +40,15 @@ export interface MigrateConfig {
 }
 
 export interface Progress {
+  /** Rows read so far (reading runs ahead of writing). */
   rows: number;
+  /** Rows the sources hold, when known (a pre-scan, an earlier run): the bar's end. */
   total?: number;
   created: number;
   skipped: number;
   rejected: number;
   failed: number;
+  /** Calls on the wire now (at most the concurrency). */
   inFlight: number;
   writer?: WriterStats;
   elapsedMs: number;

@@ -74,6 +74,8 @@ export interface Writer {
   /** Resolves to null when the run stopped before the token's fate was known (it stays pending). */
   write(decision: WriteDecision): Promise<WriteOutcome | null>;
   readonly stats: WriterStats;
+  /** Calls on the wire right now: never more than the concurrency (queued writes are not counted). */
+  readonly inFlight: number;
   /** Revokes a migrated token (paced like every call); "revoked" only when Authlete counted it. */
   revoke(identifier: string, refreshHash: string | null): Promise<RevokeResult | null>;
   /** Ends a migrated token's refresh token (checked), or revokes the whole token when that is not confirmed. */

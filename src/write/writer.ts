@@ -67,6 +67,9 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
       limit(async () => (ctx.aborted() ? null : revokeConfirmed(ctx, identifier, refreshHash))),
     endRefresh: (accessHash, refreshHash) =>
       limit(async () => (ctx.aborted() ? null : endRefreshConfirmed(ctx, accessHash, refreshHash))),
+    get inFlight() {
+      return limit.activeCount;
+    },
     get stats() {
       return { ...stats, currentRate: pacer.currentRate, circuitOpenings: health.openings };
     },

@@ -33,7 +33,13 @@ test(
     const [code] = (await once(child, "close")) as [number];
     assert.equal(code, 0, screen);
     assert.ok(screen.includes("\u001b[?25l"), "the bar hides the cursor: it drew on a terminal");
-    assert.match(screen, /100% \| 300\/300 rows \| ETA 0s \| created=300 skipped=0 rejected=0 failed=0/);
+    assert.match(
+      screen,
+      /100% \| 300\/300 rows done \| ETA 0s \| read=300 created=300 skipped=0 rejected=0 failed=0/,
+    );
+    // The calls on the wire, never the queue: at most the default concurrency of 16.
+    const inFlight = [...screen.matchAll(/in-flight=(\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(inFlight.length > 0 && Math.max(...inFlight) <= 16, `in-flight ${Math.max(...inFlight)}`);
     assert.match(screen, /created\s+300/, "the summary follows the bar");
     const leaked = rows.flatMap((r) => [r.token, r.refresh_token]).filter((v) => v && screen.includes(v));
     assert.deepEqual(leaked, []);
