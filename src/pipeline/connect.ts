@@ -22,15 +22,17 @@ const rowLevel = new Set<ServiceFinding["code"]>([
   "grant_type_not_allowed",
 ]);
 
+/** A finding that stops a live run before it starts (a row-level one does only under --check-service). */
+export function blocksLiveRun(f: ServiceFinding, strict: boolean): boolean {
+  return f.severity === "error" && (strict || !rowLevel.has(f.code));
+}
+
 function refuseIfNotReady(
   config: MigrateConfig,
   check: ServiceCheck | undefined,
   clock: AuthleteClock,
 ): void {
-  const blocking =
-    check?.findings.filter(
-      (f) => f.severity === "error" && (config.checkService === true || !rowLevel.has(f.code)),
-    ) ?? [];
+  const blocking = check?.findings.filter((f) => blocksLiveRun(f, config.checkService === true)) ?? [];
   if (blocking.length > 0) {
     throw new MigrateError(
       "config_invalid",

@@ -11,7 +11,7 @@ import {
   type RunSummary,
 } from "../report/index.js";
 import type { WriterHandle } from "../write/index.js";
-import { connectService } from "./connect.js";
+import { blocksLiveRun, connectService } from "./connect.js";
 import { checkHeader, describeSources } from "./sources.js";
 import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
@@ -80,6 +80,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       startedAt,
       afterCutover: !!cutover,
       rejects,
+      serviceRules: service.check?.rowRules,
     };
     try {
       await new RunLoop(loop).execute(readOptions);
@@ -108,7 +109,10 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
     if (config.now === undefined) summary.staleSource = staleSource(tally, Date.now());
     if (service.check) {
-      summary.serviceFindings = service.check.findings;
+      summary.serviceFindings = service.check.findings.map((f) => ({
+        ...f,
+        blocking: blocksLiveRun(f, config.checkService === true),
+      }));
       summary.serviceUsage = service.check.usage;
     }
     if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;

@@ -15,6 +15,8 @@ import {
   type RevokedToken,
 } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
+import type { ServiceRowRules } from "./service-check.js";
+import { serviceVerdict } from "./service-verdict.js";
 
 const outcomeFlushSize = 200;
 
@@ -33,6 +35,8 @@ export interface RunLoopSetup {
   afterCutover: boolean;
   /** Where a dry run writes its rejected rows once repeated tokens are known. */
   rejects?: RejectsFile;
+  /** What the service check shows Authlete would refuse row by row. */
+  serviceRules?: ServiceRowRules;
 }
 
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
@@ -105,7 +109,8 @@ export class RunLoop {
       for await (const { row, result: mapped, now } of mappedRows(source)) {
         if (this.stopping) break;
         this.tally.read();
-        const result = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
+        const verified = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
+        const result = serviceVerdict(verified, this.setup.serviceRules);
         this.tally.mapped(result);
         this.batch.push(admittedRow(row, result, now, this.config));
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();

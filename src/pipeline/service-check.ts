@@ -18,9 +18,19 @@ export interface ServiceFinding {
   detail: string;
 }
 
+/** What the service would refuse of a single row: the row-level findings as rules (plain JSON). */
+export interface ServiceRowRules {
+  unsupportedScopes: string[];
+  missingClients: number[];
+  /** Authlete client ID → grant types it does not allow. */
+  disallowedGrantTypes: Record<string, string[]>;
+}
+
 /** The findings, and what the writer must do about the service's settings. */
 export interface ServiceCheck {
   findings: ServiceFinding[];
+  /** What Authlete would refuse row by row: such rows are rejected before they are sent (dry or live). */
+  rowRules: ServiceRowRules;
   rules: LifetimeRules;
   /** Rows the sources hold (every source was read to the end). */
   rows: number;
@@ -148,17 +158,28 @@ export async function checkService(
         finding("error", "service_unreadable", `the service configuration cannot be read (${service.error})`),
       ],
       rules: { expirationLinked: true },
+      rowRules: { unsupportedScopes: [], missingClients: [], disallowedGrantTypes: {} },
       rows: used.rows,
       usage: used,
     };
   const findings = serviceFindings(service, used);
+  const rowRules: ServiceRowRules = {
+    unsupportedScopes: used.scopes.filter((scope) => !service.scopes.has(scope)),
+    missingClients: [],
+    disallowedGrantTypes: {},
+  };
   for (const clientId of Object.keys(used.clients).map(Number)) {
     const client = await readClient(authlete, clientId);
-    if (client === null)
+    if (client !== null && !("error" in client)) {
+      const refused = (used.clients[clientId] ?? []).filter((g) => !client.grantTypes.has(g));
+      if (refused.length > 0) rowRules.disallowedGrantTypes[clientId] = refused;
+    }
+    if (client === null) {
+      rowRules.missingClients.push(clientId);
       findings.push(
         finding("error", "client_not_in_service", `client ${clientId} does not exist in the service`),
       );
-    else if ("error" in client)
+    } else if ("error" in client)
       findings.push(
         finding("error", "service_unreadable", `client ${clientId} cannot be read (${client.error})`),
       );
@@ -176,6 +197,7 @@ export async function checkService(
     );
   return {
     findings,
+    rowRules,
     rules: { expirationLinked: service.tokenExpirationLinked },
     rows: used.rows,
     usage: used,

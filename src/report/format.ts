@@ -58,7 +58,10 @@ export function formatSummary(summary: RunSummary): string {
       "",
       `Service check: ${summary.serviceFindings.length === 0 ? "the service is ready for this dump" : ""}`,
     );
-    for (const f of summary.serviceFindings) lines.push(`  ${f.severity}: ${f.detail} [${f.code}]`);
+    for (const f of summary.serviceFindings)
+      lines.push(
+        `  ${f.blocking ? "BLOCKING (a live run with these options will not start)" : f.severity === "error" ? "error (its rows are rejected)" : f.severity}: ${f.detail} [${f.code}]`,
+      );
   }
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));

@@ -96,7 +96,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 .cards{display:flex;gap:.8rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;min-width:110px}
 .card .n{display:block;font-size:1.6rem;font-weight:600}.chart .label{font-size:13px}.chart .value{font-size:13px;font-weight:600}
 .throttle{stroke:#c62828;stroke-dasharray:3 3}table{border-collapse:collapse;width:100%}td,th{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left}
-.num{text-align:right}.muted{color:#757575}.empty{color:#757575;font-style:italic}.ok{color:#2e7d32;font-weight:600}.bad{color:#c62828;font-weight:600}h3{font-size:1rem}
+.num{text-align:right}.muted{color:#757575}.empty{color:#757575;font-style:italic}.ok{color:#2e7d32;font-weight:600}li.blocking{color:#c62828;background:#ffebee;padding:.3rem .5rem;border-left:4px solid #c62828;list-style:none}.bad{color:#c62828;font-weight:600}h3{font-size:1rem}
 </style></head><body>
 <h1>Token migration report: run ${summary.runId}</h1>
 <p class="muted">${escape(kind)} · ${escape(summary.status)} · ${summary.rows} rows read in ${(summary.durationMs / 1000).toFixed(1)} s · generated ${escape(generatedAt.toISOString())}</p>
@@ -110,7 +110,7 @@ ${
 }
 ${summary.staleSource ? `<section id="stale-source" class="warning"><h2>An old export?</h2><p>${escape(describeStaleSource(summary.staleSource))}</p></section>` : ""}
 ${summary.authleteClock || summary.cutover ? `<section id="clock"><h2>Authlete's clock and the cutover</h2>${summary.authleteClock ? `<p>${escape(describeClock(summary.authleteClock))}</p>` : ""}${summary.cutover ? `<p>${escape(describeCutover(summary.cutover))}</p>` : ""}</section>` : ""}
-${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.severity}">${escape(f.severity)}: ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
+${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.blocking ? "blocking" : f.severity}">${f.blocking ? "<strong>Blocking — a live run with these options will not start:</strong>" : escape(f.severity === "error" ? "error (its rows are rejected)" : f.severity) + ":"} ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
 <section id="headline"><div class="cards">${cards}</div></section>
 <section id="outcomes"><h2>Outcome of every row</h2>${barChart(
     "chart-outcomes",

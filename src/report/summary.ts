@@ -35,7 +35,8 @@ export interface RunSummary {
   /** What the dump needs of the service (clients, grant types, scopes, counts), as the service check read it. */
   serviceUsage?: object;
   /** --check-service: what the target service lacks for this dump. */
-  serviceFindings?: { severity: "error" | "warning"; code: string; detail: string }[];
+  /** `blocking`: a live run refuses to start on it (a row-level one rejects its rows instead). */
+  serviceFindings?: { severity: "error" | "warning"; code: string; detail: string; blocking?: boolean }[];
   /** Dry run: how long the real run would take at the configured rate, seconds. */
   estimatedSeconds?: number;
   writer?: WriterStats;

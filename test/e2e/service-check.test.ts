@@ -70,3 +70,36 @@ test("--check-service reports each finding before any write, and a live run refu
   assert.match(ok.stdout, /Service check:[\s\S]*warning: 1 subject\(s\) have several live tokens/);
   assert.doesNotMatch(ok.stdout, /error:/);
 });
+
+test("a dry run predicts the live run: rows the service would refuse are would-reject (exit 1), and blocking findings say so", async (t) => {
+  const dir = tempDir(t);
+  const seed = defaultSeed();
+  seed.services[0]!.supportedScopes = seed.services[0]!.supportedScopes.filter((s) => s !== "profile");
+  const { emulator } = await withEmulator(t, { seed });
+  const env = authleteEnv(emulator);
+  const dump = writeDump(dir, "t.csv", liveRows(4)); // rows 1 and 3 ask for "openid profile"
+  const mapping = writeMapping(dir, generatedMapping);
+  const run = (ledger: string, extra: string[]) =>
+    runCli(["migrate", dump, "--mapping", mapping, "--ledger", join(dir, ledger), ...extra], env);
+  const outcome = (s: RunSummary) => [s.created, s.rejected, s.reasons];
+
+  const dry = await run("dry.db", ["--dry-run", "--check-service", "--json"]);
+  assert.equal(dry.code, 1, "rows a live run would lose are not an exit-0 dry run");
+  const predicted = JSON.parse(dry.stdout) as RunSummary;
+  assert.deepEqual(outcome(predicted), [2, 2, { scope_not_supported: 2 }]);
+  assert.deepEqual(
+    predicted.serviceFindings?.filter((f) => f.severity === "error").map((f) => [f.code, f.blocking]),
+    [["scope_not_supported", true]],
+  );
+  const text = await run("dry-text.db", ["--dry-run", "--check-service"]);
+  assert.match(
+    text.stdout,
+    /BLOCKING \(a live run with these options will not start\): scope "profile" is not supported/,
+  );
+
+  // Without the strict check the live run starts, and does what the dry run counted.
+  const live = await run("live.db", ["--json"]);
+  assert.equal(live.code, 1, live.stderr);
+  assert.deepEqual(outcome(JSON.parse(live.stdout) as RunSummary), outcome(predicted));
+  assert.equal(emulator.store.stats().calls["auth/token/create"], 2, "the refused rows were never sent");
+});

@@ -6,10 +6,11 @@ import { connectionOptions } from "../connection.js";
 import type { CommandResult } from "../types.js";
 import { buildMigrateConfig, type MigrateArgs } from "./migrate-options.js";
 
-/** Exit code of a finished run: 3 stopped, 1 any row rejected or failed, else 0. */
+/** Exit code of a finished run: 3 stopped, 1 any row rejected or failed (or a dry run's blocking finding), else 0. */
 export function exitCodeOf(summary: RunSummary): number {
   if (summary.status !== "completed") return 3;
-  return summary.rejected + summary.failed > 0 ? 1 : 0;
+  const blocked = summary.serviceFindings?.some((f) => f.blocking) === true;
+  return summary.rejected + summary.failed > 0 || blocked ? 1 : 0;
 }
 
 /** SIGINT/SIGTERM stop gracefully; a second SIGINT stops at once (pending rows resolve on the next run). */
