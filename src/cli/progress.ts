@@ -31,7 +31,7 @@ function counts(p: Progress): string {
 }
 
 /**
- * Progress on stderr: a bar on a TTY, a plain line every few seconds otherwise (the first at once),
+ * Progress on stderr: a bar on a TTY, a plain line every 5 s otherwise,
  * nothing when quiet. Both follow settled rows, with the ETA at the pace they settle.
  */
 export function createProgressView(
@@ -41,7 +41,8 @@ export function createProgressView(
 ): ProgressView {
   if (quiet) return { update() {}, stop() {} };
   if (!stream.isTTY) {
-    let last = -Infinity;
+    // The first line after 5 s too: a short run (or one that fails at once) prints none.
+    let last = now();
     return {
       update(p) {
         const at = now();
