@@ -37,6 +37,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const readOptions = { ...base, end: config.stop };
   // The whole-file passes before the run (service check, pre-scan) end at a stop signal too.
   const passOptions = { ...base, stop: config.stop };
+  const startClock = clock();
   const ledger = openLedger(config.ledgerFile);
   let writer: WriterHandle | undefined;
   try {
@@ -117,6 +118,13 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     }
     if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;
     if (cutover) summary.cutover = cutover;
+    summary.inputs = {
+      sources,
+      mappingHash: config.mappingHash,
+      clock: { startedAt: new Date(startClock).toISOString(), given: config.now !== undefined },
+    };
+    const legacy = legacyClientsOf(config.mapping);
+    if (legacy) summary.legacyClients = legacy;
     ledger.finishRun(runId, status, summary);
     rejects?.close();
     if (config.reportDir) writeReportFiles(config.reportDir, summary);
@@ -152,4 +160,12 @@ function recordAbort(
   } catch {
     // The next run takes over a run left `running` by a process that is gone.
   }
+}
+
+/** The client map turned round: Authlete client ID → the legacy IDs sent to it, for the report. */
+function legacyClientsOf(mapping: MigrateConfig["mapping"]): Record<string, string[]> | undefined {
+  if (!mapping.clients) return undefined;
+  const byTarget: Record<string, string[]> = {};
+  for (const [legacy, target] of mapping.clients) (byTarget[target.clientId] ??= []).push(legacy);
+  return byTarget;
 }

@@ -1,5 +1,5 @@
 import { printable } from "../shared/text.js";
-import { checksSection } from "./checks-html.js";
+import { checksSection, inputsSection } from "./sections.js";
 import { describeClock, describeCutover, describeStaleSource, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
@@ -80,10 +80,16 @@ export function renderReportHtml(summary: RunSummary, generatedAt: Date): string
         `<tr><td>${escape(reason)}</td><td class="num">${n}</td><td>${escape((summary.firstRows[reason as keyof RunSummary["firstRows"]] ?? []).join(", "))}</td></tr>`,
     )
     .join("");
+  const legacy = (client: string) => {
+    const ids = summary.legacyClients?.[client];
+    return ids
+      ? ` <span class="muted">(legacy ${escape(ids.slice(0, 5).join(", "))}${ids.length > 5 ? ", …" : ""})</span>`
+      : "";
+  };
   const clientRows = clients
     .map(
       ([client, total, counts]) =>
-        `<tr><td>${escape(client)}</td><td class="num">${total}</td><td class="num">${counts.created ?? 0}</td><td class="num">${counts.skipped ?? 0}</td><td class="num">${counts.rejected ?? 0}</td></tr>`,
+        `<tr><td>${escape(client)}${legacy(client)}</td><td class="num">${total}</td><td class="num">${counts.created ?? 0}</td><td class="num">${counts.skipped ?? 0}</td><td class="num">${counts.rejected ?? 0}</td></tr>`,
     )
     .join("");
   const u = summary.unrecoverable;
@@ -132,6 +138,7 @@ ${clientRows ? `<table><thead><tr><th>client</th><th class="num">rows</th><th cl
   )}</section>
 ${summary.dryRun ? "" : `<section id="throughput"><h2>Tokens created over time (dashed: 429 answers)</h2>${timelineChart(summary.timeline)}<p class="muted">429 answers: ${summary.writer?.rateLimited ?? 0}; writer pauses: ${summary.writer?.pauses ?? 0}.</p></section>`}
 ${summary.checks ? checksSection(summary.checks, escape) : ""}
+${summary.inputs ? inputsSection(summary.inputs, escape) : ""}
 ${u ? `<section id="unrecoverable"><h2>Tokens that cannot be migrated with their values</h2><p>${u.rows} tokens: the source stores only ${escape(u.stores)}. Keep the old server validating them until ${escape(u.lastAccessExpiry)} (access) / ${escape(u.lastRefreshExpiry)} (refresh), bridge them lazily, or force re-authorisation.</p></section>` : ""}
 </body></html>
 `;

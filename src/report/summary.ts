@@ -46,6 +46,15 @@ export interface RunSummary {
   cutover?: CutoverRecord;
   durationMs: number;
   error?: { code: string; message: string };
+  /** What the run read and with what: the sources (path, size, time), the mapping's hash, the planning clock. */
+  inputs?: {
+    sources: { file: string; size: number; mtimeMs: number }[];
+    mappingHash: string;
+    /** The planning clock at the start: --now, or this host's clock. */
+    clock: { startedAt: string; given: boolean };
+  };
+  /** Authlete client ID → the legacy client IDs the mapping sends to it (what the user knows). */
+  legacyClients?: Record<string, string[]>;
   /** `report`: the latest verify and compare run after this one, as their verdicts stand in the ledger. */
   checks?: CheckVerdict[];
 }

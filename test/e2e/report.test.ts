@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, webApp, withEmulator } from "../helpers/emulator.js";
 import { demoFile, demoMigrateArgs } from "../helpers/demo.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -143,4 +143,17 @@ test("rejects.csv names each row by record and by line, the same from migrate --
     ],
   );
   assert.equal(readFileSync(join(dir, "rebuilt", "rejects.csv"), "utf8"), written);
+
+  // The report says what the run read and with what, and names clients as the user knows them too.
+  const json = JSON.parse(readFileSync(join(dir, "live", "report.json"), "utf8")) as RunSummary;
+  assert.deepEqual(
+    json.inputs?.sources.map((s) => [s.file, s.size > 0]),
+    [[dump, true]],
+  );
+  assert.match(json.inputs!.mappingHash, /^[0-9a-f]{64}$/);
+  assert.equal(json.inputs!.clock.given, false);
+  assert.deepEqual(json.legacyClients?.[String(webApp)], ["web"]);
+  const html = readFileSync(join(dir, "live", "report.html"), "utf8");
+  assert.match(html, new RegExp(`<td>${webApp} <span class="muted">\\(legacy web\\)</span></td>`));
+  assert.match(html, /<section id="inputs"><h2>What this run read<\/h2>.*this host's clock/s);
 });

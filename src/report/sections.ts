@@ -1,4 +1,4 @@
-import type { CheckVerdict } from "./summary.js";
+import type { CheckVerdict, RunSummary } from "./summary.js";
 
 const names = {
   verify: "verify (Authlete against the legacy rows)",
@@ -31,4 +31,19 @@ export function checksSection(
     }</div>`;
   };
   return `<section id="checks"><h2>Checks</h2>${checks.map(one).join("")}</section>`;
+}
+
+/** What the run read and with what: sources, the mapping's hash and the planning clock. */
+export function inputsSection(
+  inputs: NonNullable<RunSummary["inputs"]>,
+  escape: (text: string | number) => string,
+): string {
+  const rows = inputs.sources
+    .map(
+      (s) =>
+        `<tr><td>${escape(s.file)}</td><td class="num">${s.size}</td><td>${escape(s.mtimeMs ? new Date(s.mtimeMs).toISOString() : "")}</td></tr>`,
+    )
+    .join("");
+  return `<section id="inputs"><h2>What this run read</h2><table><thead><tr><th>source</th><th class="num">bytes</th><th>modified</th></tr></thead><tbody>${rows}</tbody></table>
+<p>Mapping SHA-256 <code>${escape(inputs.mappingHash.slice(0, 16))}…</code> · planning clock ${escape(inputs.clock.startedAt)} (${inputs.clock.given ? "given with --now" : "this host's clock"})</p></section>`;
 }
