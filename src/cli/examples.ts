@@ -2,6 +2,10 @@ import type { Argv } from "yargs";
 
 /** What a migration engineer types, per command: shown by `<command> --help`. */
 const examples: Record<string, [command: string, meaning: string][]> = {
+  init: [
+    ["$0 init tokens.csv", "recognise a preset or propose columns; write mapping.json and clients.csv"],
+    ["$0 init export.ndjson --preset none --out site/mapping.json", "columns by name only"],
+  ],
   migrate: [
     [
       "$0 migrate tokens.csv --mapping mapping.json --dry-run --report out/",

@@ -7,6 +7,7 @@ import { cutoverCommand } from "./commands/cutover.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { lineKidsCommand } from "./commands/line-kids.js";
+import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { reportCommand } from "./commands/report.js";
 import { rollbackCommand } from "./commands/rollback.js";
@@ -50,6 +51,7 @@ export async function main(args: string[]): Promise<number> {
       throw error ?? new MigrateError("usage", message);
     });
   const commands = withExamples(parser);
+  initCommand(commands, done);
   migrateCommand(commands, done);
   statusCommand(commands, done);
   reportCommand(commands, done);

@@ -43,7 +43,8 @@ export const presetNames = [
   "line-channel-access-token-v2.1",
 ];
 
-function readPreset(name: string, from: string): Record<string, unknown> {
+/** A shipped preset as its file holds it. */
+export function readPreset(name: string, from: string): Record<string, unknown> {
   if (!presetNames.includes(name))
     invalid(from, `unknown preset ${JSON.stringify(name)}; presets: ${presetNames.join(", ")}`);
   return readJson(fileURLToPath(new URL(`../../../presets/${name}.json`, import.meta.url))) as Record<

@@ -10,3 +10,4 @@ export {
 } from "./shadow-compare.js";
 export type { MigratedCheck } from "./migrated-sample.js";
 export { withValidKeyIds } from "./key-ids.js";
+export { initMapping, type InitResult } from "./init.js";

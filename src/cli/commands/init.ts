@@ -1,0 +1,51 @@
+import type { Argv } from "yargs";
+import { initMapping } from "../../pipeline/index.js";
+import { printable } from "../../shared/text.js";
+import type { CommandResult } from "../types.js";
+
+/** `authlete-migrate init <dump>`: a first mapping and a clients.csv template from a dump. */
+export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
+  return yargs.command(
+    "init <dump>",
+    "Propose a mapping for a dump (a preset it recognises, or columns by name) and a clients.csv template",
+    (y) =>
+      y
+        .positional("dump", { type: "string", demandOption: true })
+        .option("preset", { type: "string", default: "auto", describe: "auto, none, or a preset's name" })
+        .option("out", { type: "string", default: "mapping.json", describe: "Where to write the mapping" })
+        .option("format", { choices: ["csv", "json", "ndjson"] as const }),
+    (argv) => {
+      done(
+        (async () => {
+          const result = await initMapping({
+            dump: argv.dump,
+            read: { format: argv.format },
+            preset: argv.preset,
+            out: argv.out,
+          });
+          const lines = [
+            result.preset
+              ? `Recognised the ${result.preset} preset: ${result.mappingFile} extends it.`
+              : `No preset matches; columns proposed by name in ${result.mappingFile}.`,
+            "Columns (and what the times look like):",
+            ...result.columns.map(
+              (c) => `  ${c.column} ← ${printable(c.path, 80)}${c.kind ? ` (${c.kind})` : ""}`,
+            ),
+            `${result.clientsFile}: ${result.legacyClients.length} legacy client ID(s) over ${result.rows} row(s):`,
+            ...result.legacyClients.slice(0, 20).map(([id, n]) => `  ${printable(id, 80)}  ${n} row(s)`),
+            ...(result.legacyClients.length > 20
+              ? [`  … ${result.legacyClients.length - 20} more in the file`]
+              : []),
+            "Left to decide:",
+            ...result.toDecide.map((d) => `  - ${d}`),
+            result.invalid
+              ? `The mapping does not load yet: ${result.invalid}`
+              : `Next: fill ${result.clientsFile}, then: authlete-migrate migrate ${argv.dump} --mapping ${result.mappingFile} --dry-run`,
+          ];
+          process.stdout.write(`${lines.join("\n")}\n`);
+          return { exitCode: result.invalid ? 1 : 0 };
+        })(),
+      );
+    },
+  );
+}

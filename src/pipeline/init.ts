@@ -1,0 +1,76 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { fieldValue, loadMapping } from "../map/index.js";
+import { readRows, type ReadOptions } from "../read/index.js";
+import { MigrateError } from "../shared/errors.js";
+import { proposeMapping, type Proposal } from "./propose-mapping.js";
+
+/** Rows looked at to recognise a preset and the kinds of values: a dump's first rows. */
+const sampleRows = 50;
+
+export interface InitConfig {
+  dump: string;
+  read: ReadOptions;
+  /** "auto", "none", or a preset's name. */
+  preset: string;
+  out: string;
+}
+
+export interface InitResult extends Proposal {
+  mappingFile: string;
+  clientsFile: string;
+  /** Legacy client ID → rows, most rows first. */
+  legacyClients: [string, number][];
+  rows: number;
+  /** Why the written mapping does not load yet, if it does not. */
+  invalid?: string;
+}
+
+/**
+ * `init`: proposes a mapping for a dump (a preset it recognises, or columns by name), writes it with a
+ * clients.csv template of the legacy client IDs the dump holds (with their row counts), and checks the
+ * written mapping loads. Never overwrites a file.
+ */
+export async function initMapping(config: InitConfig): Promise<InitResult> {
+  const clientsFile = join(dirname(config.out), "clients.csv");
+  for (const file of [config.out, clientsFile])
+    if (existsSync(file))
+      throw new MigrateError("usage", `${file} exists; init never overwrites a file`, { file });
+  const first: Record<string, unknown>[] = [];
+  for await (const row of readRows([config.dump], config.read)) {
+    if (!row.error) first.push(row.fields);
+    if (first.length >= sampleRows) break;
+  }
+  if (first.length === 0)
+    throw new MigrateError("source_invalid", `${config.dump}: no readable row to propose a mapping from`, {
+      file: config.dump,
+    });
+  const proposal = proposeMapping(first, config.preset);
+  const clientPath = proposal.clientColumn;
+  const counts = new Map<string, number>();
+  let rows = 0;
+  for await (const row of readRows([config.dump], config.read)) {
+    rows++;
+    const value = clientPath ? fieldValue(row.fields, clientPath) : undefined;
+    if (value !== undefined && value !== null && value !== "")
+      counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+  }
+  const legacyClients = [...counts].sort((a, b) => b[1] - a[1]);
+  writeFileSync(config.out, `${JSON.stringify(proposal.mapping, null, 2)}\n`, { flag: "wx" });
+  writeFileSync(
+    clientsFile,
+    stringify([
+      ["legacy_id", "client_id", "grant_type", "rows"],
+      ...legacyClients.map(([id, n]) => [id, "", "", n]),
+    ]),
+    { flag: "wx" },
+  );
+  let invalid: string | undefined;
+  try {
+    loadMapping(config.out);
+  } catch (error) {
+    invalid = error instanceof Error ? error.message : String(error);
+  }
+  return { ...proposal, mappingFile: config.out, clientsFile, legacyClients, rows, invalid };
+}

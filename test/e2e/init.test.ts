@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump } from "../helpers/dumps.js";
+import { billingService, webApp } from "../helpers/emulator.js";
+import { repoFile, tempDir } from "../helpers/paths.js";
+
+/** Fills init's clients.csv template: every legacy client to `clientId`. */
+function fillClients(file: string, clientId: number): string[] {
+  const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+  assert.equal(lines[0], "legacy_id,client_id,grant_type,rows");
+  const legacy = lines.slice(1).map((l) => l.split(",")[0]!);
+  writeFileSync(
+    file,
+    ["legacy_id,client_id,grant_type", ...legacy.map((id) => `${id},${clientId},`)].join("\n"),
+  );
+  return legacy;
+}
+
+const cases = [
+  { dump: repoFile("fixtures/presets/doorkeeper.csv"), preset: "doorkeeper", client: webApp },
+  {
+    dump: repoFile("fixtures/presets/django-oauth-toolkit.csv"),
+    preset: "django-oauth-toolkit",
+    client: webApp,
+  },
+  {
+    dump: repoFile("fixtures/presets/spring-authorization-server.csv"),
+    preset: "spring-authorization-server",
+    client: webApp,
+  },
+  {
+    dump: repoFile("fixtures/presets/line-channel-access-token-v2.1.ndjson"),
+    preset: "line-channel-access-token-v2.1",
+    client: billingService,
+  },
+];
+
+for (const c of cases) {
+  test(`init recognises the ${c.preset} preset from its sample dump, and its mapping dry-runs once the clients are filled in`, async (t) => {
+    const dir = tempDir(t);
+    const out = join(dir, "mapping.json");
+    const init = await runCli(["init", c.dump, "--out", out]);
+    assert.equal(init.code, 0, init.stdout + init.stderr);
+    assert.match(init.stdout, new RegExp(`^Recognised the ${c.preset} preset`));
+    assert.equal((JSON.parse(readFileSync(out, "utf8")) as { extends: string }).extends, c.preset);
+    assert.ok(
+      fillClients(join(dir, "clients.csv"), c.client).length > 0,
+      "the dump's legacy client IDs are listed",
+    );
+    const dry = await runCli([
+      "migrate",
+      c.dump,
+      "--mapping",
+      out,
+      "--ledger",
+      join(dir, "l.db"),
+      "--dry-run",
+      "--json",
+      "--now",
+      "2025-06-01T12:00:00Z",
+    ]);
+    assert.ok(dry.code === 0 || dry.code === 1, dry.stderr);
+    const summary = JSON.parse(dry.stdout) as RunSummary;
+    assert.ok(summary.created > 0, JSON.stringify(summary.reasons));
+    assert.equal(summary.reasons.client_unknown, undefined, "every legacy client was in the template");
+  });
+}
+
+test("init on a dump matching no preset proposes columns by name with the time kinds it saw; unfilled template rows stay client_unknown", async (t) => {
+  const dir = tempDir(t);
+  const dump = writeDump(dir, "site.csv", liveRows(9));
+  const out = join(dir, "mapping.json");
+  const init = await runCli(["init", dump, "--out", out]);
+  assert.equal(init.code, 0, init.stdout + init.stderr);
+  assert.match(init.stdout, /^No preset matches/);
+  assert.match(init.stdout, /accessTokenExpiresAt ← expires_at \(iso-with-zone\)/);
+  assert.match(init.stdout, /refreshTokenExpiresAt ← refresh_expires_at \(iso-with-zone\)/);
+  assert.match(
+    init.stdout,
+    /clients\.csv: 2 legacy client ID\(s\) over 9 row\(s\):\n {2}web {2}5 row\(s\)\n {2}mobile {2}4 row\(s\)/,
+  );
+  const run = (ledger: string) =>
+    runCli(["migrate", dump, "--mapping", out, "--ledger", join(dir, ledger), "--dry-run", "--json"]);
+  // As written (template unfilled) the mapping loads, and no row can reach Authlete.
+  const before = JSON.parse((await run("a.db")).stdout) as RunSummary;
+  assert.deepEqual([before.created, before.reasons.client_unknown], [0, 9]);
+  fillClients(join(dir, "clients.csv"), webApp);
+  const after = JSON.parse((await run("b.db")).stdout) as RunSummary;
+  assert.equal(after.created, 9);
+  const again = await runCli(["init", dump, "--out", out]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /exists; init never overwrites a file \[usage\]/);
+});
