@@ -54,6 +54,7 @@ export function parseMapping(raw: unknown, file: string, referenced: ReferencedF
       : { validKeyIds: parseValidKeyIds(shape.validKeyIds, file, referenced.kids) }),
     ...(jwt ? { jwt } : {}),
     ...(refreshTokenExpiry ? { refreshTokenExpiry } : {}),
+    ...(shape.export?.postgresql ? { exportQuery: shape.export.postgresql } : {}),
     revokesByDeleting: shape.revokesByDeleting,
     columns: Object.freeze(columns),
     clients: parseClients(shape, file, referenced.clients),

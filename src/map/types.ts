@@ -51,6 +51,8 @@ export interface Mapping extends Readonly<
   clients?: ReadonlyMap<string, ClientTarget>;
   /** A refresh token's lifetime when no column holds its expiry (see map/refresh-expiry.ts). */
   refreshTokenExpiry?: RefreshTokenExpiry;
+  /** The preset's `COPY … TO STDOUT` export query, which the `postgresql:` source runs. */
+  exportQuery?: string;
   /** The source revokes by deleting rows (django-oauth-toolkit): a catch-up run must sync deletions. */
   revokesByDeleting: boolean;
   /** Sources that may store something other than the value (a hash, nothing): such rows are never sent. */

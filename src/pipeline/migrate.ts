@@ -17,7 +17,7 @@ import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { RunLoop } from "./run-loop.js";
 import { unknownUsage, type ServiceUsage } from "./service-usage.js";
-import { standardInput } from "../read/index.js";
+import { readOnce } from "../read/index.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
@@ -43,7 +43,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   try {
     // A completed run over the same unchanged sources with the same mapping already scanned them.
     const sources = describeSources(config.files);
-    const piped = config.files.includes(standardInput);
+    const piped = config.files.some(readOnce);
     const before = piped
       ? unknownUsage()
       : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);

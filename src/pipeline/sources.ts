@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { mappedColumns } from "../map/index.js";
 import type { Mapping } from "../map/index.js";
-import { detectFormat, standardInput, type SourceFormat } from "../read/index.js";
+import { detectFormat, readOnce, type SourceFormat } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 
 /** A CSV header check: every mapped column (or the top of a dotted path) must exist. */
@@ -23,8 +23,8 @@ export function checkHeader(mapping: Mapping): (file: string, header: string[]) 
 /** What the run record keeps of each source: path, size and modification time (never content). */
 export function describeSources(files: readonly string[]) {
   return files.map((file) => {
-    // A pipe is never "the same unchanged source" as an earlier run's: its time is the run's.
-    if (file === standardInput) return { file, size: 0, mtimeMs: Date.now() };
+    // A pipe (or a query) is never "the same unchanged source" as an earlier run's: its time is the run's.
+    if (readOnce(file)) return { file, size: 0, mtimeMs: Date.now() };
     const stat = statSync(file);
     return { file, size: stat.size, mtimeMs: Math.round(stat.mtimeMs) };
   });
@@ -38,7 +38,7 @@ export function describeSources(files: readonly string[]) {
 export function estimatedRows(files: readonly string[], format?: SourceFormat): number {
   return describeSources(files).reduce((sum, { file, size }) => {
     // A pipe's size is unknown: a million rows sizes what depends on it (a dry run's duplicate filter).
-    if (file === standardInput) return sum + 1_000_000;
+    if (readOnce(file)) return sum + 1_000_000;
     const rowBytes = detectFormat(file, format) === "csv" ? 100 : 250;
     return sum + Math.ceil((size * (/\.gz$/i.test(file) ? 10 : 1)) / rowBytes);
   }, 0);

@@ -92,7 +92,7 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
     else if (error.code === "CSV_QUOTE_NOT_CLOSED") parser.destroy(error);
     else parser.push({ skipped: { raw: error.raw ?? "", code: error.code } } satisfies Skipped);
   });
-  const input = openSource(file, options.maxGzipRatio);
+  const input = openSource(file, options);
   input.on("error", (error) => parser.destroy(error));
   input.pipe(parser);
 

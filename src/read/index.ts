@@ -4,7 +4,7 @@ import { readJsonArray } from "./json-array.js";
 import { readNdjson } from "./ndjson.js";
 import { readRowsInWorker } from "./in-worker.js";
 import { stopped } from "./limits.js";
-import { detectFormat, standardInput } from "./open.js";
+import { detectFormat, readOnce } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
 /** Streams the rows of every file in order, each with its file, record number and line. */
@@ -42,10 +42,11 @@ export function readRowsForRun(
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
   // Standard input is this process's: it is read where it is (and a JSON array parses no faster apart).
-  return files.some((file) => file === standardInput || detectFormat(file, options.format) === "json")
+  return files.some((file) => readOnce(file) || detectFormat(file, options.format) === "json")
     ? readRows(files, options)
     : readRowsInWorker(files, options);
 }
 
-export { detectFormat, standardInput } from "./open.js";
+export { detectFormat, readOnce, standardInput } from "./open.js";
+export { postgresqlSource } from "./postgresql.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";

@@ -6,7 +6,7 @@ import type { ReadOptions, SourceRow } from "./types.js";
 /** Streams the elements of a top-level JSON array at constant memory (stream-json), one row each. */
 export async function* readJsonArray(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
-  const input = openSource(file, options.maxGzipRatio);
+  const input = openSource(file, options);
   const elements = StreamArray.withParser();
   input.on("error", (error) => elements.destroy(error));
   input.pipe(elements);

@@ -44,7 +44,7 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
   };
   const tooLarge = () => recordTooLarge(file, `line ${line + 1}`, maxRecordBytes, rowNo + 1);
   try {
-    for await (const chunk of openSource(file, options.maxGzipRatio) as AsyncIterable<Buffer>) {
+    for await (const chunk of openSource(file, options) as AsyncIterable<Buffer>) {
       if (stopped(options)) return;
       let start = 0;
       for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {

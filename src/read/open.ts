@@ -4,7 +4,8 @@ import { pipeline, Transform, type Readable } from "node:stream";
 import { createGunzip, type Gunzip } from "node:zlib";
 import { MigrateError } from "../shared/errors.js";
 import { defaultMaxGzipRatio } from "./limits.js";
-import type { SourceFormat } from "./types.js";
+import { openPostgresqlCopy, postgresqlSource } from "./postgresql.js";
+import type { ReadOptions, SourceFormat } from "./types.js";
 
 /** Below this much decompressed data no ratio is suspicious: a small, repetitive file costs nothing. */
 const ratioCheckedFrom = 16 * 1024 * 1024;
@@ -50,10 +51,18 @@ function firstBytes(file: string): Buffer {
 /** The source that means standard input: a dump piped in, never written to disk (`-` on the command line). */
 export const standardInput = "/dev/stdin";
 
+/** A source read once, as it comes: standard input, or the legacy database's export query. */
+export const readOnce = (file: string): boolean => file === standardInput || file === postgresqlSource;
+
 /** A byte stream of the file, gunzipped (within `maxGzipRatio`) when it starts with the gzip magic bytes. */
-export function openSource(file: string, maxGzipRatio = defaultMaxGzipRatio): Readable {
+export function openSource(
+  file: string,
+  options: Pick<ReadOptions, "maxGzipRatio" | "postgresqlQuery"> = {},
+): Readable {
+  const maxGzipRatio = options.maxGzipRatio ?? defaultMaxGzipRatio;
   // A pipe is read once and as it comes (pipe a gzipped dump through zcat).
   if (file === standardInput) return process.stdin;
+  if (file === postgresqlSource) return openPostgresqlCopy(options.postgresqlQuery);
   let head: Buffer;
   try {
     head = firstBytes(file);
@@ -84,7 +93,7 @@ export function openSource(file: string, maxGzipRatio = defaultMaxGzipRatio): Re
 /** The format from --format, else from the extension (after any .gz). */
 export function detectFormat(file: string, format?: SourceFormat): SourceFormat {
   if (format) return format;
-  if (file === standardInput) return "csv";
+  if (readOnce(file)) return "csv";
   const name = basename(file).toLowerCase().replace(/\.gz$/, "");
   if (name.endsWith(".csv") || name.endsWith(".tsv")) return "csv";
   if (name.endsWith(".ndjson") || name.endsWith(".jsonl")) return "ndjson";

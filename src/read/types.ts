@@ -14,6 +14,8 @@ export type SourceFormat = "csv" | "json" | "ndjson";
 
 export interface ReadOptions {
   format?: SourceFormat;
+  /** The `COPY … TO STDOUT` query that the `postgresql:` source runs (the mapping's export.postgresql). */
+  postgresqlQuery?: string;
   delimiter?: string;
   /** Called with a CSV file's header before its first row, e.g. to check mapped columns exist. */
   onHeader?: (file: string, columns: string[]) => void;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { MigrateConfig } from "../../pipeline/index.js";
 import type { SourceFormat } from "../../read/index.js";
-import { standardInput } from "../../read/index.js";
+import { readOnce, standardInput } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { resolveConnection } from "../connection.js";
 import { loadCommandMapping } from "../mapping.js";
@@ -50,7 +50,7 @@ export function buildMigrateConfig(
   warn: (m: string) => void,
 ): MigrateConfig {
   for (const file of args.files) {
-    if (file !== standardInput && !existsSync(file))
+    if (!readOnce(file) && !existsSync(file))
       throw new MigrateError("usage", `source file not found: ${file}`, { file });
   }
   const concurrency = positive("concurrency", args.concurrency, 1024);
@@ -63,11 +63,16 @@ export function buildMigrateConfig(
       { option: "delimiter" },
     );
   }
-  if (args.files.includes(standardInput)) {
+  const once = args.files.find(readOnce);
+  if (once) {
     if (args.files.length > 1)
-      throw new MigrateError("usage", "- (standard input) must be the only source", { option: "files" });
+      throw new MigrateError(
+        "usage",
+        `${once === standardInput ? "- (standard input)" : once} must be the only source`,
+        { option: "files" },
+      );
     warn(
-      "reading the dump from standard input, once: the service's settings are checked but not the dump's clients and scopes, and progress has no total (no pre-scan); pipe a gzipped dump through zcat",
+      `reading the dump ${once === standardInput ? "from standard input" : "with the mapping's export query (PG* environment)"}, once: the service's settings are checked but not the dump's clients and scopes, and progress has no total (no pre-scan)${once === standardInput ? "; pipe a gzipped dump through zcat" : ""}`,
     );
   }
   const mapping = loadCommandMapping(args.mapping, warn);
@@ -103,6 +108,7 @@ export function buildMigrateConfig(
     checkService: args.checkService,
     read: {
       format: args.format,
+      postgresqlQuery: mapping.exportQuery,
       delimiter: args.delimiter === "\\t" ? "\t" : args.delimiter,
       maxRecordBytes: Math.round(positive("max-record-size", args.maxRecordSize ?? 8, 1024) * 1024 * 1024),
       maxDepth: positive("max-depth", args.maxDepth ?? 64, 10_000),

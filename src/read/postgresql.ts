@@ -1,0 +1,52 @@
+import { PassThrough, pipeline, type Readable } from "node:stream";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { MigrateError } from "../shared/errors.js";
+import { printable } from "../shared/text.js";
+
+/** The source that means "the legacy PostgreSQL database, with the mapping's export query". */
+export const postgresqlSource = "postgresql:";
+
+/**
+ * The CSV a `COPY (…) TO STDOUT WITH CSV HEADER` query writes, streamed from the database: one statement,
+ * so one consistent snapshot; under backpressure, so constant memory; nothing written to disk. The
+ * connection comes from libpq's environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or
+ * ~/.pgpass), never a flag.
+ */
+export function openPostgresqlCopy(query: string | undefined): Readable {
+  if (!query || !/^\s*COPY\b[\s\S]*\bTO\s+STDOUT\b/i.test(query))
+    throw new MigrateError(
+      "mapping_invalid",
+      `${postgresqlSource} needs the mapping's export.postgresql: a COPY (…) TO STDOUT WITH CSV HEADER query (a preset has one)`,
+      { file: postgresqlSource },
+    );
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const client = new pg.Client();
+  const fail = (error: unknown) =>
+    out.destroy(
+      error instanceof MigrateError
+        ? error
+        : new MigrateError(
+            "source_invalid",
+            // A server message names the query's problem or the connection's, never row content here.
+            `${postgresqlSource} ${printable(error instanceof Error ? error.message : String(error), 300)}`,
+            { file: postgresqlSource },
+          ),
+    );
+  client
+    .connect()
+    .then(() => {
+      const copy = client.query(copyTo(query));
+      pipeline(copy, out, (error) => {
+        void client.end();
+        if (error && !out.destroyed) fail(error);
+      });
+    })
+    .catch((error: unknown) => {
+      void client.end();
+      fail(error);
+    });
+  // A reader that stops early (a limit, a stop signal) ends the query and the connection.
+  out.on("close", () => void client.end().catch(() => {}));
+  return out;
+}

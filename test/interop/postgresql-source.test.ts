@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { generatedMapping, liveRows } from "../helpers/dumps.js";
+import { authleteEnv, withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+import { hasPostgres, startPostgres } from "./postgres.js";
+
+const skip =
+  !hasPostgres() && !process.env.CI && "Debian's postgresql is not installed (.ci/run installs it)";
+
+const exportQuery =
+  'COPY (SELECT token, refresh_token, client, "user", scopes, expires_at, refresh_expires_at, revoked_at FROM legacy_tokens ORDER BY id) TO STDOUT WITH CSV HEADER';
+
+test(
+  "postgresql: reads the legacy database with the mapping's export query (credentials from PG* variables): the rows psql exports, nothing on disk",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    pg.psql("postgres", "CREATE DATABASE legacy");
+    pg.psql(
+      "legacy",
+      'CREATE TABLE legacy_tokens (id serial PRIMARY KEY, token text, refresh_token text, client text, "user" text, scopes text, expires_at text, refresh_expires_at text, revoked_at text)',
+    );
+    const rows = liveRows(40);
+    rows[3]!.revoked_at = new Date(Date.now() - 60_000).toISOString();
+    const literal = (v: string | null) => (v === null ? "NULL" : `'${v.replace(/'/g, "''")}'`);
+    pg.psql(
+      "legacy",
+      `INSERT INTO legacy_tokens (token, refresh_token, client, "user", scopes, expires_at, refresh_expires_at, revoked_at) VALUES ${rows
+        .map((r) =>
+          [
+            r.token,
+            r.refresh_token,
+            r.client,
+            r.user,
+            r.scopes,
+            r.expires_at,
+            r.refresh_expires_at,
+            r.revoked_at,
+          ]
+            .map(literal)
+            .join(", "),
+        )
+        .map((v) => `(${v})`)
+        .join(", ")}`,
+    );
+    const dir = tempDir(t);
+    const mapping = join(dir, "mapping.json");
+    writeFileSync(mapping, JSON.stringify({ ...generatedMapping, export: { postgresql: exportQuery } }));
+    const dump = join(dir, "export.csv");
+    writeFileSync(dump, pg.psql("legacy", exportQuery));
+    const { emulator } = await withEmulator(t);
+    const pgEnv = { PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGDATABASE: "legacy" };
+    const run = (source: string, ledger: string, extra: string[] = []) =>
+      runCli(["migrate", source, "--mapping", mapping, "--ledger", join(dir, ledger), "--json", ...extra], {
+        ...authleteEnv(emulator),
+        ...pgEnv,
+      });
+    const outcome = (s: RunSummary) => [s.rows, s.created, s.skipped, s.rejected, s.reasons];
+
+    const fromFile = JSON.parse((await run(dump, "file.db", ["--dry-run"])).stdout) as RunSummary;
+    const fromDatabase = await run("postgresql:", "db-dry.db", ["--dry-run"]);
+    assert.equal(fromDatabase.code, 0, fromDatabase.stderr);
+    assert.deepEqual(outcome(JSON.parse(fromDatabase.stdout) as RunSummary), outcome(fromFile));
+    assert.deepEqual(outcome(fromFile), [40, 39, 1, 0, { revoked: 1 }]);
+
+    const live = await run("postgresql:", "live.db");
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(emulator.store.stats().tokens, 39);
+
+    const refused = await runCli(
+      ["migrate", "postgresql:", "--mapping", mapping, "--ledger", join(dir, "x.db"), "--dry-run"],
+      { ...pgEnv, PGPORT: "1" },
+    );
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /postgresql: .*ECONNREFUSED.*\[source_invalid\]/);
+  },
+);
