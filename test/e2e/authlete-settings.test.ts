@@ -185,14 +185,27 @@ test("a 403 on one create rejects that row and the run goes on", async (t) => {
     ...generatedMapping,
     clients: { ...generatedMapping.clients, elsewhere: 26888344961699 },
   };
-  const result = await runCli(migrateArgs(tempDir(t), rows, [], mapping), authleteEnv(emulator));
-  assert.equal(result.code, 1, result.stderr);
-  const summary = JSON.parse(result.stdout) as Summary;
-  assert.equal(summary.status, "completed");
-  assert.deepEqual([summary.created, summary.rejected], [4, 1]);
-  assert.deepEqual(summary.reasons, { authlete_rejected: 1 });
+  // The service check sees the client is not in the service: that row is rejected before it is sent.
+  const checked = await runCli(migrateArgs(tempDir(t), rows, [], mapping), authleteEnv(emulator));
+  assert.equal(checked.code, 1, checked.stderr);
+  const summary = JSON.parse(checked.stdout) as Summary;
+  assert.deepEqual([summary.status, summary.created, summary.rejected], ["completed", 4, 1]);
+  assert.deepEqual(summary.reasons, { client_not_in_service: 1 });
   assert.ok(summary.serviceFindings.some((f) => f.code === "client_not_in_service"));
-  assert.equal(emulator.store.stats().tokens, 4);
+  assert.equal(emulator.store.stats().calls["auth/token/create"], 4, "the refused row was never sent");
+  // Unchecked, the create goes out: Authlete's 403 rejects that row and the run goes on.
+  const fresh = (await withEmulator(t, { seed })).emulator;
+  const sent = await runCli(
+    migrateArgs(tempDir(t), rows, ["--no-check-service"], mapping),
+    authleteEnv(fresh),
+  );
+  assert.equal(sent.code, 1, sent.stderr);
+  const unchecked = JSON.parse(sent.stdout) as Summary;
+  assert.deepEqual(
+    [unchecked.status, unchecked.rejected, unchecked.reasons],
+    ["completed", 1, { authlete_rejected: 1 }],
+  );
+  assert.equal(fresh.store.stats().tokens, 4);
 });
 
 test("the first create goes alone to measure Authlete's clock; persistent tokens, which cannot measure it, are not held back", async (t) => {
