@@ -40,6 +40,26 @@ export function readExpiry(source: Source, at: ColumnName, within: ColumnName): 
   return issued + seconds * 1000;
 }
 
+/** issuedAt + seconds + factor × a duration column: a computed expiry, invalid when a part is. */
+export function computedExpiry(
+  source: Source,
+  rule: NonNullable<Mapping["accessTokenExpiry"]>,
+): Instant | { invalid: ColumnName } {
+  const issued = readInstant(source, "issuedAt");
+  if (issued === "never") return "never";
+  if (typeof issued !== "number") return issued === "none" ? "none" : issued;
+  let seconds = rule.seconds ?? 0;
+  if (rule.column !== undefined) {
+    const value = fieldValue(source.fields, rule.column);
+    if (listed(source.mapping.time.neverExpires, value)) return "never";
+    const duration = isAbsent(value) || value === "" ? undefined : parseSeconds(value);
+    // Named by the slot it fills: the row's refusal names the mapping's duration column.
+    if (duration === undefined) return { invalid: "accessTokenExpiresIn" };
+    seconds += rule.factor * duration;
+  }
+  return issued + seconds * 1000;
+}
+
 export type Revocation = { revoked: true } | { revoked: false; capAt?: number } | { invalid: ColumnName };
 
 const revokedFlags = new Set(["t", "true", "1", "yes", "y"]);

@@ -1,4 +1,4 @@
-import { readExpiry, readRevocation, type Instant } from "./lifetimes.js";
+import { computedExpiry, readExpiry, readRevocation, type Instant } from "./lifetimes.js";
 import { minimumLifeMs } from "./refusal.js";
 import { readRefreshExpiry } from "./refresh-expiry.js";
 import type { ColumnName, Mapping } from "./types.js";
@@ -20,7 +20,9 @@ export function readLifetimes(
   now: number,
 ): Lifetimes | { invalid: ColumnName } {
   const source = { fields, mapping };
-  const access = readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
+  const access = mapping.accessTokenExpiry
+    ? computedExpiry(source, mapping.accessTokenExpiry)
+    : readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
   const refresh = readRefreshExpiry(
     source,
     readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn"),

@@ -132,7 +132,7 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   }
   const life = readLifetimes(fields, mapping, now);
   if ("invalid" in life) {
-    const column = columns[life.invalid];
+    const column = columns[life.invalid] ?? mapping.accessTokenExpiry?.column;
     return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, {
       ...keys,
       column,

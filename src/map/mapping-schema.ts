@@ -43,6 +43,8 @@ export const mappingSchema = z.strictObject({
     .strictObject({
       separator: z.enum([" ", ",", "|", "json"]).default(" "),
       map: z.record(z.string(), z.string().nullable()).default({}),
+      /** Scopes for a row that has none (a constant: a dump without a scope column). */
+      default: z.array(z.string().min(1)).optional(),
     })
     .default({ separator: " ", map: {} }),
   time: z
@@ -88,6 +90,18 @@ export const mappingSchema = z.strictObject({
     .optional(),
   validKeyIds: z.unknown().optional(),
   jwt: z.strictObject({ claims: z.boolean().default(false), jwks: z.string().min(1).optional() }).optional(),
+  // A computed access expiry: the issue time plus a constant and/or a factor times a duration column.
+  accessTokenExpiry: z
+    .strictObject({
+      after: z.literal("issuedAt"),
+      seconds: z.int().positive().optional(),
+      column: z.string().min(1).optional(),
+      factor: z.number().positive().default(1),
+    })
+    .refine((e) => e.seconds !== undefined || e.column !== undefined, {
+      error: "needs seconds, a column, or both",
+    })
+    .optional(),
   refreshTokenExpiry: z
     .union([
       z.literal("service-default"),

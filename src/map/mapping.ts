@@ -30,10 +30,14 @@ export function parseMapping(raw: unknown, file: string, referenced: ReferencedF
   for (const duration of ["accessTokenExpiresIn", "refreshTokenExpiresIn"] as const)
     if (columns[duration] && !columns.issuedAt)
       invalid(file, `columns.${duration} needs columns.issuedAt to count from`, `columns.${duration}`);
-  if (!columns.accessTokenExpiresAt && !columns.accessTokenExpiresIn) {
+  if (shape.accessTokenExpiry && (columns.accessTokenExpiresAt || columns.accessTokenExpiresIn))
+    invalid(file, "give accessTokenExpiry or an access expiry column, not both", "accessTokenExpiry");
+  if (shape.accessTokenExpiry && !columns.issuedAt)
+    invalid(file, 'accessTokenExpiry.after "issuedAt" needs columns.issuedAt', "accessTokenExpiry.after");
+  if (!columns.accessTokenExpiresAt && !columns.accessTokenExpiresIn && !shape.accessTokenExpiry) {
     invalid(
       file,
-      "map columns.accessTokenExpiresAt, or columns.accessTokenExpiresIn with columns.issuedAt: a token's expiry is never guessed",
+      "map columns.accessTokenExpiresAt, or columns.accessTokenExpiresIn with columns.issuedAt, or compute it with accessTokenExpiry: a token's expiry is never guessed",
       "columns",
     );
   }
@@ -54,13 +58,14 @@ export function parseMapping(raw: unknown, file: string, referenced: ReferencedF
       : { validKeyIds: parseValidKeyIds(shape.validKeyIds, file, referenced.kids) }),
     ...(jwt ? { jwt } : {}),
     ...(refreshTokenExpiry ? { refreshTokenExpiry } : {}),
+    ...(shape.accessTokenExpiry ? { accessTokenExpiry: shape.accessTokenExpiry } : {}),
     ...(shape.export?.postgresql ? { exportQuery: shape.export.postgresql } : {}),
     revokesByDeleting: shape.revokesByDeleting,
     columns: Object.freeze(columns),
     clients: parseClients(shape, file, referenced.clients),
     grantTypes: Object.freeze(shape.grantTypes),
     defaultGrantType: shape.defaultGrantType,
-    scopes: { separator: shape.scopes.separator, map: Object.freeze(shape.scopes.map) },
+    scopes: { ...shape.scopes, map: Object.freeze(shape.scopes.map) },
     time: shape.time,
     properties: shape.properties,
     policy: shape.policy,
@@ -86,6 +91,7 @@ export function mappedColumns(mapping: Mapping): string[] {
   const paths = [
     ...Object.values(mapping.columns),
     ...mapping.properties.map((p) => p.column),
+    mapping.accessTokenExpiry?.column,
     mapping.validKeyIds?.column,
   ]
     .filter((p): p is string => typeof p === "string")

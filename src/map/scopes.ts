@@ -3,7 +3,8 @@ import type { Mapping } from "./types.js";
 /** Legacy scopes → Authlete scopes, or an error text naming the offending scope. */
 export function mapScopes(value: unknown, config: Mapping["scopes"]): string[] | { error: string } {
   let legacy: unknown[];
-  if (value === null || value === undefined || value === "") legacy = [];
+  // A row without scopes gets the mapping's constant default (a dump with no scope column at all).
+  if (value === null || value === undefined || value === "") legacy = [...(config.default ?? [])];
   else if (Array.isArray(value)) legacy = value;
   else if (typeof value !== "string") return { error: `scopes must be text, got ${typeof value}` };
   else if (config.separator === "json") {

@@ -49,6 +49,8 @@ export interface Mapping extends Readonly<
   columns: Partial<Record<ColumnName, string>> & { accessToken: string };
   /** Legacy client identifier → Authlete client; undefined = the column already holds Authlete's id. */
   clients?: ReadonlyMap<string, ClientTarget>;
+  /** A computed access expiry: issuedAt + seconds + factor × column (no expiry column). */
+  accessTokenExpiry?: MappingShape["accessTokenExpiry"];
   /** A refresh token's lifetime when no column holds its expiry (see map/refresh-expiry.ts). */
   refreshTokenExpiry?: RefreshTokenExpiry;
   /** The preset's `COPY … TO STDOUT` export query, which the `postgresql:` source runs. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadMapping, mapRow, parseMapping } from "../../src/map/index.js";
+import { loadMapping, mapRow, parseMapping, type Payload, type Refusal } from "../../src/map/index.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -198,4 +198,45 @@ test("a refresh token's lifetime is stated: a column, a lifetime after the acces
     JSON.stringify({ extends: "doorkeeper", clients: { app: 1001 }, time: { timezone: "UTC" } }),
   );
   assert.equal(loadMapping(file).unrecoverable?.stores, "SHA-256 hash");
+});
+
+test("constants and computed values: default scopes for rows without any, and issuedAt + N s + factor × a duration column", () => {
+  const now = Date.UTC(2026, 0, 1);
+  const base = { accessToken: "token", clientId: "client", subject: "user", issuedAt: "issued" };
+  const mapping = parseMapping(
+    {
+      columns: base,
+      clients: { web: 1001 },
+      scopes: { default: ["openid", "legacy"] },
+      accessTokenExpiry: { after: "issuedAt", seconds: 60, column: "expires_in", factor: 2 },
+    },
+    "m.json",
+  );
+  const row = (fields: Record<string, string>) =>
+    mapRow(
+      { file: "d.csv", rowNo: 1, fields: { token: "A1", client: "web", user: "alice", ...fields } },
+      { mapping, now },
+    );
+  const issued = "2026-01-01T00:00:00Z";
+  const mapped = row({ issued, expires_in: "1800" });
+  assert.equal(mapped.kind, "payload");
+  assert.equal((mapped as Payload).accessExpiresAt, now + (60 + 2 * 1800) * 1000);
+  assert.deepEqual((mapped as Payload).request.scopes, ["openid", "legacy"]);
+  const bad = row({ issued, expires_in: "soon" });
+  assert.deepEqual(
+    [bad.kind, (bad as Refusal).reason, (bad as Refusal).column],
+    ["rejected", "time_invalid", "expires_in"],
+  );
+  refused(
+    { columns: base, accessTokenExpiry: { after: "issuedAt" } },
+    /accessTokenExpiry needs seconds, a column, or both/,
+  );
+  refused(
+    {
+      columns: { ...base, accessTokenExpiresAt: "exp" },
+      accessTokenExpiry: { after: "issuedAt", seconds: 5 },
+    },
+    /not both/,
+  );
+  refused({ columns: base, scopes: { default: "openid" } }, /scopes\.default must be a\(n\) array/);
 });
