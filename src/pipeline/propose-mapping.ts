@@ -48,6 +48,7 @@ const namePatterns: [column: string, pattern: RegExp][] = [
   ["clientId", /^(client_?id|client|application_?(id|uid)|app_?id|registered_client_id|channel_id)$/i],
   ["subject", /^(subject|sub|user_?(id|name)?|username|resource_owner(_id)?|principal_name|account_?id)$/i],
   ["scopes", /^(scopes?|authorized_scopes|access_token_scopes)$/i],
+  ["grantType", /^(grant_?type|authorization_grant_type)$/i],
   ["issuedAt", /^(issued_?at|created_?at|created|iat|access_token_issued_at)$/i],
   ["accessTokenExpiresAt", /^(expires?_?at|expires|expiry|expiration|exp|access_token_expires_at)$/i],
   ["accessTokenExpiresIn", /^(expires_?in|ttl|lifetime)$/i],
@@ -130,6 +131,15 @@ export function proposeMapping(rows: readonly Record<string, unknown>[], wanted 
   if (columns.accessTokenExpiresAt || !columns.issuedAt) delete columns.accessTokenExpiresIn;
   const mapping: Record<string, unknown> = { columns, clientsFile: "clients.csv" };
   if (columns.scopes) mapping.scopes = { separator: separatorOf(sample(columns.scopes)) };
+  // RFC 6749's grant type names as exports write them; a value not listed is grant_type_unknown.
+  if (columns.grantType)
+    mapping.grantTypes = {
+      authorization_code: "AUTHORIZATION_CODE",
+      client_credentials: "CLIENT_CREDENTIALS",
+      password: "PASSWORD",
+      implicit: "IMPLICIT",
+      "urn:ietf:params:oauth:grant-type:device_code": "DEVICE_CODE",
+    };
   if (Object.values(columns).some((path) => kinds[path] === "zone-less")) {
     mapping.time = { timezone: "UTC" };
     toDecide.push('time.timezone (set to "UTC" for now): the zone the zone-less timestamps were written in');
