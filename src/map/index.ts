@@ -4,6 +4,7 @@ export { reportedClient } from "./client.js";
 export { parseMapping, mappedColumns } from "./mapping.js";
 export { loadMapping, presetNames, readPreset } from "./load-mapping.js";
 export { fieldValue } from "./fields.js";
-export type { Mapping, MapContext, MapResult, Payload, Refusal, ReasonCode } from "./types.js";
+export { timeColumns } from "./types.js";
+export type { ColumnName, Mapping, MapContext, MapResult, Payload, Refusal, ReasonCode } from "./types.js";
 export { jwtClaims } from "./jwt.js";
 export type { NotCarried } from "./types.js";

@@ -34,6 +34,11 @@ export const columnNames = [
 ] as const;
 export type ColumnName = (typeof columnNames)[number];
 
+/** The columns that hold an expiry, a revocation or the issue time (…At), or a lifetime (…In). */
+export const timeColumns: ReadonlySet<ColumnName> = new Set(
+  columnNames.filter((name) => /(At|In)$/.test(name)),
+);
+
 export interface ClientTarget {
   clientId: number;
   grantType?: CreatableGrantType;

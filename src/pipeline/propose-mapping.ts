@@ -1,4 +1,4 @@
-import { fieldValue, presetNames, readPreset } from "../map/index.js";
+import { fieldValue, presetNames, readPreset, timeColumns, type ColumnName } from "../map/index.js";
 
 /** What a look at a dump's first rows says a column holds. */
 export type ColumnKind = "iso-with-zone" | "zone-less" | "epoch-s" | "epoch-ms" | "seconds" | "text";
@@ -13,16 +13,6 @@ export interface Proposal {
   clientColumn?: string;
   toDecide: string[];
 }
-
-const timeColumns = new Set([
-  "issuedAt",
-  "accessTokenExpiresAt",
-  "accessTokenExpiresIn",
-  "refreshTokenExpiresAt",
-  "refreshTokenExpiresIn",
-  "revokedAt",
-  "refreshTokenRevokedAt",
-]);
 
 const isoZone = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$/i;
 const zoneLess = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/;
@@ -91,7 +81,7 @@ export function proposeMapping(rows: readonly Record<string, unknown>[], wanted 
     Object.entries(columns).map(([column, path]) => ({
       column,
       path,
-      ...(timeColumns.has(column) ? { kind: kindOf(sample(path)) } : {}),
+      ...(timeColumns.has(column as ColumnName) ? { kind: kindOf(sample(path)) } : {}),
     }));
   if (preset) {
     const base = readPreset(preset, preset);

@@ -56,16 +56,7 @@ export async function serviceUsage(
   const clients = new Map<number, Set<string>>();
   const scopes = new Set<string>();
   const perSubject = new Map<string, number>();
-  const used: ServiceUsage = {
-    rows: 0,
-    clients: {},
-    scopes: [],
-    refresh: 0,
-    severalByClient: {},
-    refreshBeforeAccess: 0,
-    refreshNeverExpires: {},
-    refreshOnGrantWithout: 0,
-  };
+  const used = unknownUsage();
   for await (const { result: r } of mappedRows({ files, read, mapping, now })) {
     used.rows++;
     if (r.kind !== "payload") continue;

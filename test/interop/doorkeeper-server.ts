@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { authorizationCodeFlow, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 import type { TokenAnswer } from "./dot-server.js";
 
 const project = repoFile("interop/doorkeeper");
@@ -77,8 +77,7 @@ export async function startDoorkeeper(
         scope: "read write",
         as: user,
       });
-      const code = await codeFromRedirects(`${base}/authorize?${query}`, redirectUri);
-      return token("code", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+      return authorizationCodeFlow(`${base}/authorize?${query}`, redirectUri, (form) => token("code", form));
     },
     revoke: async (value, app = "web") => void (await post("revoke", app, { token: value })),
     introspect: async (token) =>

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { RunningPostgres } from "./postgres.js";
-import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { authorizationCodeFlow, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 
 /** Debian's python3 (the packaged Django and django-oauth-toolkit live there, not in a pyenv). */
 const python = "/usr/bin/python3";
@@ -91,8 +91,7 @@ export async function startDot(
       });
       const next = encodeURIComponent(`/o/authorize/?${query}`);
       const start = `http://127.0.0.1:${port}/login-as/${encodeURIComponent(user)}?next=${next}`;
-      const code = await codeFromRedirects(start, redirectUri);
-      return token("code", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+      return authorizationCodeFlow(start, redirectUri, (form) => token("code", form));
     },
     revoke: async (token, hint) => void (await post("revoke_token", "web", { token, token_type_hint: hint })),
     introspect: async (token) => JSON.parse(await post("introspect", "web", { token })) as Introspection,

@@ -4,7 +4,7 @@ import type { TestContext } from "node:test";
 import { repoFile } from "../helpers/paths.js";
 import type { Introspection, TokenAnswer } from "./dot-server.js";
 import type { RunningPostgres } from "./postgres.js";
-import { codeFromRedirects, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
+import { authorizationCodeFlow, formPoster, freePort, stopChild, waitForPort } from "./servers.js";
 
 const project = repoFile("interop/oidc-provider");
 
@@ -63,10 +63,14 @@ export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Pr
       scope: "openid offline_access read write",
       prompt: "consent",
     });
-    const code = await codeFromRedirects(`${base}/auth?${query}`, redirectUri, (next) => {
-      if (next.pathname.startsWith("/interaction/")) next.searchParams.set("account", account);
-    });
-    return token("web", { grant_type: "authorization_code", code, redirect_uri: redirectUri });
+    return authorizationCodeFlow(
+      `${base}/auth?${query}`,
+      redirectUri,
+      (form) => token("web", form),
+      (next) => {
+        if (next.pathname.startsWith("/interaction/")) next.searchParams.set("account", account);
+      },
+    );
   }
 
   return {

@@ -98,3 +98,14 @@ export async function codeFromRedirects(
   }
   throw new Error(`the authorization flow did not reach ${redirectUri} in ${hops} hops`);
 }
+
+/** The authorization code flow from `start` to the token endpoint's answer (`token` posts the form). */
+export async function authorizationCodeFlow<T>(
+  start: string,
+  redirectUri: string,
+  token: (form: Record<string, string>) => Promise<T>,
+  visit?: (next: URL) => void,
+): Promise<T> {
+  const code = await codeFromRedirects(start, redirectUri, visit);
+  return token({ grant_type: "authorization_code", code, redirect_uri: redirectUri });
+}
