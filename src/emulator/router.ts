@@ -1,5 +1,5 @@
 import { result, type Reply, type RouteContext } from "./context.js";
-import { getClient, getService } from "./routes/configuration.js";
+import { getClient, getService, listClients } from "./routes/configuration.js";
 import { introspect } from "./routes/introspection.js";
 import { createToken } from "./routes/token-create.js";
 import { deleteToken, listTokens, revokeTokens, updateToken } from "./routes/token-manage.js";
@@ -32,6 +32,7 @@ export function routeApiCall(
   }
   const deleteMatch = /^DELETE auth\/token\/delete\/(.+)$/.exec(key);
   if (deleteMatch?.[1]) return deleteToken(ctx, decodeURIComponent(deleteMatch[1]));
+  if (key === "GET client/get/list") return listClients(ctx, query);
   const clientMatch = /^GET client\/get\/(.+)$/.exec(key);
   if (clientMatch?.[1]) return getClient(ctx, decodeURIComponent(clientMatch[1]));
   return { status: 404, body: result("A000404", `Unknown route: ${key}`) };

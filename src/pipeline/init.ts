@@ -4,6 +4,7 @@ import { stringify } from "csv-stringify/sync";
 import { fieldValue, loadMapping } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
+import type { ConnectionSettings, ServiceClient } from "../write/index.js";
 import { proposeMapping, type Proposal } from "./propose-mapping.js";
 
 /** Rows looked at to recognise a preset and the kinds of values: a dump's first rows. */
@@ -15,6 +16,8 @@ export interface InitConfig {
   /** "auto", "none", or a preset's name. */
   preset: string;
   out: string;
+  /** When given, the service's clients are listed, to fill clients.csv with. */
+  connection?: ConnectionSettings;
 }
 
 export interface InitResult extends Proposal {
@@ -25,6 +28,8 @@ export interface InitResult extends Proposal {
   rows: number;
   /** Why the written mapping does not load yet, if it does not. */
   invalid?: string;
+  /** The service's clients (connected), or why they could not be read. */
+  serviceClients?: ServiceClient[] | { error: string };
 }
 
 /**
@@ -72,5 +77,16 @@ export async function initMapping(config: InitConfig): Promise<InitResult> {
   } catch (error) {
     invalid = error instanceof Error ? error.message : String(error);
   }
-  return { ...proposal, mappingFile: config.out, clientsFile, legacyClients, rows, invalid };
+  const serviceClients = config.connection ? await readServiceClients(config.connection) : undefined;
+  return { ...proposal, mappingFile: config.out, clientsFile, legacyClients, rows, invalid, serviceClients };
+}
+
+async function readServiceClients(connection: ConnectionSettings): Promise<InitResult["serviceClients"]> {
+  const { connectAuthlete, listServiceClients } = await import("../write/index.js");
+  const authlete = connectAuthlete(connection);
+  try {
+    return await listServiceClients(authlete);
+  } finally {
+    await authlete.close();
+  }
 }

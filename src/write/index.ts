@@ -7,4 +7,11 @@ export { checkConnection } from "./preflight.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
 export type { EndRefreshResult, RevokeResult } from "./revoke.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";
-export { readClient, readService, type ClientFacts, type ServiceFacts } from "./service.js";
+export {
+  listServiceClients,
+  readClient,
+  readService,
+  type ClientFacts,
+  type ServiceClient,
+  type ServiceFacts,
+} from "./service.js";

@@ -1,4 +1,5 @@
 import { clientGet } from "@authlete/typescript-sdk/funcs/clientGet.js";
+import { clientList } from "@authlete/typescript-sdk/funcs/clientList.js";
 import { serviceGet } from "@authlete/typescript-sdk/funcs/serviceGet.js";
 import type { AuthleteConnection } from "./authlete-client.js";
 import { describeFailure } from "./call-failure.js";
@@ -86,4 +87,38 @@ export async function readClient(
   const { failure } = result;
   if (failure.status === 404 || failure.status === 400 || failure.status === 403) return null;
   return { error: describeFailure(failure) };
+}
+
+/** One of the service's clients, as a person filling in a client map needs it. */
+export interface ServiceClient {
+  clientId: number;
+  clientIdAlias?: string;
+  clientName?: string;
+  grantTypes: string[];
+}
+
+/** The service's clients (read-only), at most `limit`, a page of 100 at a time. */
+export async function listServiceClients(
+  authlete: AuthleteConnection,
+  limit = 1000,
+): Promise<ServiceClient[] | { error: string }> {
+  const found: ServiceClient[] = [];
+  while (found.length < limit) {
+    const start = found.length;
+    const result = await readBeforeWrites(() =>
+      clientList(authlete.core, { serviceId: authlete.serviceId, start, end: start + 100 }),
+    );
+    if (!result.ok) return { error: describeFailure(result.failure) };
+    const page = result.value.clients ?? [];
+    for (const c of page)
+      if (c.clientId !== undefined)
+        found.push({
+          clientId: c.clientId,
+          ...(c.clientIdAlias ? { clientIdAlias: c.clientIdAlias } : {}),
+          ...(c.clientName ? { clientName: c.clientName } : {}),
+          grantTypes: [...(c.grantTypes ?? [])],
+        });
+    if (page.length < 100 || found.length >= (result.value.totalCount ?? 0)) break;
+  }
+  return found;
 }

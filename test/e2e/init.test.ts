@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump } from "../helpers/dumps.js";
-import { billingService, webApp } from "../helpers/emulator.js";
+import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
 /** Fills init's clients.csv template: every legacy client to `clientId`. */
@@ -91,6 +91,17 @@ test("init on a dump matching no preset proposes columns by name with the time k
   fillClients(join(dir, "clients.csv"), webApp);
   const after = JSON.parse((await run("b.db")).stdout) as RunSummary;
   assert.equal(after.created, 9);
+  // Told where Authlete is, init lists the service's clients to fill the template with.
+  const { emulator } = await withEmulator(t);
+  mkdirSync(join(dir, "other"));
+  const connected = await runCli(
+    ["init", dump, "--out", join(dir, "other", "mapping.json")],
+    authleteEnv(emulator),
+  );
+  assert.match(
+    connected.stdout,
+    new RegExp(`The service's clients \\(\\d+\\), for .*clients\\.csv:\\n {2}${webApp} \\(web-app\\)`),
+  );
   const again = await runCli(["init", dump, "--out", out]);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /exists; init never overwrites a file \[usage\]/);

@@ -1,6 +1,7 @@
 import type { Argv } from "yargs";
 import { initMapping } from "../../pipeline/index.js";
 import { printable } from "../../shared/text.js";
+import { connectionOptions, connectionSettings } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate init <dump>`: a first mapping and a clients.csv template from a dump. */
@@ -9,7 +10,7 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
     "init <dump>",
     "Propose a mapping for a dump (a preset it recognises, or columns by name) and a clients.csv template",
     (y) =>
-      y
+      connectionOptions(y)
         .positional("dump", { type: "string", demandOption: true })
         .option("preset", { type: "string", default: "auto", describe: "auto, none, or a preset's name" })
         .option("out", { type: "string", default: "mapping.json", describe: "Where to write the mapping" })
@@ -22,7 +23,11 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
             read: { format: argv.format },
             preset: argv.preset,
             out: argv.out,
+            // Connected only when told where Authlete is: then its clients are listed to fill the template.
+            connection:
+              (argv["base-url"] ?? process.env.AUTHLETE_BASE_URL) ? connectionSettings(argv, 2) : undefined,
           });
+          const clients = result.serviceClients;
           const lines = [
             result.preset
               ? `Recognised the ${result.preset} preset: ${result.mappingFile} extends it.`
@@ -36,6 +41,17 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
             ...(result.legacyClients.length > 20
               ? [`  … ${result.legacyClients.length - 20} more in the file`]
               : []),
+            ...(clients === undefined
+              ? []
+              : "error" in clients
+                ? [`The service's clients could not be read: ${clients.error}`]
+                : [
+                    `The service's clients (${clients.length}), for ${result.clientsFile}:`,
+                    ...clients.map(
+                      (c) =>
+                        `  ${c.clientId}${c.clientIdAlias ? ` (${printable(c.clientIdAlias, 60)})` : ""}${c.clientName ? ` ${printable(c.clientName, 60)}` : ""}: ${c.grantTypes.join(", ")}`,
+                    ),
+                  ]),
             "Left to decide:",
             ...result.toDecide.map((d) => `  - ${d}`),
             result.invalid

@@ -4,17 +4,34 @@ import { findClient, result, type Reply, type RouteContext } from "../context.js
 export function getClient(ctx: RouteContext, identifier: string): Reply {
   const client = findClient(ctx, identifier);
   if (!client) return { status: 404, body: result("A022301", `No such client: ${identifier}`) };
+  return { status: 200, body: clientBody(ctx, client) };
+}
+
+/** GET /api/{serviceId}/client/get/list?start&end: the service's clients, a page at a time. */
+export function listClients(ctx: RouteContext, query: URLSearchParams): Reply {
+  const mine = ctx.seed.clients.filter((c) => c.serviceId === ctx.service.serviceId);
+  const start = Math.max(0, Number(query.get("start") ?? 0) || 0);
+  const end = Math.min(mine.length, Number(query.get("end") ?? start + 5) || start + 5);
   return {
     status: 200,
     body: {
-      clientId: client.clientId,
-      ...(client.clientIdAlias ? { clientIdAlias: client.clientIdAlias, clientIdAliasEnabled: true } : {}),
-      serviceNumber: Number(ctx.service.serviceId) || 0,
-      clientName: `client ${client.clientId}`,
-      grantTypes: client.grantTypes,
-      ...(client.extension ? { extension: client.extension } : {}),
-      singleAccessTokenPerSubject: client.singleAccessTokenPerSubject === true,
+      start,
+      end,
+      totalCount: mine.length,
+      clients: mine.slice(start, end).map((c) => clientBody(ctx, c)),
     },
+  };
+}
+
+function clientBody(ctx: RouteContext, client: NonNullable<ReturnType<typeof findClient>>) {
+  return {
+    clientId: client.clientId,
+    ...(client.clientIdAlias ? { clientIdAlias: client.clientIdAlias, clientIdAliasEnabled: true } : {}),
+    serviceNumber: Number(ctx.service.serviceId) || 0,
+    clientName: `client ${client.clientId}`,
+    grantTypes: client.grantTypes,
+    ...(client.extension ? { extension: client.extension } : {}),
+    singleAccessTokenPerSubject: client.singleAccessTokenPerSubject === true,
   };
 }
 
