@@ -115,6 +115,10 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
         blocking: blocksLiveRun(f, config.checkService === true),
       }));
       summary.serviceUsage = service.check.usage;
+      summary.scopeCoverage = {
+        used: [...service.check.usage.scopes].sort(),
+        unsupported: [...service.check.rowRules.unsupportedScopes].sort(),
+      };
     }
     if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;
     if (cutover) summary.cutover = cutover;

@@ -71,6 +71,11 @@ export function formatSummary(summary: RunSummary): string {
       "",
       `${summary.retryable} row(s) an earlier run rejected map to a token now; they are not sent again unless you rerun with --retry-rejected.`,
     );
+  if (summary.dryRun && !summary.serviceFindings && summary.created > 0)
+    lines.push(
+      "",
+      "Not checked against the service: a live run may still reject rows whose client, grant type or scope it lacks (add --check-service to see which).",
+    );
   if (summary.dryRun && summary.estimatedSeconds !== undefined) {
     lines.push(
       "",

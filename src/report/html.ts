@@ -1,5 +1,5 @@
 import { printable } from "../shared/text.js";
-import { checksSection, inputsSection } from "./sections.js";
+import { checksSection, inputsSection, scopesSection } from "./sections.js";
 import { describeClock, describeCutover, describeStaleSource, notCarriedLines } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
@@ -138,6 +138,7 @@ ${clientRows ? `<table><thead><tr><th>client</th><th class="num">rows</th><th cl
   )}</section>
 ${summary.dryRun ? "" : `<section id="throughput"><h2>Tokens created over time (dashed: 429 answers)</h2>${timelineChart(summary.timeline)}<p class="muted">429 answers: ${summary.writer?.rateLimited ?? 0}; writer pauses: ${summary.writer?.pauses ?? 0}.</p></section>`}
 ${summary.checks ? checksSection(summary.checks, escape) : ""}
+${summary.scopeCoverage ? scopesSection(summary.scopeCoverage, escape) : ""}
 ${summary.inputs ? inputsSection(summary.inputs, escape) : ""}
 ${u ? `<section id="unrecoverable"><h2>Tokens that cannot be migrated with their values</h2><p>${u.rows} tokens: the source stores only ${escape(u.stores)}. Keep the old server validating them until ${escape(u.lastAccessExpiry)} (access) / ${escape(u.lastRefreshExpiry)} (refresh), bridge them lazily, or force re-authorisation.</p></section>` : ""}
 </body></html>

@@ -47,3 +47,18 @@ export function inputsSection(
   return `<section id="inputs"><h2>What this run read</h2><table><thead><tr><th>source</th><th class="num">bytes</th><th>modified</th></tr></thead><tbody>${rows}</tbody></table>
 <p>Mapping SHA-256 <code>${escape(inputs.mappingHash.slice(0, 16))}…</code> · planning clock ${escape(inputs.clock.startedAt)} (${inputs.clock.given ? "given with --now" : "this host's clock"})</p></section>`;
 }
+
+/** The scopes the rows ask for, each marked supported or not by the service. */
+export function scopesSection(
+  coverage: NonNullable<RunSummary["scopeCoverage"]>,
+  escape: (text: string | number) => string,
+): string {
+  const refused = new Set(coverage.unsupported);
+  const items = coverage.used
+    .map(
+      (scope) =>
+        `<li class="${refused.has(scope) ? "bad" : "ok"}">${escape(scope)}${refused.has(scope) ? " — not supported: its rows are rejected" : ""}</li>`,
+    )
+    .join("");
+  return `<section id="scopes"><h2>Scope coverage</h2>${items ? `<ul>${items}</ul>` : '<p class="empty">The rows ask for no scope.</p>'}</section>`;
+}

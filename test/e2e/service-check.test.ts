@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
@@ -91,7 +92,17 @@ test("a dry run predicts the live run: rows the service would refuse are would-r
     predicted.serviceFindings?.filter((f) => f.severity === "error").map((f) => [f.code, f.blocking]),
     [["scope_not_supported", true]],
   );
-  const text = await run("dry-text.db", ["--dry-run", "--check-service"]);
+  assert.deepEqual(predicted.scopeCoverage, {
+    used: ["openid", "orders:read", "profile"],
+    unsupported: ["profile"],
+  });
+  const text = await run("dry-text.db", ["--dry-run", "--check-service", "--report", join(dir, "report")]);
+  assert.match(
+    readFileSync(join(dir, "report", "report.html"), "utf8"),
+    /<section id="scopes"><h2>Scope coverage<\/h2><ul><li class="ok">openid<\/li><li class="ok">orders:read<\/li><li class="bad">profile — not supported: its rows are rejected<\/li><\/ul>/,
+  );
+  const unchecked = await run("dry-plain.db", ["--dry-run"]);
+  assert.match(unchecked.stdout, /Not checked against the service: a live run may still reject rows/);
   assert.match(
     text.stdout,
     /BLOCKING \(a live run with these options will not start\): scope "profile" is not supported/,
