@@ -10,16 +10,21 @@ interface EntryRow {
   sent_hash: string;
 }
 
+/** How a live run's rows are admitted. */
 export interface AdmitOptions {
   runId: number;
-  dryRun: boolean;
   retryRejected: boolean;
   /** The dump is complete: mark what is seen, so created tokens missing from it can be revoked. */
   syncDeletions?: boolean;
-  /** At most about this many rows will come (dry runs size their duplicate filter with it). */
-  expectedRows?: number;
   /** The ledger recorded a cutover: nothing an earlier run may have sent is sent again. */
   afterCutover?: boolean;
+}
+
+/** How a dry run's rows are admitted: decided against the ledger, recorded in a throwaway list. */
+export interface DryRunOptions {
+  retryRejected: boolean;
+  /** At most about this many rows will come (sizes the duplicate filter). */
+  expectedRows?: number;
 }
 
 /** Prepared statements for the admission of a live run. */

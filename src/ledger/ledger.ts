@@ -1,12 +1,23 @@
 import { chmodSync, closeSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
-import { admitOne, prepareAdmission, type AdmitOptions } from "./admit.js";
+import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
 import { guardWrites } from "./write-failure.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
 import type { Candidate, Decision, RollbackTarget, OutcomeRecord } from "./types.js";
+
+/** Where a run's mapped rows go: each batch comes back decided, row for row. */
+export interface RowSink {
+  admit(candidates: readonly Candidate[]): Decision[];
+}
+
+/** A dry run's sink, which finds the rows repeating an earlier row's token once all are admitted. */
+export interface DryRunSink extends RowSink {
+  /** The repeats; the rejected rows that are not repeats go to `onRejected`, in row order. Ends the sink. */
+  duplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
+}
 
 /** A rejected row as the ledger holds it. */
 export interface RejectedEntry {
@@ -24,8 +35,10 @@ export interface RejectedEntry {
  */
 export interface Ledger extends RunLog {
   readonly file: string;
-  /** Decides a batch of mapped rows in one transaction; `write` entries are durably pending on return. */
-  admit(candidates: readonly Candidate[], options: AdmitOptions): Decision[];
+  /** A live run's sink: each batch decided in one transaction, `write` entries durably pending on return. */
+  liveSink(options: AdmitOptions): RowSink;
+  /** A dry run's sink: decided against the ledger, nothing recorded in it; repeats are found at the end. */
+  dryRunSink(options: DryRunOptions): DryRunSink;
   /** Every rejected row, entries and rows without a token of their own, in row order: the record's number and its line (null in rows of older ledgers). */
   rejections(): RejectedEntry[];
   /** The state of a token's entry, if the ledger has one. */
@@ -51,11 +64,6 @@ export interface Ledger extends RunLog {
   createdBy(runId?: number): RollbackTarget[];
   /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
   recordRollback(target: RollbackTarget, rollbackRunId: number, result: "deleted" | "already_absent"): void;
-  /**
-   * A dry run's rows that repeat an earlier row's token, found once all rows are admitted; its rejected
-   * rows that are not repeats go to `onRejected`, in row order.
-   */
-  dryRunDuplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
   /** Records written tokens' outcomes in one transaction. */
   recordOutcomes(runId: number, outcomes: readonly OutcomeRecord[]): void;
   /** Whether any run of this ledger created a token (stops at the first: no count over the entries). */
@@ -92,16 +100,11 @@ export function openLedger(file: string): Ledger {
   const record = db.prepare(`UPDATE entries SET state = @state, reason = @reason, detail = @detail,
     attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, sent_hash = coalesce(@sentHash, sent_hash), run_id = @runId,
     updated_at = @now WHERE token_hash = @key`);
-  let dryRun: ReturnType<typeof prepareDryRun> | undefined;
   let sight: Database.Statement | undefined;
   // Prepared once: verify, compare and rollback look up every source row.
   const stateOf = db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck();
-  const admitBatch = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
-    candidates.map((c) => {
-      if (!options.dryRun) return admitOne(admission, c, options);
-      dryRun ??= prepareDryRun(db, options.expectedRows ?? 0);
-      return dryRun.decide(c, options.retryRejected);
-    }),
+  const admitLive = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
+    candidates.map((c) => admitOne(admission, c, options)),
   );
   const recordBatch = db.transaction((runId: number, outcomes: readonly OutcomeRecord[]) => {
     const now = Date.now();
@@ -124,7 +127,17 @@ export function openLedger(file: string): Ledger {
   return guardWrites(file, {
     file,
     ...openRunLog(db, file),
-    admit: (candidates, options) => admitBatch.immediate(candidates, options),
+    liveSink: (options) => ({ admit: (candidates) => admitLive.immediate(candidates, options) }),
+    dryRunSink(options) {
+      const dry = prepareDryRun(db, options.expectedRows ?? 0);
+      const decide = db.transaction((candidates: readonly Candidate[]) =>
+        candidates.map((c) => dry.decide(c, options.retryRejected)),
+      );
+      return {
+        admit: (candidates) => decide.immediate(candidates),
+        duplicates: (onRejected) => dry.duplicates(onRejected),
+      };
+    },
     recordRevocation(runId, hash, reason) {
       db.prepare(
         "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
@@ -175,11 +188,6 @@ export function openLedger(file: string): Ledger {
       ).run(t.tokenHash, t.sentHash, rollbackRunId, t.file, t.rowNo, result, Date.now());
       db.prepare("DELETE FROM entries WHERE token_hash = ? AND state = 'created'").run(t.tokenHash);
     }),
-    dryRunDuplicates(onRejected) {
-      const found = dryRun?.duplicates(onRejected) ?? { count: 0, counted: [], first: [], firstByReason: {} };
-      dryRun = undefined;
-      return found;
-    },
     recordOutcomes: (runId, outcomes) => {
       if (outcomes.length > 0) recordBatch.immediate(runId, outcomes);
     },

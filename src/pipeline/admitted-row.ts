@@ -1,7 +1,9 @@
-import type { Candidate, DryRunDuplicates } from "../ledger/index.js";
+import type { Candidate, DryRunDuplicates, DryRunSink, Ledger, RowSink } from "../ledger/index.js";
 import { reportedClient, type Mapping, type MapResult } from "../map/index.js";
 import type { SourceRow } from "../read/index.js";
 import { bucketOf, type RepeatedRows, type RowRef } from "../report/index.js";
+import { estimatedRows } from "./sources.js";
+import type { MigrateConfig } from "./types.js";
 
 /** A row handed to the ledger, with what the report needs to say about it. */
 export type Admitted = Candidate & RowRef & { bucket?: number };
@@ -47,4 +49,20 @@ export function repeatedRows(found: DryRunDuplicates): RepeatedRows {
       return { state, reason, bucket: state === "created" ? bucket : null, client, n };
     }),
   };
+}
+
+/** The ledger's sink for a run's rows: a dry run's throwaway list, or the entry store of a live run. */
+export function openSink(setup: {
+  config: MigrateConfig;
+  ledger: Ledger;
+  runId: number;
+  total: number | undefined;
+  afterCutover: boolean;
+}): { sink: RowSink; dry?: DryRunSink } {
+  const { config, ledger, runId, afterCutover } = setup;
+  const { retryRejected, syncDeletions } = config;
+  if (!config.dryRun) return { sink: ledger.liveSink({ runId, retryRejected, syncDeletions, afterCutover }) };
+  const expectedRows = setup.total ?? estimatedRows(config.files, config.read.format);
+  const dry = ledger.dryRunSink({ retryRejected, expectedRows });
+  return { sink: dry, dry };
 }

@@ -1,11 +1,10 @@
-import type { Decision, Ledger, OutcomeRecord } from "../ledger/index.js";
+import type { Decision, DryRunSink, Ledger, OutcomeRecord, RowSink } from "../ledger/index.js";
 import type { ReadOptions } from "../read/index.js";
 import { mappedRows } from "./mapped-rows.js";
 import type { Tally } from "../report/index.js";
-import { admittedRow, repeatedRows, type Admitted } from "./admitted-row.js";
+import { admittedRow, openSink, repeatedRows, type Admitted } from "./admitted-row.js";
 import type { RejectsFile } from "../report/index.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
-import { estimatedRows } from "./sources.js";
 import { jwtVerifier } from "./jwt-verify.js";
 import { RunProgress } from "./run-progress.js";
 import {
@@ -46,7 +45,9 @@ export class RunLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly progress: RunProgress;
   private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
-  private readonly expectedRows: number;
+  /** Where the rows go: the entry store, or a dry run's list. */
+  private readonly sink: RowSink;
+  private readonly dry?: DryRunSink;
   /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
   private readonly stopRequested: Promise<void>;
 
@@ -69,11 +70,11 @@ export class RunLoop {
       clock: this.clock,
       writer: this.writer,
     } = setup);
-    const { config, total } = setup;
+    const { config } = setup;
     this.setup = setup;
     this.progress = new RunProgress(setup);
     this.verifyJwt = jwtVerifier(config.mapping);
-    this.expectedRows = total ?? estimatedRows(config.files, config.read.format);
+    ({ sink: this.sink, dry: this.dry } = openSink(setup));
     this.stopRequested = new Promise((resolve) => {
       if (config.stop?.aborted) resolve();
       config.stop?.addEventListener("abort", () => resolve(), { once: true });
@@ -119,7 +120,7 @@ export class RunLoop {
       const rejects = this.setup.rejects;
       if (this.config.dryRun)
         this.tally.reclassifyDuplicates(
-          repeatedRows(this.ledger.dryRunDuplicates(rejects && ((r) => rejects.add(r, r.reason)))),
+          repeatedRows(this.dry!.duplicates(rejects && ((r) => rejects.add(r, r.reason)))),
         );
       await this.syncDeletions();
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
@@ -137,14 +138,7 @@ export class RunLoop {
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
-    const decisions = this.ledger.admit(batch, {
-      runId: this.runId,
-      dryRun: this.config.dryRun,
-      retryRejected: this.config.retryRejected,
-      syncDeletions: this.config.syncDeletions,
-      expectedRows: this.expectedRows,
-      afterCutover: this.setup.afterCutover,
-    });
+    const decisions = this.sink.admit(batch);
     for (const [i, decision] of decisions.entries()) {
       // After a stop, admitted tokens are not sent: they stay pending and the next run resolves them.
       const at = batch[i]!;

@@ -21,19 +21,18 @@ test("admission decides each row against the ledger, in process: new, repeated, 
   const live = (retryRejected = false) => {
     if (last !== undefined) ledger.finishRun(last, "completed", null);
     const runId = (last = ledger.startRun({ dryRun: false, arguments: {}, sources: [], mappingHash: "" }));
-    return { runId, options: { runId, dryRun: false, retryRejected } };
+    return { runId, options: { runId, retryRejected } };
   };
 
   const first = live();
-  const decided = ledger.admit(
-    [
+  const decided = ledger
+    .liveSink(first.options)
+    .admit([
       row(1, payload("A", "RA")),
       row(2, payload("A", "RA")),
       row(3, payload("B")),
       row(4, payload("C", "RC")),
-    ],
-    first.options,
-  );
+    ]);
   assert.deepEqual(
     decided.map((d) => (d.action === "settled" ? `${d.state}:${d.reason}` : d.action)),
     ["write", "skipped:duplicate_in_source", "write", "write"],
@@ -53,10 +52,9 @@ test("admission decides each row against the ledger, in process: new, repeated, 
     refreshHash: "RA",
     probeToken: "a-value",
   };
-  const again = ledger.admit(
-    [row(1, revoked), row(3, payload("B")), row(4, payload("C", null))],
-    second.options,
-  );
+  const again = ledger
+    .liveSink(second.options)
+    .admit([row(1, revoked), row(3, payload("B")), row(4, payload("C", null))]);
   assert.deepEqual(again[0], { action: "revoke", key: "A", identifier: "a-value", refreshHash: "RA" });
   assert.deepEqual(
     again[1] && again[1].action === "write" ? [again[1].action, again[1].inDoubt] : again[1],
@@ -67,7 +65,7 @@ test("admission decides each row against the ledger, in process: new, repeated, 
 
   ledger.recordRefreshEnded(second.runId, "C");
   const third = live();
-  const unchanged = ledger.admit([row(4, payload("C", null))], third.options);
+  const unchanged = ledger.liveSink(third.options).admit([row(4, payload("C", null))]);
   assert.deepEqual(unchanged, [{ action: "settled", state: "skipped", reason: "already_migrated" }]);
 });
 
@@ -87,12 +85,12 @@ test("a rejected row stays rejected on a rerun, and is sent again with --retry-r
     refreshHash: null,
   };
   const r1 = start();
-  ledger.admit([row(1, rejected)], { runId: r1, dryRun: false, retryRejected: false });
+  ledger.liveSink({ runId: r1, retryRejected: false }).admit([row(1, rejected)]);
   const r2 = start();
-  assert.deepEqual(ledger.admit([row(1, payload("K"))], { runId: r2, dryRun: false, retryRejected: false }), [
+  assert.deepEqual(ledger.liveSink({ runId: r2, retryRejected: false }).admit([row(1, payload("K"))]), [
     { action: "settled", state: "rejected", reason: "client_unknown" },
   ]);
   const r3 = start();
-  const retried = ledger.admit([row(1, payload("K"))], { runId: r3, dryRun: false, retryRejected: true });
+  const retried = ledger.liveSink({ runId: r3, retryRejected: true }).admit([row(1, payload("K"))]);
   assert.equal(retried[0]?.action, "write");
 });

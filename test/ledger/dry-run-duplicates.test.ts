@@ -59,7 +59,7 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
     fc.asyncProperty(rows, fc.integer({ min: 1, max: 1_000_000 }), async (generated, expectedRows) => {
       const ledger = openLedger(join(dir, `l${run++}.db`));
       try {
-        const runId = ledger.startRun({ dryRun: true, arguments: {}, sources: [], mappingHash: "" });
+        ledger.startRun({ dryRun: true, arguments: {}, sources: [], mappingHash: "" });
         const candidates: Candidate[] = generated.map((row, i) => ({
           file: "dump.csv",
           rowNo: i + 1,
@@ -67,8 +67,9 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
           tag: "c",
           result: { kind: "payload", key: row.access, refreshHash: row.refresh } as Payload,
         }));
-        ledger.admit(candidates, { runId, dryRun: true, retryRejected: false, expectedRows });
-        const found = ledger.dryRunDuplicates();
+        const sink = ledger.dryRunSink({ retryRejected: false, expectedRows });
+        sink.admit(candidates);
+        const found = sink.duplicates();
         const expected = expectedDuplicates(generated);
         assert.equal(found.count, expected.length);
         assert.deepEqual(
