@@ -139,8 +139,20 @@ test("the NDJSON reader yields one row per non-blank line, objects or rejected g
       const file = join(dir, `r${n++}.ndjson`);
       writeFileSync(file, lines.join("\n"));
       const rows = await readAll(file);
-      assert.equal(rows.length, lines.filter((l) => l.trim() !== "").length);
-      for (const row of rows) assert.ok(row.error !== undefined || typeof row.fields === "object");
+      const kept = lines.filter((l) => l.trim() !== "");
+      assert.equal(rows.length, kept.length);
+      // Row i is line i: its object, or a rejected row with no fields when the line is no JSON object.
+      kept.forEach((line, i) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          parsed = undefined;
+        }
+        const isObject = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
+        if (isObject) assert.deepEqual([rows[i]!.error, rows[i]!.fields], [undefined, parsed]);
+        else assert.deepEqual([typeof rows[i]!.error?.detail, rows[i]!.fields], ["string", {}]);
+      });
     }),
     { numRuns: Math.min(runs, 200) },
   );
