@@ -49,7 +49,7 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
                     `The service's clients (${clients.length}), for ${result.clientsFile}:`,
                     ...clients.map(
                       (c) =>
-                        `  ${c.clientId}${c.clientIdAlias ? ` (${printable(c.clientIdAlias, 60)})` : ""}${c.clientName ? ` ${printable(c.clientName, 60)}` : ""}: ${c.grantTypes.join(", ")}`,
+                        `  ${c.clientId}${c.clientIdAlias ? ` (${printable(c.clientIdAlias, 60)})` : ""}${c.clientName ? ` ${printable(c.clientName, 60)}` : ""}: ${printable(c.grantTypes.join(", "), 200)}`,
                     ),
                   ]),
             "Left to decide:",
