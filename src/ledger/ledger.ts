@@ -127,16 +127,20 @@ export function openLedger(file: string): Ledger {
   return guardWrites(file, {
     file,
     ...openRunLog(db, file),
-    liveSink: (options) => ({ admit: (candidates) => admitLive.immediate(candidates, options) }),
+    // The sinks write too: a full disk under them is the same coded error as under any other method.
+    liveSink: (options) =>
+      guardWrites(file, {
+        admit: (candidates: readonly Candidate[]) => admitLive.immediate(candidates, options),
+      }),
     dryRunSink(options) {
       const dry = prepareDryRun(db, options.expectedRows ?? 0);
       const decide = db.transaction((candidates: readonly Candidate[]) =>
         candidates.map((c) => dry.decide(c, options.retryRejected)),
       );
-      return {
-        admit: (candidates) => decide.immediate(candidates),
-        duplicates: (onRejected) => dry.duplicates(onRejected),
-      };
+      return guardWrites(file, {
+        admit: (candidates: readonly Candidate[]) => decide.immediate(candidates),
+        duplicates: (onRejected?: (row: DryRunRejected) => void) => dry.duplicates(onRejected),
+      });
     },
     recordRevocation(runId, hash, reason) {
       db.prepare(
