@@ -22,6 +22,12 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
     );
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const client = new pg.Client();
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    client.end().catch(() => {});
+  };
   const fail = (error: unknown) =>
     out.destroy(
       error instanceof MigrateError
@@ -38,15 +44,15 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
     .then(() => {
       const copy = client.query(copyTo(query));
       pipeline(copy, out, (error) => {
-        void client.end();
+        close();
         if (error && !out.destroyed) fail(error);
       });
     })
     .catch((error: unknown) => {
-      void client.end();
+      close();
       fail(error);
     });
   // A reader that stops early (a limit, a stop signal) ends the query and the connection.
-  out.on("close", () => void client.end().catch(() => {}));
+  out.on("close", close);
   return out;
 }
