@@ -1,6 +1,6 @@
 // A minimal oidc-provider server (npm `oidc-provider`, panva's certified OpenID Provider) for the interop
 // suite, on loopback with the PostgreSQL adapter next to it. Authorization code with refresh tokens
-// (rotated, as oidc-provider does by default for public clients and here for all), client credentials,
+// (rotated for op-web, kept for op-keep, as oidc-provider does for a confidential client), client credentials,
 // RFC 7009 revocation and RFC 7662 introspection. Login and consent are one interaction route that takes
 // the account from the query (the suite plays the user); everything else is oidc-provider's own.
 import { createServer } from "node:http";
@@ -17,6 +17,14 @@ const provider = new Provider(issuer, {
     {
       client_id: "op-web",
       client_secret: "op-web-secret",
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      redirect_uris: ["http://127.0.0.1/callback"],
+    },
+    {
+      // Keeps its refresh token on refresh (oidc-provider's default for a confidential client).
+      client_id: "op-keep",
+      client_secret: "op-keep-secret",
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       redirect_uris: ["http://127.0.0.1/callback"],
@@ -49,7 +57,7 @@ const provider = new Provider(issuer, {
   },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   pkce: { required: () => false },
-  rotateRefreshToken: true,
+  rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== "op-keep",
   ttl: {
     AccessToken: 3600,
     AuthorizationCode: 60,

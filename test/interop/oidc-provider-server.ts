@@ -25,8 +25,9 @@ export interface RunningOidcProvider {
   database: string;
   introspectionUrl: string;
   /** The authorization code flow as `account`, who consents to everything; the token endpoint's answer. */
-  authorize(account: string): Promise<TokenAnswer>;
-  token(app: "web" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
+  /** As op-web (refresh tokens rotated) or op-keep (kept on refresh). */
+  authorize(account: string, app?: "web" | "keep"): Promise<TokenAnswer>;
+  token(app: "web" | "keep" | "svc", form: Record<string, string>): Promise<TokenAnswer>;
   revoke(token: string): Promise<void>;
   introspect(token: string): Promise<Introspection & { sub?: string }>;
 }
@@ -55,9 +56,9 @@ export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Pr
   const token = async (app: string, form: Record<string, string>) =>
     JSON.parse(await send(`${base}/token`, app, form)) as TokenAnswer;
 
-  async function authorize(account: string): Promise<TokenAnswer> {
+  async function authorize(account: string, app: "web" | "keep" = "web"): Promise<TokenAnswer> {
     const query = new URLSearchParams({
-      client_id: "op-web",
+      client_id: `op-${app}`,
       response_type: "code",
       redirect_uri: redirectUri,
       scope: "openid offline_access read write",
@@ -66,7 +67,7 @@ export async function startOidcProvider(t: TestContext, pg: RunningPostgres): Pr
     return authorizationCodeFlow(
       `${base}/auth?${query}`,
       redirectUri,
-      (form) => token("web", form),
+      (form) => token(app, form),
       (next) => {
         if (next.pathname.startsWith("/interaction/")) next.searchParams.set("account", account);
       },

@@ -54,11 +54,11 @@ test(
       issued.push({ label, access: got.access_token, refresh: got.refresh_token, client });
       return got;
     };
-    const refresh = (label: string, from: TokenAnswer) =>
+    const refresh = (label: string, from: TokenAnswer, app: "web" | "keep" = "web") =>
       issue(
         label,
         webApp,
-        op.token("web", { grant_type: "refresh_token", refresh_token: from.refresh_token! }),
+        op.token(app, { grant_type: "refresh_token", refresh_token: from.refresh_token! }),
       );
 
     const alice1 = await issue("alice-1", webApp, op.authorize("alice"));
@@ -78,6 +78,10 @@ test(
       billingService,
       op.token("svc", { grant_type: "client_credentials", scope: "read" }),
     );
+    // op-keep keeps its refresh token on refresh: erin-1's refresh token now also issued erin-2.
+    const erin1 = await issue("erin-1", webApp, op.authorize("erin", "keep"));
+    const erin2 = await refresh("erin-2", erin1, "keep");
+    assert.equal(erin2.refresh_token, erin1.refresh_token, "kept, not rotated");
 
     const dump = join(dir, "dump.csv");
     const exportDump = () => writeFileSync(dump, pg.psql(op.database, exportQuery));
@@ -85,7 +89,10 @@ test(
     const mapping = join(dir, "mapping.json");
     writeFileSync(
       mapping,
-      JSON.stringify({ extends: "oidc-provider", clients: { "op-web": webApp, "op-svc": billingService } }),
+      JSON.stringify({
+        extends: "oidc-provider",
+        clients: { "op-web": webApp, "op-keep": webApp, "op-svc": billingService },
+      }),
     );
     const migrate = async (extra: string[] = []) => {
       const args = ["migrate", dump, "--mapping", mapping, "--ledger", join(dir, "l.db"), "--json", ...extra];
@@ -95,32 +102,41 @@ test(
     };
 
     const first = await migrate();
-    // alice-1 (access only: its refresh token was rotated), alice-2, carol-1 (refresh-only) and svc-1.
-    assert.equal(first.created, 4, JSON.stringify(first));
+    // One row per token: alice-1's and alice-2's access tokens and alice-2's refresh token (alice-1's was
+    // rotated), carol-1's refresh token (her access token expired), svc-1, erin-1's and erin-2's access
+    // tokens and their one refresh token.
+    assert.deepEqual([first.created, first.reasons], [8, { expired: 1 }], JSON.stringify(first));
     const round1 = await compareTokens(providerView(op, pg), emulator, issued, new Set());
     console.log(
       `oidc-provider round 1: issued=${issued.length} live=${round1.live} migrated=${first.created} mismatches=${round1.mismatches.length} deadUsable=${round1.deadUsable} refreshUsableAtBoth=${round1.refreshUsableAtBoth}`,
     );
     assert.deepEqual(round1.mismatches, []);
     assert.equal(round1.deadUsable, 0);
-    assert.equal(round1.refreshUsableAtBoth, 2); // alice-2, carol-1
+    assert.equal(round1.refreshUsableAtBoth, 4); // alice-2, carol-1, erin-1 and erin-2 (one kept token)
 
-    // Catch-up: alice rotates again (alice-2 keeps its access token, loses its refresh token), carol's
-    // refresh token is revoked (her grant goes), dave signs in.
+    // Catch-up: alice rotates again (alice-2 keeps its access token, its refresh token is consumed),
+    // carol's refresh token is revoked (her grant goes), erin refreshes again (kept), dave signs in.
     await refresh("alice-3", alice2);
     await op.revoke(carol1.refresh_token!);
+    await refresh("erin-3", erin2, "keep");
     await issue("dave-1", webApp, op.authorize("dave"));
     exportDump();
     const caughtUp = await migrate(["--sync-deletions"]);
-    assert.equal(caughtUp.created, 2, JSON.stringify(caughtUp)); // alice-3, dave-1
-    assert.equal(caughtUp.reasons.deleted_in_source, 1, JSON.stringify(caughtUp.reasons)); // carol-1
-    assert.equal(caughtUp.reasons.refresh_ended_since_migration, 1, JSON.stringify(caughtUp.reasons)); // alice-2
+    // alice-3's two tokens, erin-3's access token, dave-1's two tokens.
+    assert.equal(caughtUp.created, 5, JSON.stringify(caughtUp));
+    // alice-2's consumed refresh token and carol-1's revoked one, gone from the export.
+    assert.equal(caughtUp.reasons.deleted_in_source, 2, JSON.stringify(caughtUp.reasons));
+    assert.equal(
+      caughtUp.reasons.refresh_ended_since_migration,
+      undefined,
+      "nothing paired: nothing to unpair",
+    );
     const round2 = await compareTokens(providerView(op, pg), emulator, issued, new Set());
     console.log(
       `oidc-provider catch-up: issued=${issued.length} live=${round2.live} mismatches=${round2.mismatches.length} deadUsable=${round2.deadUsable} refreshUsableAtBoth=${round2.refreshUsableAtBoth}`,
     );
     assert.deepEqual(round2.mismatches, []);
     assert.equal(round2.deadUsable, 0);
-    assert.equal(round2.refreshUsableAtBoth, 2); // alice-3, dave-1
+    assert.equal(round2.refreshUsableAtBoth, 5); // alice-3, dave-1, erin-1..3 (one kept token)
   },
 );
