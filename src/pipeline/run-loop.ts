@@ -15,7 +15,7 @@ import {
 } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 import type { ServiceRowRules } from "./service-check.js";
-import { serviceVerdict } from "./service-verdict.js";
+import { serviceVerdict, serviceVerdicts, type ServiceVerdicts } from "./service-verdict.js";
 
 const outcomeFlushSize = 200;
 
@@ -45,6 +45,8 @@ export class RunLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly progress: RunProgress;
   private readonly verifyJwt: ReturnType<typeof jwtVerifier>;
+  /** What the service would refuse row by row, as sets. */
+  private readonly verdicts: ServiceVerdicts | undefined;
   /** Where the rows go: the entry store, or a dry run's list. */
   private readonly sink: RowSink;
   private readonly dry?: DryRunSink;
@@ -75,6 +77,7 @@ export class RunLoop {
     this.progress = new RunProgress(setup);
     this.verifyJwt = jwtVerifier(config.mapping);
     ({ sink: this.sink, dry: this.dry } = openSink(setup));
+    this.verdicts = serviceVerdicts(setup.serviceRules);
     this.stopRequested = new Promise((resolve) => {
       if (config.stop?.aborted) resolve();
       config.stop?.addEventListener("abort", () => resolve(), { once: true });
@@ -111,7 +114,7 @@ export class RunLoop {
         if (this.stopping) break;
         this.tally.read();
         const verified = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
-        const result = serviceVerdict(verified, this.setup.serviceRules);
+        const result = serviceVerdict(verified, this.verdicts);
         this.tally.mapped(result);
         this.batch.push(admittedRow(row, result, now, this.config));
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
