@@ -34,6 +34,8 @@ export interface WireEvent {
   status?: number;
   /** performance.now() of the emulator process. */
   at: number;
+  /** The names of a request's headers (their values may hold the bearer). */
+  headers?: string[];
 }
 
 export interface RunningEmulator {
@@ -166,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const { observe } = options;
     if (observe) {
       const path = req.url ?? "/";
-      observe({ kind: "request", path, at: performance.now() });
+      observe({ kind: "request", path, at: performance.now(), headers: Object.keys(req.headers) });
       res.on("close", () =>
         observe({
           kind: "answer",

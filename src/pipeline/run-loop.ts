@@ -50,8 +50,6 @@ export class RunLoop {
   /** Where the rows go: the entry store, or a dry run's list. */
   private readonly sink: RowSink;
   private readonly dry?: DryRunSink;
-  /** Resolves when a stop is requested, so no wait for a free slot outlasts it. */
-  private readonly stopRequested: Promise<void>;
 
   private readonly config: MigrateConfig;
   private readonly ledger: Ledger;
@@ -62,6 +60,8 @@ export class RunLoop {
   private readonly writer: WriterHandle | undefined;
   private readonly setup: RunLoopSetup;
   private failure: unknown;
+  /** Wakes the loop waiting for a free slot. */
+  private slotFreed: (() => void) | undefined;
 
   constructor(setup: RunLoopSetup) {
     ({
@@ -78,10 +78,8 @@ export class RunLoop {
     this.verifyJwt = jwtVerifier(config.mapping);
     ({ sink: this.sink, dry: this.dry } = openSink(setup));
     this.verdicts = serviceVerdicts(setup.serviceRules);
-    this.stopRequested = new Promise((resolve) => {
-      if (config.stop?.aborted) resolve();
-      config.stop?.addEventListener("abort", () => resolve(), { once: true });
-    });
+    // A stop wakes the loop waiting for a free slot, so no wait outlasts it.
+    config.stop?.addEventListener("abort", () => this.slotFreed?.(), { once: true });
   }
 
   private get stopping(): boolean {
@@ -187,14 +185,21 @@ export class RunLoop {
     return this.track(this.dispatch(this.writer, decision, at));
   }
 
-  /** Counts a job in flight, and waits while too many are. */
+  /**
+   * Counts a job in flight, and waits while too many are. One waiter woken by the job that frees a slot:
+   * a race over every job in flight cost a reaction per job per row.
+   */
   private async track(job: Promise<void>): Promise<void> {
     const tracked = job
       .catch((error: unknown) => this.fail(error))
-      .finally(() => this.inFlight.delete(tracked));
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        this.slotFreed?.();
+      });
     this.inFlight.add(tracked);
     while (this.inFlight.size >= this.config.maxInFlight && !this.stopping) {
-      await Promise.race([...this.inFlight, this.stopRequested]);
+      await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      this.slotFreed = undefined;
     }
   }
 

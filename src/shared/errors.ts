@@ -13,6 +13,7 @@ export type MigrateErrorCode =
   | "service_unreachable"
   | "clock_skew"
   | "cutover_refused"
+  | "writer_thread_failed"
   | "interrupted";
 
 /** Exit code of a run-level failure: 2 before any row is processed, 3 once a run is aborted. */
@@ -30,6 +31,7 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   service_unreachable: 3,
   clock_skew: 2,
   cutover_refused: 2,
+  writer_thread_failed: 3,
   interrupted: 3,
 };
 

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { backoffMs } from "../shared/backoff.js";
 import { MigrateError } from "../shared/errors.js";
-import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
+import { describeFailure, type CallFailure } from "./call-failure.js";
+import type { CallResult } from "./token-calls.js";
 import type { TokenWriterContext } from "./context.js";
 
 /** Full-jitter exponential backoff, never shorter than the server's Retry-After. */
@@ -64,7 +65,7 @@ export type Retried<T> = { ok: true; value: T } | { ok: false; failure: CallFail
 /** A paced call, retried on rate limits and transient failures up to the writer's attempt limit. */
 export async function retried<T>(
   ctx: TokenWriterContext,
-  call: () => Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
+  call: () => Promise<CallResult<T>>,
 ): Promise<Retried<T>> {
   let failure: CallFailure = { kind: "network" };
   for (let attempt = 0; attempt < ctx.options.maxAttempts; attempt++) {
@@ -73,9 +74,9 @@ export async function retried<T>(
     const result = await call();
     if (result.ok) {
       ctx.health.success();
-      return { ok: true, value: result.value };
+      return result;
     }
-    failure = toCallFailure(result.error);
+    failure = result.failure;
     if (!(await absorb(ctx, failure, attempt))) return ctx.aborted() ? null : { ok: false, failure };
     ctx.stats.retries++;
   }

@@ -1,7 +1,19 @@
 import { AuthleteCore } from "@authlete/typescript-sdk/core.js";
 import { HTTPClient, type Fetcher } from "@authlete/typescript-sdk/lib/http.js";
 import { Agent, request as undiciRequest } from "undici";
-import type { AuthleteClock } from "./authlete-clock.js";
+
+/** What reads Authlete's clock off every answer's Date header: the AuthleteClock, or a writer thread's relay. */
+export interface DateObserver {
+  hostNow(): number;
+  /** `call` is the request's `callHeader`, when it had one. */
+  observeDate(header: string | null | undefined, sentAt: number, receivedAt: number, call?: string): void;
+}
+
+/**
+ * A header that names a call inside this process, so a writer thread can hand each answer's Date header
+ * back with its call. The fetcher takes it off: it never leaves the process.
+ */
+export const callHeader = "x-authlete-migrate-call";
 
 export interface ConnectionSettings {
   baseUrl: string;
@@ -12,12 +24,14 @@ export interface ConnectionSettings {
   /** Deadline of one HTTP attempt; the SDK's own timeoutMs spans all retries, so it is not used. */
   attemptTimeoutMs: number;
   /** Learns Authlete's clock from every answer's Date header. */
-  clock?: AuthleteClock;
+  clock?: DateObserver;
 }
 
 export interface AuthleteConnection {
   core: AuthleteCore;
   serviceId: string;
+  /** What it was opened with, so writer threads can open their own (in memory only: it holds the bearer). */
+  settings: ConnectionSettings;
   /** Aborts every call on the wire (they fail as aborted); later calls fail at once. */
   abandon(): void;
   close(): Promise<void>;
@@ -35,7 +49,7 @@ function keepAliveFetcher(
   agent: Agent,
   attemptTimeoutMs: number,
   onTheWire: Set<AbortController>,
-  clock: AuthleteClock | undefined,
+  clock: DateObserver | undefined,
 ): Fetcher {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
@@ -51,24 +65,27 @@ function keepAliveFetcher(
     );
     try {
       const sentAt = clock?.hostNow();
+      const headers = Object.fromEntries(request.headers);
+      const call = headers[callHeader];
+      delete headers[callHeader];
       const response = await undiciRequest(request.url, {
         method: request.method as "GET",
-        headers: Object.fromEntries(request.headers),
+        headers,
         body,
         dispatcher: agent,
         signal: attempt.signal,
       });
       if (clock && sentAt !== undefined) {
         const date = response.headers.date;
-        clock.observeDate(Array.isArray(date) ? date[0] : date, sentAt, clock.hostNow());
+        clock.observeDate(Array.isArray(date) ? date[0] : date, sentAt, clock.hostNow(), call);
       }
       const text = await response.body.text();
-      const headers = new Headers();
+      const answerHeaders = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+        if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
       }
       const noBody = response.statusCode === 204 || response.statusCode === 304;
-      return new Response(noBody ? null : text, { status: response.statusCode, headers });
+      return new Response(noBody ? null : text, { status: response.statusCode, headers: answerHeaders });
     } catch (error) {
       if (attempt.signal.aborted) throw attempt.signal.reason;
       // The SDK recognises connection failures by fetch's TypeError("fetch failed"); keep the cause.
@@ -88,6 +105,7 @@ export function connectAuthlete(settings: ConnectionSettings): AuthleteConnectio
   const agent = new Agent({ connections: settings.connections, keepAliveTimeout: 30_000 });
   const onTheWire = new Set<AbortController>();
   let abandoned = false;
+  let closed: Promise<void> | undefined;
   const core = new AuthleteCore({
     bearer: settings.bearer,
     serverURL: settings.baseUrl,
@@ -101,12 +119,14 @@ export function connectAuthlete(settings: ConnectionSettings): AuthleteConnectio
   return {
     core,
     serviceId: settings.serviceId,
+    settings,
     abandon() {
       abandoned = true;
       onTheWire.add(abandonedMark);
       for (const attempt of onTheWire) attempt.abort(new DOMException("abandoned", "AbortError"));
     },
-    // After abandon(), destroy the sockets rather than wait for answers nobody reads.
-    close: () => (abandoned ? agent.destroy() : agent.close()),
+    // After abandon(), destroy the sockets rather than wait for answers nobody reads. Once only: the
+    // writer and its owner may both close it.
+    close: () => (closed ??= abandoned ? agent.destroy() : agent.close()),
   };
 }

@@ -1,14 +1,15 @@
 import type { MigrateError } from "../shared/errors.js";
 import type { AuthleteClock } from "./authlete-clock.js";
-import type { AuthleteConnection } from "./authlete-client.js";
 import type { LifetimeRules } from "./durations.js";
 import type { ServiceHealth } from "./health.js";
 import type { Pacer } from "./pacer.js";
+import type { TokenCalls } from "./token-calls.js";
 import type { WriterOptions, WriterStats } from "./types.js";
 
 /** What every call of the writer shares. */
 export interface TokenWriterContext {
-  authlete: AuthleteConnection;
+  /** Where the calls are made: this thread, or the writer threads. */
+  calls: TokenCalls;
   options: WriterOptions;
   pacer: Pacer;
   health: ServiceHealth;

@@ -1,7 +1,5 @@
-import { introspectionProcess } from "@authlete/typescript-sdk/funcs/introspectionProcess.js";
 import type { Payload } from "../map/index.js";
 import { absorb } from "./absorb.js";
-import { toCallFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";
 
 export type Probe = "absent" | "matches" | "differs" | "unknown";
@@ -12,10 +10,7 @@ export async function probe(ctx: TokenWriterContext, token: string, payload: Pay
     if (ctx.aborted() || !(await ctx.pacer.acquire())) return "unknown";
     ctx.stats.calls++;
     ctx.stats.introspections++;
-    const result = await introspectionProcess(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      introspectionRequest: { token },
-    });
+    const result = await ctx.calls.call("introspect", { token });
     if (result.ok) {
       ctx.health.success();
       ctx.pacer.speedUp();
@@ -28,7 +23,7 @@ export async function probe(ctx: TokenWriterContext, token: string, payload: Pay
         (r.subject ?? undefined) === payload.request.subject;
       return sameClient && sameSubject ? "matches" : "differs";
     }
-    if (!(await absorb(ctx, toCallFailure(result.error), attempt))) return "unknown";
+    if (!(await absorb(ctx, result.failure, attempt))) return "unknown";
     ctx.stats.retries++;
   }
   return "unknown";

@@ -1,5 +1,3 @@
-import { tokenManagementRevoke } from "@authlete/typescript-sdk/funcs/tokenManagementRevoke.js";
-import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import type { TokenRevokeRequest } from "@authlete/typescript-sdk/models";
 import { retried } from "./absorb.js";
 import type { TokenWriterContext } from "./context.js";
@@ -11,12 +9,7 @@ async function revokeCount(
   ctx: TokenWriterContext,
   request: TokenRevokeRequest,
 ): Promise<number | "failed" | null> {
-  const done = await retried(ctx, () =>
-    tokenManagementRevoke(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      tokenRevokeRequest: request,
-    }),
-  );
+  const done = await retried(ctx, () => ctx.calls.call("revoke", request));
   if (done === null) return null;
   return done.ok ? (done.value.count ?? 0) : "failed";
 }
@@ -56,12 +49,9 @@ export async function endRefreshConfirmed(
   refreshHash: string,
 ): Promise<EndRefreshResult | null> {
   const endAt = ctx.clock.earliestNow(ctx.options.maxClockSkewMs) - 1000;
+  // Authlete takes the hash where the value goes (confirmed for update, delete and revoke).
   const done = await retried(ctx, () =>
-    tokenManagementUpdate(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      // Authlete takes the hash where the value goes (confirmed for update, delete and revoke).
-      tokenUpdateRequest: { accessToken: accessHash, refreshTokenExpiresAt: endAt },
-    }),
+    ctx.calls.call("update", { accessToken: accessHash, refreshTokenExpiresAt: endAt }),
   );
   if (done === null) return null;
   const held = done.ok && done.value.action === "OK" ? (done.value.refreshTokenExpiresAt ?? 0) : 0;

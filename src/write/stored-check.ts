@@ -1,5 +1,3 @@
-import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
-import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import type { TokenCreateResponse } from "@authlete/typescript-sdk/models";
 import type { Payload } from "../map/index.js";
 import { MigrateError } from "../shared/errors.js";
@@ -33,12 +31,7 @@ interface ExpiryFix {
 
 /** Deletes a token this writer just stored; true once Authlete no longer has it. */
 async function undo(ctx: TokenWriterContext, accessToken: string): Promise<boolean> {
-  const done = await retried(ctx, () =>
-    tokenManagementDelete(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      accessTokenIdentifier: accessToken,
-    }),
-  );
+  const done = await retried(ctx, () => ctx.calls.call("delete", accessToken));
   return done !== null && (done.ok || done.failure.status === 404);
 }
 
@@ -54,12 +47,7 @@ async function correct(
   created: Verdict,
 ): Promise<Verdict | null> {
   const accessToken = payload.request.accessToken!;
-  const done = await retried(ctx, () =>
-    tokenManagementUpdate(ctx.authlete.core, {
-      serviceId: ctx.authlete.serviceId,
-      tokenUpdateRequest: { accessToken, ...fix },
-    }),
-  );
+  const done = await retried(ctx, () => ctx.calls.call("update", { accessToken, ...fix }));
   if (done === null) return null;
   const held = done.ok ? done.value : undefined;
   const accessHeld = held?.accessTokenExpiresAt ?? 0;

@@ -1,11 +1,11 @@
-import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import { absorb } from "./absorb.js";
-import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
+import { describeFailure, type CallFailure } from "./call-failure.js";
 import type { TokenWriterContext } from "./context.js";
 import { lifetimesAt } from "./durations.js";
 import { probe } from "./probe.js";
 import { confirmCreate, confirmFound } from "./stored-check.js";
 import { tokenHash } from "../shared/hash.js";
+import type { CallResult, CallValues } from "./token-calls.js";
 import type { WriteDecision, WriteOutcome } from "./types.js";
 
 export type { TokenWriterContext } from "./context.js";
@@ -98,7 +98,7 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
     // token's answer cannot measure it (no expiry), so it is not held back for that.
     const measured =
       payload.accessExpiresAt === null && !payload.refreshOnly ? () => {} : await ctx.clock.measured();
-    let result: Awaited<ReturnType<typeof tokenManagementCreate>>;
+    let result: CallResult<CallValues["create"]>;
     try {
       if (!(await ctx.pacer.acquire())) return null;
       const lifetimes = lifetimesAt(payload, ctx.clock.latestNow(), ctx.rules);
@@ -112,13 +112,10 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
       ctx.stats.creates++;
       const calibrating = ctx.clock.offset.source !== "token-create";
       const sentAt = ctx.clock.hostNow();
-      result = await tokenManagementCreate(ctx.authlete.core, {
-        serviceId: ctx.authlete.serviceId,
-        tokenCreateRequest: {
-          ...request,
-          ...(refreshToken === undefined ? {} : { refreshToken }),
-          ...durations,
-        },
+      result = await ctx.calls.call("create", {
+        ...request,
+        ...(refreshToken === undefined ? {} : { refreshToken }),
+        ...durations,
       });
       if (result.ok && result.value.action === "OK") {
         ctx.health.success();
@@ -139,7 +136,7 @@ export async function writeToken(ctx: TokenWriterContext, decision: WriteDecisio
           resultMessage: result.value.resultMessage,
           action: result.value.action,
         }
-      : toCallFailure(result.error);
+      : result.failure;
     lastFailure = failure;
     if (failure.kind === "rejected" || failure.kind === "forbidden") {
       // A refusal may be the duplicate answer to a create that landed earlier: look before deciding. A

@@ -31,6 +31,8 @@ export interface WriteOutcome {
 
 export interface WriterOptions {
   concurrency: number;
+  /** Threads that make the SDK calls; 0 makes them on the main thread. */
+  writers?: number;
   /** Target requests per second across all calls (creates and introspections). */
   rate: number;
   /** Attempts per token before it is recorded as failed (a later run retries it). */

@@ -5,8 +5,10 @@ import { AuthleteClock } from "./authlete-clock.js";
 import { ServiceHealth } from "./health.js";
 import { Pacer } from "./pacer.js";
 import { endRefreshConfirmed, revokeConfirmed } from "./revoke.js";
+import { callsInThread, type TokenCalls } from "./token-calls.js";
 import { writeToken, type TokenWriterContext } from "./token-writer.js";
 import type { Writer, WriterOptions, WriterStats } from "./types.js";
+import { writerPool } from "./writer-pool.js";
 
 export interface WriterHandle extends Writer {
   /** The fatal condition that stopped the writer, if any. */
@@ -39,18 +41,23 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
   let firstStart: number | undefined;
   let fatal: MigrateError | undefined;
   let stopped = false;
+  const clock = options.authleteClock ?? new AuthleteClock(options.clock);
+  const threads = options.writers ?? 0;
+  // With writer threads the SDK's work leaves this thread; 0 makes every call here (the pool's own baseline).
+  const calls: TokenCalls =
+    threads > 0 ? writerPool(authlete, threads, clock, (error) => ctx.abort(error)) : callsInThread(authlete);
   const ctx: TokenWriterContext = {
-    authlete,
+    calls,
     options,
     pacer,
     health,
     stats,
-    clock: options.authleteClock ?? new AuthleteClock(options.clock),
+    clock,
     rules: options.rules ?? { expirationLinked: true },
     abort(error) {
       fatal ??= error;
       pacer.stop();
-      authlete.abandon();
+      calls.abandon();
     },
     aborted: () => fatal !== undefined || stopped,
   };
@@ -79,8 +86,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     stop() {
       stopped = true;
       pacer.stop();
-      authlete.abandon();
+      calls.abandon();
     },
-    close: () => authlete.close(),
+    close: () => calls.close(),
   };
 }

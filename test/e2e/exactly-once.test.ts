@@ -39,6 +39,9 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
       join(dir, "l.db"),
       "--concurrency",
       "4",
+      // Two writer threads whatever the machine's cores: the stop and the SIGKILL land on the pool.
+      "--writers",
+      "2",
       "--rate",
       "1000",
       "--json",

@@ -105,6 +105,11 @@ test("exit 2 for usage and configuration errors, before any row is processed", a
       {},
       /--concurrency must be a positive number/,
     ],
+    [
+      ["migrate", dump, "--mapping", mapping, "--writers", "1.5"],
+      {},
+      /--writers must be a whole number from 0 to 64/,
+    ],
     [["migrate", join(dir, "missing.csv"), "--mapping", mapping], {}, /source file not found/],
     [
       ["migrate", dump, "--mapping", mapping],

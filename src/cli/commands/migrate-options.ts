@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { MigrateConfig } from "../../pipeline/index.js";
 import type { SourceFormat } from "../../read/index.js";
 import { readOnce, standardInput } from "../../read/index.js";
@@ -17,6 +18,7 @@ export interface MigrateArgs {
   syncDeletions?: boolean;
   checkService?: boolean;
   concurrency: number;
+  writers?: number;
   rate: number;
   now?: string;
   format?: SourceFormat;
@@ -43,6 +45,19 @@ function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER):
   return value;
 }
 
+/**
+ * Threads that make the SDK calls: by default one per core but the main thread's (at least one), never
+ * more than the calls on the wire; 0 makes them on the main thread.
+ */
+function writerThreads(asked: number | undefined, concurrency: number): number {
+  const writers = asked ?? Math.max(1, availableParallelism() - 1);
+  if (!Number.isInteger(writers) || writers < 0 || writers > 64)
+    throw new MigrateError("usage", `--writers must be a whole number from 0 to 64; got ${writers}`, {
+      option: "writers",
+    });
+  return Math.min(writers, concurrency);
+}
+
 /** Normalises flags, environment and the mapping file into one frozen run configuration. */
 export function buildMigrateConfig(
   args: MigrateArgs,
@@ -55,6 +70,7 @@ export function buildMigrateConfig(
   }
   const concurrency = positive("concurrency", args.concurrency, 1024);
   const rate = positive("rate", args.rate, 100_000);
+  const writers = writerThreads(args.writers, concurrency);
   const now = parseNow(args.now);
   if (args.delimiter !== undefined && args.delimiter.length !== 1 && args.delimiter !== "\\t") {
     throw new MigrateError(
@@ -118,6 +134,7 @@ export function buildMigrateConfig(
     connection,
     writer: {
       concurrency,
+      writers,
       rate,
       maxAttempts: positive("max-attempts", args.maxAttempts, 100),
       backoffBaseMs: 250,

@@ -71,6 +71,11 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
             "The dump is complete: revoke tokens this ledger created that are no longer in it (--no-sync-deletions: keep them, said explicitly for a source that revokes by deleting rows)",
         })
         .option("concurrency", { type: "number", default: 16 })
+        .option("writers", {
+          type: "number",
+          describe:
+            "Threads making the calls to Authlete (default: cores - 1, at least 1; 0: on the main thread)",
+        })
         .option("rate", { type: "number", default: 50, describe: "Requests per second to Authlete" })
         .option("now", { type: "string", describe: "Planning clock override (ISO 8601)" })
         .option("format", {

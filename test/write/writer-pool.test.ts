@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadMapping, mapRow, type Payload } from "../../src/map/index.js";
+import type { WireEvent } from "../../src/emulator/index.js";
+import { tokenHash } from "../../src/shared/hash.js";
+import { AuthleteClock, createWriter, type WriterOptions } from "../../src/write/index.js";
+import { liveRows, writeMapping } from "../helpers/dumps.js";
+import { withEmulator } from "../helpers/emulator.js";
+import { tempDir } from "../helpers/paths.js";
+import { until } from "../helpers/wait.js";
+
+const options: WriterOptions = {
+  concurrency: 8,
+  writers: 2,
+  rate: 1000,
+  maxAttempts: 5,
+  backoffBaseMs: 10,
+  backoffCapMs: 100,
+  giveUpAfterMs: 30_000,
+  breakerThreshold: 10,
+  clock: () => Date.now(),
+  maxClockSkewMs: 600_000,
+  random: () => 0.5,
+};
+
+function payloads(dir: string, n: number): Payload[] {
+  const mapping = loadMapping(writeMapping(dir));
+  const now = Date.now();
+  return liveRows(n).map((row, i) => {
+    const result = mapRow({ file: "t.csv", rowNo: i + 1, fields: { ...row } }, { mapping, now });
+    assert.equal(result.kind, "payload");
+    return result as Payload;
+  });
+}
+
+const write = (payload: Payload, inDoubt = false) => ({ key: payload.key, payload, fallback: null, inDoubt });
+
+test("writer threads make the calls: each token created once, and every answer's Date header reaches the main thread's clock", async (t) => {
+  const requests: WireEvent[] = [];
+  const ahead = 120_000;
+  const { emulator, authlete } = await withEmulator(t, {
+    clockOffsetMs: ahead,
+    observe: (e) => e.kind === "request" && requests.push(e),
+  });
+  const clock = new AuthleteClock(() => Date.now());
+  const writer = createWriter(authlete, { ...options, authleteClock: clock });
+  t.after(() => writer.close());
+  // A revocation's answer carries no issue time: only its Date header, read on a writer thread, tells the clock.
+  assert.equal(await writer.revoke(tokenHash("never-created"), null), "not_found");
+  assert.equal(clock.offset.source, "date-header");
+  assert.ok(
+    Math.abs(clock.offset.offsetMs - ahead) <= clock.offset.uncertaintyMs + 1000,
+    "Authlete is 120 s ahead",
+  );
+
+  const sent = payloads(tempDir(t), 12);
+  const outcomes = await Promise.all(sent.map((p) => writer.write(write(p))));
+  assert.deepEqual(
+    outcomes.map((o) => o?.state),
+    sent.map(() => "created"),
+  );
+  const creates = emulator.store.stats().creates;
+  for (const p of sent) {
+    const held = emulator.store.byAccessHash(tokenHash(p.request.accessToken!));
+    assert.equal(creates[tokenHash(p.request.accessToken!)], 1);
+    assert.ok(held && held.accessExpiresAt! <= p.accessExpiresAt!, "never later than the legacy expiry");
+  }
+  assert.equal(clock.offset.source, "token-create");
+  // In doubt: introspected on a thread, confirmed, not created twice.
+  const again = await writer.write(write(sent[0]!, true));
+  assert.deepEqual([again?.state, again?.detail], ["created", "confirmed by introspection"]);
+  assert.equal(emulator.store.stats().creates[tokenHash(sent[0]!.request.accessToken!)], 1);
+  // The header that pairs an answer with its call stays inside the process.
+  assert.ok(requests.length >= 14);
+  assert.ok(requests.every((r) => !r.headers?.includes("x-authlete-migrate-call")));
+});
+
+test("a stop abandons the calls on the writer threads: they end unresolved (pending), nothing more is sent", async (t) => {
+  const answers: WireEvent[] = [];
+  const { emulator, authlete } = await withEmulator(t, {
+    faults: { latencyMs: 3_000 },
+    observe: (e) => e.kind === "answer" && answers.push(e),
+  });
+  const writer = createWriter(authlete, options);
+  t.after(() => writer.close());
+  const [slow, later] = payloads(tempDir(t), 2);
+  const onTheWire = writer.write(write(slow!));
+  await until(
+    () => emulator.store.stats().calls["auth/token/create"] === 1,
+    "the create to reach the emulator",
+  );
+  writer.stop();
+  assert.equal(await onTheWire, null);
+  // The writer thread hung up: the emulator saw the connection drop before it could answer.
+  await until(() => answers.length === 1, "the emulator to see the create end");
+  assert.equal(answers[0]!.status, 0);
+  assert.equal(await writer.write(write(later!)), null);
+});
