@@ -1,7 +1,30 @@
 import type { Mapping } from "./types.js";
 
+type Mapped = string[] | { error: string };
+
+/**
+ * The last answers per mapping: a dump repeats a handful of scope strings across millions of rows, and
+ * splitting and checking each again was a twentieth of a dry run. Bounded; the arrays are frozen (shared).
+ */
+const recent = new WeakMap<Mapping["scopes"], Map<string, Mapped>>();
+const recentLimit = 256;
+
 /** Legacy scopes → Authlete scopes, or an error text naming the offending scope. */
-export function mapScopes(value: unknown, config: Mapping["scopes"]): string[] | { error: string } {
+export function mapScopes(value: unknown, config: Mapping["scopes"]): Mapped {
+  if (typeof value !== "string") return mapScopesOnce(value, config);
+  let known = recent.get(config);
+  if (!known) recent.set(config, (known = new Map()));
+  let mapped = known.get(value);
+  if (mapped === undefined) {
+    mapped = mapScopesOnce(value, config);
+    if (Array.isArray(mapped)) Object.freeze(mapped);
+    if (known.size >= recentLimit) known.clear();
+    known.set(value, mapped);
+  }
+  return mapped;
+}
+
+function mapScopesOnce(value: unknown, config: Mapping["scopes"]): Mapped {
   let legacy: unknown[];
   // A row without scopes gets the mapping's constant default (a dump with no scope column at all).
   if (value === null || value === undefined || value === "") legacy = [...(config.default ?? [])];

@@ -22,6 +22,35 @@ function zoneOffsetMinutes(zone: string): number | undefined {
   return sign * (hours * 60 + minutes);
 }
 
+/** The number of `length` ASCII digits at `from`, or NaN. */
+function digitsAt(text: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The common shape `YYYY-MM-DDTHH:MM:SS[.mmm]Z` read without the general pattern (the pattern was a tenth
+ * of a dry run): epoch ms, undefined when not a time, null when the text has another shape.
+ */
+function canonicalUtc(text: string): number | undefined | null {
+  const n = text.length;
+  if ((n !== 20 && n !== 24) || text[n - 1] !== "Z" || text[10] !== "T") return null;
+  if (text[4] !== "-" || text[7] !== "-" || text[13] !== ":" || text[16] !== ":") return null;
+  if (n === 24 && text[19] !== ".") return null;
+  const [year, month, day] = [digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2)];
+  const [hour, minute, second] = [digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2)];
+  const millis = n === 24 ? digitsAt(text, 20, 3) : 0;
+  if ([year, month, day, hour, minute, second, millis].some(Number.isNaN)) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
 /**
  * Parses a legacy timestamp into epoch ms: ISO 8601 or SQL style, with or without a zone (zone-less
  * values are wall-clock time in `timezone`), epoch seconds or epoch milliseconds. Fractions below a
@@ -33,31 +62,35 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
     ms = Number.isFinite(value) ? (Math.abs(value) < secondsLimit ? value * 1000 : value) : undefined;
   } else if (typeof value === "string") {
     const text = value.trim();
-    if (epochLike.test(text)) return parseInstant(Number(text), timezone);
-    const m = isoLike.exec(text);
-    if (!m) return undefined;
-    const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
-    const parts = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
-    const millis = Number(frac.padEnd(3, "0").slice(0, 3));
-    if (parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > daysIn(parts.year, parts.month))
-      return undefined;
-    if (parts.hour > 23 || parts.minute > 59 || parts.second > 59) return undefined;
-    const utc = Date.UTC(
-      parts.year,
-      parts.month - 1,
-      parts.day,
-      parts.hour,
-      parts.minute,
-      parts.second,
-      millis,
-    );
-    if (zone) {
-      const offset = zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone);
-      ms = offset === undefined ? undefined : utc - offset * 60_000;
-    } else if (timezone === "UTC") ms = utc;
+    const canonical = canonicalUtc(text);
+    if (canonical !== null) ms = canonical;
+    else if (epochLike.test(text)) return parseInstant(Number(text), timezone);
     else {
-      const local = DateTime.fromObject({ ...parts, millisecond: millis }, { zone: timezone });
-      ms = local.isValid ? local.toMillis() : undefined;
+      const m = isoLike.exec(text);
+      if (!m) return undefined;
+      const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
+      const parts = { year: +y!, month: +mo!, day: +d!, hour: +h, minute: +mi, second: +s };
+      const millis = Number(frac.padEnd(3, "0").slice(0, 3));
+      if (parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > daysIn(parts.year, parts.month))
+        return undefined;
+      if (parts.hour > 23 || parts.minute > 59 || parts.second > 59) return undefined;
+      const utc = Date.UTC(
+        parts.year,
+        parts.month - 1,
+        parts.day,
+        parts.hour,
+        parts.minute,
+        parts.second,
+        millis,
+      );
+      if (zone) {
+        const offset = zone.toUpperCase() === "Z" ? 0 : zoneOffsetMinutes(zone);
+        ms = offset === undefined ? undefined : utc - offset * 60_000;
+      } else if (timezone === "UTC") ms = utc;
+      else {
+        const local = DateTime.fromObject({ ...parts, millisecond: millis }, { zone: timezone });
+        ms = local.isValid ? local.toMillis() : undefined;
+      }
     }
   }
   if (ms === undefined || Number.isNaN(ms) || ms < earliest || ms > latest) return undefined;

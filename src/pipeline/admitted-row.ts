@@ -36,7 +36,14 @@ export function admittedRow(
  * ledger keeps beside the row and hands back for the rows later found to repeat a token.
  */
 function rowTag(bucket: number | undefined, client: string | undefined): string {
-  return JSON.stringify([bucket ?? null, client ?? null]);
+  // `bucket|=client`: the bucket is a number or empty, so the first bar ends it (a JSON array cost more).
+  return `${bucket ?? ""}|${client === undefined ? "" : `=${client}`}`;
+}
+
+function fromTag(tag: string): [number | null, string | null] {
+  const bar = tag.indexOf("|");
+  const [bucket, client] = [tag.slice(0, bar), tag.slice(bar + 1)];
+  return [bucket === "" ? null : Number(bucket), client === "" ? null : client.slice(1)];
 }
 
 /** The ledger's repeated rows in the report's terms: a bucket counts only where the row counted as created. */
@@ -44,8 +51,7 @@ export function repeatedRows(found: DryRunDuplicates): RepeatedRows {
   return {
     ...found,
     counted: found.counted.map(({ state, reason, tag, n }) => {
-      const [bucket, client] =
-        tag === null ? [null, null] : (JSON.parse(tag) as [number | null, string | null]);
+      const [bucket, client] = tag === null ? [null, null] : fromTag(tag);
       return { state, reason, bucket: state === "created" ? bucket : null, client, n };
     }),
   };

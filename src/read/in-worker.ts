@@ -17,7 +17,7 @@ export async function* readRowsInWorker(
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a small young generation keeps the thread's memory flat.
-    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxYoungGenerationSizeMb: 32 },
   });
   const inbox: FromReader[] = [];
   let failure: Error | undefined;

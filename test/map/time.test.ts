@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { parseInstant, parseSeconds } from "../../src/map/time.js";
 
 const noonUtc = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -67,4 +68,22 @@ test("durations are non-negative whole seconds of at most ten years", () => {
   assert.equal(parseSeconds(0), 0);
   for (const value of ["-1", "1.5", "abc", 10 * 366 * 86400, null])
     assert.equal(parseSeconds(value), undefined, String(value));
+});
+
+test("the common UTC shape is read as the general ISO reading reads the same instant written +00:00", () => {
+  const digits = (n: number) =>
+    fc.integer({ min: 0, max: 10 ** n - 1 }).map((v) => String(v).padStart(n, "0"));
+  fc.assert(
+    fc.property(
+      fc.tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3))),
+      ([y, mo, d, h, mi, s, ms]) => {
+        const text = `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? "" : `.${ms}`}`;
+        assert.equal(parseInstant(`${text}Z`, "UTC"), parseInstant(`${text}+00:00`, "UTC"), text);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  assert.equal(parseInstant("2026-02-29T00:00:00Z", "UTC"), undefined);
+  assert.equal(parseInstant("2028-02-29T23:59:59.999Z", "UTC"), Date.UTC(2028, 1, 29, 23, 59, 59, 999));
+  assert.equal(parseInstant("2026-1a-01T00:00:00Z", "UTC"), undefined);
 });
