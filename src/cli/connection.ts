@@ -65,7 +65,11 @@ export function connectionOptions<T>(y: Argv<T>) {
     .option("base-url", { type: "string", describe: "Authlete base URL (or AUTHLETE_BASE_URL)" })
     .option("service-id", { type: "string", describe: "Authlete service ID (or AUTHLETE_SERVICE_ID)" })
     .option("bearer-file", { type: "string", describe: "File holding the bearer token (or AUTHLETE_BEARER)" })
-    .option("timeout-ms", { type: "number", default: 30_000, describe: "Per-attempt HTTP timeout" });
+    .option("timeout-ms", {
+      type: "number",
+      default: 30_000,
+      describe: "Per-attempt HTTP timeout, ms (to connect, then for the answer; kept to about a second)",
+    });
 }
 
 interface ConnectionArgs {

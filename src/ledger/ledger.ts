@@ -134,9 +134,11 @@ export function openLedger(file: string): Ledger {
       }),
     dryRunSink(options) {
       const dry = prepareDryRun(db, options.expectedRows ?? 0);
-      const decide = db.transaction((candidates: readonly Candidate[]) =>
-        candidates.map((c) => dry.decide(c, options.retryRejected)),
-      );
+      const decide = db.transaction((candidates: readonly Candidate[]) => {
+        const decisions = candidates.map((c) => dry.decide(c, options.retryRejected));
+        dry.flush();
+        return decisions;
+      });
       return guardWrites(file, {
         admit: (candidates: readonly Candidate[]) => decide.immediate(candidates),
         duplicates: (onRejected?: (row: DryRunRejected) => void) => dry.duplicates(onRejected),
