@@ -14,10 +14,8 @@ export interface CallOrder {
   request: CallRequests[CallName];
 }
 
-/** Answers a writer thread hands back, several at a time. */
-export interface FromWriterThread {
-  answers: CallAnswer[];
-}
+/** Answers a writer thread hands back, several at a time; first, once, that it is ready. */
+export type FromWriterThread = { answers: CallAnswer[] } | "ready";
 
 export interface CallAnswer {
   id: number;

@@ -46,12 +46,36 @@ export type CallName = keyof CallRequests;
  */
 export interface TokenCalls {
   call<N extends CallName>(name: N, request: CallRequests[N]): Promise<CallResult<CallValues[N]>>;
+  /** Resolves once calls can be made at once (writer threads started, their SDK loaded). */
+  ready(): Promise<void>;
   /** Aborts every call on the wire (they fail as timeouts); later calls fail at once. */
   abandon(): void;
   close(): Promise<void>;
 }
 
 type Outcome<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+type SdkCall<N extends CallName> = (
+  core: AuthleteConnection["core"],
+  serviceId: string,
+  request: CallRequests[N],
+  options?: RequestOptions,
+) => Outcome<CallValues[N]>;
+
+/** Each call's SDK function. */
+const sdk: { [N in CallName]: SdkCall<N> } = {
+  create: (core, serviceId, tokenCreateRequest, options) =>
+    tokenManagementCreate(core, { serviceId, tokenCreateRequest }, options),
+  introspect: (core, serviceId, introspectionRequest, options) =>
+    introspectionProcess(core, { serviceId, introspectionRequest }, options),
+  update: (core, serviceId, tokenUpdateRequest, options) =>
+    tokenManagementUpdate(core, { serviceId, tokenUpdateRequest }, options),
+  revoke: (core, serviceId, tokenRevokeRequest, options) =>
+    tokenManagementRevoke(core, { serviceId, tokenRevokeRequest }, options),
+  delete: async (core, serviceId, accessTokenIdentifier, options) => {
+    const done = await tokenManagementDelete(core, { serviceId, accessTokenIdentifier }, options);
+    return done.ok ? { ok: true, value: null } : done;
+  },
+};
 
 /** One SDK call by name, its SDK error turned into a CallFailure at the boundary. */
 export async function callSdk<N extends CallName>(
@@ -60,48 +84,16 @@ export async function callSdk<N extends CallName>(
   request: CallRequests[N],
   options?: RequestOptions,
 ): Promise<CallResult<CallValues[N]>> {
-  const { core, serviceId } = authlete;
-  let result: Outcome<unknown>;
-  if (name === "create")
-    result = tokenManagementCreate(
-      core,
-      { serviceId, tokenCreateRequest: request as TokenCreateRequest },
-      options,
-    );
-  else if (name === "introspect")
-    result = introspectionProcess(
-      core,
-      { serviceId, introspectionRequest: request as IntrospectionRequest },
-      options,
-    );
-  else if (name === "update")
-    result = tokenManagementUpdate(
-      core,
-      { serviceId, tokenUpdateRequest: request as TokenUpdateRequest },
-      options,
-    );
-  else if (name === "revoke")
-    result = tokenManagementRevoke(
-      core,
-      { serviceId, tokenRevokeRequest: request as TokenRevokeRequest },
-      options,
-    );
-  else
-    result = tokenManagementDelete(
-      core,
-      { serviceId, accessTokenIdentifier: request as string },
-      options,
-    ).then((r) => (r.ok ? { ok: true, value: null } : r));
-  const done = await result;
-  return done.ok
-    ? { ok: true, value: done.value as CallValues[N] }
-    : { ok: false, failure: toCallFailure(done.error) };
+  const call = sdk[name] as SdkCall<N>;
+  const done = await call(authlete.core, authlete.serviceId, request, options);
+  return done.ok ? { ok: true, value: done.value } : { ok: false, failure: toCallFailure(done.error) };
 }
 
 /** The calls made on this thread, through the connection's own SDK client. */
 export function callsInThread(authlete: AuthleteConnection): TokenCalls {
   return {
     call: (name, request) => callSdk(authlete, name, request),
+    ready: () => Promise.resolve(),
     abandon: () => authlete.abandon(),
     close: () => authlete.close(),
   };

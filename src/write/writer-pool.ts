@@ -23,6 +23,8 @@ interface WriterThread {
   load: number;
   orders: CallOrder[];
   gone: boolean;
+  booted(): void;
+  failed(error: Error): void;
 }
 
 /**
@@ -30,7 +32,7 @@ interface WriterThread {
  * (request building, validation, parsing) leaves the main thread, which keeps the pacing, breaker, clock
  * and ledger, so a call's fate is decided in one place as before. Token values cross threads in memory only.
  * A thread that dies ends its calls as lost connections (in doubt: the next run introspects them) and
- * stops the run through `onFatal`.
+ * stops the run through `onFatal`. The threads start with the first call.
  */
 export function writerPool(
   authlete: AuthleteConnection,
@@ -52,6 +54,7 @@ export function writerPool(
   let nextId = 0;
   let abandoned = false;
   const pool: WriterThread[] = [];
+  const booting: Promise<void>[] = [];
 
   const settle = (id: number, result: CallResult<unknown>) => {
     const call = pending.get(id);
@@ -63,16 +66,40 @@ export function writerPool(
   const lose = (thread: WriterThread, why: string) => {
     if (thread.gone) return;
     thread.gone = true;
+    thread.failed(new MigrateError("writer_thread_failed", `a writer thread did not start: ${why}`));
     for (const [id, call] of pending) if (call.thread === thread) settle(id, lostCall("network"));
     if (!abandoned) onFatal(new MigrateError("writer_thread_failed", `a writer thread stopped: ${why}`));
   };
 
-  for (let i = 0; i < threads; i++) {
+  let started = false;
+  let allStarted: Promise<void> | undefined;
+  /** Threads start with the first call: a rerun with nothing to send does not load the SDK N times. */
+  const start = () => {
+    if (started || abandoned) return;
+    started = true;
+    for (let i = 0; i < threads; i++) spawn();
+  };
+  const spawn = () => {
     const worker = new Worker(new URL("./writer-thread.js", import.meta.url), { workerData: input });
-    const thread: WriterThread = { worker, load: 0, orders: [], gone: false };
-    worker.on("message", ({ answers }: FromWriterThread) => {
+    const thread: WriterThread = {
+      worker,
+      load: 0,
+      orders: [],
+      gone: false,
+      booted: () => {},
+      failed: () => {},
+    };
+    const started = new Promise<void>((resolve, reject) => {
+      thread.booted = resolve;
+      thread.failed = reject;
+    });
+    // Awaited through ready(); a thread closed before it started must not leave a rejection unhandled.
+    started.catch(() => {});
+    booting.push(started);
+    worker.on("message", (message: FromWriterThread) => {
+      if (message === "ready") return thread.booted();
       const receivedAt = clock?.hostNow();
-      for (const { id, result, date } of answers) {
+      for (const { id, result, date } of message.answers) {
         const call = pending.get(id);
         // The answer was read between the order leaving and this message arriving: a wider, still true bound.
         if (call && clock && receivedAt !== undefined) clock.observeDate(date, call.sentAt, receivedAt);
@@ -82,7 +109,7 @@ export function writerPool(
     worker.on("error", (error) => lose(thread, error.message));
     worker.on("exit", (code) => lose(thread, `exit code ${code}`));
     pool.push(thread);
-  }
+  };
 
   const send = (thread: WriterThread) => {
     const message: ToWriterThread = { calls: thread.orders };
@@ -92,6 +119,7 @@ export function writerPool(
 
   return {
     call(name, request) {
+      start();
       const live = pool.filter((t) => !t.gone);
       if (abandoned || live.length === 0) return Promise.resolve(lostCall("timeout"));
       // The least loaded thread; orders made in the same turn leave in one message.
@@ -103,6 +131,10 @@ export function writerPool(
       return new Promise((resolve) => {
         pending.set(id, { resolve: resolve as Pending["resolve"], thread, sentAt: clock?.hostNow() ?? 0 });
       });
+    },
+    ready() {
+      start();
+      return (allStarted ??= Promise.all(booting).then(() => {}));
     },
     abandon() {
       abandoned = true;

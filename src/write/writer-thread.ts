@@ -3,7 +3,13 @@
 // pacing, retries, the breaker and the ledger stay on the main thread (see write/writer-pool.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { callHeader, connectAuthlete } from "./authlete-client.js";
-import type { CallAnswer, CallOrder, ToWriterThread, WriterThreadInput } from "./pool-protocol.js";
+import type {
+  CallAnswer,
+  CallOrder,
+  FromWriterThread,
+  ToWriterThread,
+  WriterThreadInput,
+} from "./pool-protocol.js";
 import { callSdk } from "./token-calls.js";
 
 const port = parentPort!;
@@ -45,6 +51,7 @@ function make(order: CallOrder): void {
     });
 }
 
+port.postMessage("ready" satisfies FromWriterThread);
 port.on("message", (message: ToWriterThread) => {
   if (message === "abandon") authlete.abandon();
   else for (const order of message.calls) make(order);

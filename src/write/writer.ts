@@ -65,6 +65,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
     write: (decision) =>
       limit(async () => {
         if (ctx.aborted()) return null;
+        // The writing phase (for throughput) starts once the threads have loaded the SDK, once.
+        await calls.ready();
         firstStart ??= performance.now();
         const outcome = await writeToken(ctx, decision);
         stats.activeMs = performance.now() - firstStart;
@@ -88,6 +90,7 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
       pacer.stop();
       calls.abandon();
     },
+    ready: () => calls.ready(),
     close: () => calls.close(),
   };
 }

@@ -1,39 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadMapping, mapRow, type Payload } from "../../src/map/index.js";
 import type { WireEvent } from "../../src/emulator/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { AuthleteClock, createWriter, type WriterOptions } from "../../src/write/index.js";
-import { liveRows, writeMapping } from "../helpers/dumps.js";
 import { withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 import { until } from "../helpers/wait.js";
+import { payloads, write, writerOptions } from "../helpers/writer.js";
 
-const options: WriterOptions = {
-  concurrency: 8,
-  writers: 2,
-  rate: 1000,
-  maxAttempts: 5,
-  backoffBaseMs: 10,
-  backoffCapMs: 100,
-  giveUpAfterMs: 30_000,
-  breakerThreshold: 10,
-  clock: () => Date.now(),
-  maxClockSkewMs: 600_000,
-  random: () => 0.5,
-};
-
-function payloads(dir: string, n: number): Payload[] {
-  const mapping = loadMapping(writeMapping(dir));
-  const now = Date.now();
-  return liveRows(n).map((row, i) => {
-    const result = mapRow({ file: "t.csv", rowNo: i + 1, fields: { ...row } }, { mapping, now });
-    assert.equal(result.kind, "payload");
-    return result as Payload;
-  });
-}
-
-const write = (payload: Payload, inDoubt = false) => ({ key: payload.key, payload, fallback: null, inDoubt });
+const options: WriterOptions = { ...writerOptions, concurrency: 8, writers: 2, maxClockSkewMs: 600_000 };
 
 test("writer threads make the calls: each token created once, and every answer's Date header reaches the main thread's clock", async (t) => {
   const requests: WireEvent[] = [];
@@ -45,6 +20,7 @@ test("writer threads make the calls: each token created once, and every answer's
   const clock = new AuthleteClock(() => Date.now());
   const writer = createWriter(authlete, { ...options, authleteClock: clock });
   t.after(() => writer.close());
+  await writer.ready();
   // A revocation's answer carries no issue time: only its Date header, read on a writer thread, tells the clock.
   assert.equal(await writer.revoke(tokenHash("never-created"), null), "not_found");
   assert.equal(clock.offset.source, "date-header");

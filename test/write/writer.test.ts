@@ -1,37 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadMapping, mapRow, type Payload } from "../../src/map/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
-import { connectAuthlete, createWriter, type WriterOptions } from "../../src/write/index.js";
-import { liveRows, writeMapping } from "../helpers/dumps.js";
+import { connectAuthlete, createWriter } from "../../src/write/index.js";
 import { serviceId, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
+import { payloads, write, writerOptions } from "../helpers/writer.js";
 
-const options: WriterOptions = {
-  concurrency: 4,
-  rate: 1000,
-  maxAttempts: 5,
-  backoffBaseMs: 10,
-  backoffCapMs: 100,
-  giveUpAfterMs: 30_000,
-  breakerThreshold: 10,
-  clock: () => Date.now(),
-  maxClockSkewMs: 60_000,
-  random: () => 0.5,
-};
-
-/** Payloads for live rows, mapped in process with the suite's generic mapping. */
-function payloads(dir: string, n: number): Payload[] {
-  const mapping = loadMapping(writeMapping(dir));
-  const now = Date.now();
-  return liveRows(n).map((row, i) => {
-    const result = mapRow({ file: "t.csv", rowNo: i + 1, fields: { ...row } }, { mapping, now });
-    assert.equal(result.kind, "payload");
-    return result as Payload;
-  });
-}
-
-const write = (payload: Payload, inDoubt = false) => ({ key: payload.key, payload, fallback: null, inDoubt });
+const options = writerOptions;
 
 test("the writer creates each token once, in process, and reports what Authlete stored: never later than the legacy expiry", async (t) => {
   const { emulator, authlete } = await withEmulator(t);
