@@ -29,15 +29,15 @@ export interface DryRunRejected {
   key: string | null;
 }
 
+/** Rows a multi-row append takes. */
+const appendRows = 64;
+
 /**
  * Dry-run admission. Nothing is recorded in the ledger: every keyed row is appended to a temp table
  * (row-order inserts, cheap), and a Bloom filter notes the few keys that may repeat an earlier row's;
  * at the end only the rows holding such keys are sorted to find the duplicates, instead of a random-key
  * lookup per row or a sort of every row. Tokens already in the ledger are looked up only if it has any entry.
  */
-/** Rows a multi-row append takes. */
-const appendRows = 64;
-
 export function prepareDryRun(db: Database, expectedRows: number) {
   db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,

@@ -89,13 +89,13 @@ export function writerPool(
       booted: () => {},
       failed: () => {},
     };
-    const started = new Promise<void>((resolve, reject) => {
+    const boot = new Promise<void>((resolve, reject) => {
       thread.booted = resolve;
       thread.failed = reject;
     });
     // Awaited through ready(); a thread closed before it started must not leave a rejection unhandled.
-    started.catch(() => {});
-    booting.push(started);
+    boot.catch(() => {});
+    booting.push(boot);
     worker.on("message", (message: FromWriterThread) => {
       if (message === "ready") return thread.booted();
       const receivedAt = clock?.hostNow();
