@@ -185,10 +185,7 @@ export class RunLoop {
     return this.track(this.dispatch(this.writer, decision, at));
   }
 
-  /**
-   * Counts a job in flight, and waits while too many are. One waiter woken by the job that frees a slot:
-   * a race over every job in flight cost a reaction per job per row.
-   */
+  /** Counts a job in flight, and waits while too many are (one waiter, woken by a freed slot or a stop). */
   private async track(job: Promise<void>): Promise<void> {
     const tracked = job
       .catch((error: unknown) => this.fail(error))
