@@ -132,7 +132,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
     const decision = plan.decide(writeRoutes.has(name));
     const delay = plan.delayMs();
-    if (delay > 0) await sleep(delay);
+    // Unreferenced: an answer still on its way never keeps a process alive after the emulator stopped.
+    if (delay > 0) await sleep(delay, undefined, { ref: false });
     if (decision.kind === "reset") return void req.socket.destroy();
     if (decision.kind === "rate-limited") return sendRateLimited(res, plan, decision.retryAfterSeconds);
     if (decision.kind === "error") {

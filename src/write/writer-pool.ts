@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
+import { printable } from "../shared/text.js";
 import type { AuthleteConnection } from "./authlete-client.js";
 import type { AuthleteClock } from "./authlete-clock.js";
 import {
@@ -106,7 +107,8 @@ export function writerPool(
         settle(id, result);
       }
     });
-    worker.on("error", (error) => lose(thread, error.message));
+    // A thread's own error, shown bounded and escaped: it is not ours to trust to be short or plain.
+    worker.on("error", (error) => lose(thread, printable(error.message)));
     worker.on("exit", (code) => lose(thread, `exit code ${code}`));
     pool.push(thread);
   };

@@ -51,24 +51,31 @@ test("writer threads make the calls: each token created once, and every answer's
   assert.ok(requests.every((r) => !r.headers?.includes("x-authlete-migrate-call")));
 });
 
-test("a stop abandons the calls on the writer threads: they end unresolved (pending), nothing more is sent", async (t) => {
-  const answers: WireEvent[] = [];
-  const { emulator, authlete } = await withEmulator(t, {
-    faults: { latencyMs: 3_000 },
-    observe: (e) => e.kind === "answer" && answers.push(e),
-  });
-  const writer = createWriter(authlete, options);
-  t.after(() => writer.close());
-  const [slow, later] = payloads(tempDir(t), 2);
-  const onTheWire = writer.write(write(slow!));
-  await until(
-    () => emulator.store.stats().calls["auth/token/create"] === 1,
-    "the create to reach the emulator",
-  );
-  writer.stop();
-  assert.equal(await onTheWire, null);
-  // The writer thread hung up: the emulator saw the connection drop before it could answer.
-  await until(() => answers.length === 1, "the emulator to see the create end");
-  assert.equal(answers[0]!.status, 0);
-  assert.equal(await writer.write(write(later!)), null);
-});
+// A regression fails at the timeout: the answer and the attempt's deadline are both far beyond it, so only
+// abandoning the call can end it.
+test(
+  "a stop abandons the calls on the writer threads: they end unresolved (pending), nothing more is sent",
+  { timeout: 60_000 },
+  async (t) => {
+    const answers: WireEvent[] = [];
+    const { emulator, authlete } = await withEmulator(
+      t,
+      { faults: { latencyMs: 600_000 }, observe: (e) => e.kind === "answer" && answers.push(e) },
+      600_000,
+    );
+    const writer = createWriter(authlete, options);
+    t.after(() => writer.close());
+    const [slow, later] = payloads(tempDir(t), 2);
+    const onTheWire = writer.write(write(slow!));
+    await until(
+      () => emulator.store.stats().calls["auth/token/create"] === 1,
+      "the create to reach the emulator",
+    );
+    writer.stop();
+    assert.equal(await onTheWire, null);
+    // The writer thread hung up: the emulator saw the connection drop before it could answer.
+    await until(() => answers.length === 1, "the emulator to see the create end");
+    assert.equal(answers[0]!.status, 0);
+    assert.equal(await writer.write(write(later!)), null);
+  },
+);
