@@ -1,14 +1,20 @@
-import { mapRow, type Mapping, type MapResult } from "../map/index.js";
+import type { MapResult, Mapping } from "../map/index.js";
 import { readRows, readRowsForRun, type ReadOptions, type SourceRow } from "../read/index.js";
+import { prepare } from "./map-on-reader.js";
+
+/**
+ * The planning instant (ms), or the host's clock moved by `offsetMs`, read again for every row as it is
+ * mapped (a long run's lifetimes). A reading thread reads it too: threads share the process's clock.
+ */
+export type PlanningTime = number | { offsetMs: number };
 
 /** Where the rows come from and how they are mapped. */
 export interface MappedSource {
   files: readonly string[];
   read: ReadOptions;
   mapping: Mapping;
-  /** The planning instant (ms), or a clock read again for every row (a long run's lifetimes). */
-  now: number | (() => number);
-  /** Parse on a reading thread (a run), not on the calling one (a pass before or after it). */
+  now: PlanningTime;
+  /** Read and map on a reading thread (a run), not on the calling one (a pass before or after it). */
   readingThread?: boolean;
 }
 
@@ -21,10 +27,11 @@ export interface MappedRow {
 
 /** Reads every row of the sources and maps it: the one path from a dump to payloads for every command. */
 export async function* mappedRows(source: MappedSource): AsyncGenerator<MappedRow> {
-  const rows = (source.readingThread ? readRowsForRun : readRows)(source.files, source.read);
-  const clock = source.now;
-  for await (const row of rows) {
-    const now = typeof clock === "number" ? clock : clock();
-    yield { row, result: mapRow(row, { mapping: source.mapping, now }), now };
+  const data = { mapping: source.mapping, now: source.now };
+  if (source.readingThread) {
+    const module = new URL("./map-on-reader.js", import.meta.url).href;
+    return yield* readRowsForRun<MappedRow>(source.files, source.read, { module, data });
   }
+  const map = prepare(data);
+  for await (const row of readRows(source.files, source.read)) yield map(row);
 }

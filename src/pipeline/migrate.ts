@@ -75,7 +75,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       ledger,
       runId,
       tally,
-      clock,
+      planning: { offsetMs: planningOffset },
       writer,
       total,
       startedAt,

@@ -25,8 +25,8 @@ export interface RunLoopSetup {
   ledger: Ledger;
   runId: number;
   tally: Tally;
-  /** The planning clock (ms). */
-  clock: () => number;
+  /** The planning clock: the host's clock moved by the given offset (the ms `--now` sets it ahead or back). */
+  planning: { offsetMs: number };
   writer: WriterHandle | undefined;
   /** Rows the sources hold, when a pre-scan counted them. */
   total: number | undefined;
@@ -55,7 +55,6 @@ export class RunLoop {
   private readonly ledger: Ledger;
   private readonly runId: number;
   private readonly tally: Tally;
-  private readonly clock: () => number;
   /** Absent in a dry run. */
   private readonly writer: WriterHandle | undefined;
   private readonly setup: RunLoopSetup;
@@ -69,7 +68,6 @@ export class RunLoop {
       ledger: this.ledger,
       runId: this.runId,
       tally: this.tally,
-      clock: this.clock,
       writer: this.writer,
     } = setup);
     const { config } = setup;
@@ -105,7 +103,7 @@ export class RunLoop {
         files: this.config.files,
         read: readOptions,
         mapping: this.config.mapping,
-        now: this.clock,
+        now: this.setup.planning,
         readingThread: true,
       };
       for await (const { row, result: mapped, now } of mappedRows(source)) {

@@ -1,9 +1,11 @@
 import type { MigrateErrorCode } from "../shared/errors.js";
-import type { SourceFormat, SourceRow } from "./types.js";
+import type { RowTransform } from "./row-transform.js";
+import type { SourceFormat } from "./types.js";
 
 /** What the reading thread is started with. */
 export interface ReaderInput {
   files: readonly string[];
+  transform?: RowTransform;
   format?: SourceFormat;
   delimiter?: string;
   maxRecordBytes?: number;
@@ -14,7 +16,7 @@ export interface ReaderInput {
 /** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */
 export type FromReader =
   | { kind: "header"; file: string; columns: string[] }
-  | { kind: "rows"; rows: SourceRow[] }
+  | { kind: "rows"; rows: unknown[] }
   | { kind: "end" }
   | {
       kind: "error";

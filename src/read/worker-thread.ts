@@ -1,13 +1,16 @@
-// The reading thread: parses the sources and posts their rows in batches, so parsing runs on its own
-// core while the main thread maps and records (see read/in-worker.ts).
+// The reading thread: parses the sources and posts their rows in batches (each passed through the
+// caller's transform, if any), so parsing runs on its own core (see read/in-worker.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
 import { readRows } from "./index.js";
-import type { ReadOptions, SourceRow } from "./types.js";
+import { loadTransform } from "./row-transform.js";
+import type { ReadOptions } from "./types.js";
 import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from "./worker-protocol.js";
 
 const port = parentPort!;
-const { files, ...settings } = workerData as ReaderInput;
+const { files, transform, ...settings } = workerData as ReaderInput;
+// The caller's work on each row (mapping it, say), done here so that its thread only takes the results.
+const apply = transform ? await loadTransform(transform) : undefined;
 let credit = maxBatchesAhead;
 let wake: (() => void) | undefined;
 port.on("message", () => {
@@ -16,7 +19,7 @@ port.on("message", () => {
 });
 
 const post = (message: FromReader) => port.postMessage(message);
-let batch: SourceRow[] = [];
+let batch: unknown[] = [];
 
 async function flush(): Promise<void> {
   if (batch.length === 0) return;
@@ -36,7 +39,7 @@ try {
       for (const header of headers) post({ kind: "header", ...header });
       headers = [];
     }
-    batch.push(row);
+    batch.push(apply ? apply(row) : row);
     if (batch.length >= batchRows) await flush();
   }
   await flush();
