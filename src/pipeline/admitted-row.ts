@@ -1,6 +1,6 @@
 import type { Candidate, DryRunDuplicates, DryRunSink, Ledger, RowSink } from "../ledger/index.js";
-import { reportedClient, type Mapping, type MapResult } from "../map/index.js";
-import type { SourceRow } from "../read/index.js";
+import type { MapResult } from "../map/index.js";
+import type { MappedRow } from "./mapped-rows.js";
 import { bucketOf, type RepeatedRows, type RowRef } from "../report/index.js";
 import { estimatedRows } from "./sources.js";
 import type { MigrateConfig } from "./types.js";
@@ -10,14 +10,11 @@ export type Admitted = Candidate & RowRef & { bucket?: number };
 
 /** A mapped row as the run loop hands it to the ledger and the report. */
 export function admittedRow(
-  row: SourceRow,
+  { row, client, now }: MappedRow,
   result: MapResult,
-  now: number,
-  run: { mapping: Mapping; dryRun: boolean },
+  run: { dryRun: boolean },
 ): Admitted {
   const bucket = result.kind === "payload" ? bucketOf(result, now) : undefined;
-  const client =
-    result.kind === "payload" ? String(result.request.clientId) : reportedClient(row.fields, run.mapping);
   return {
     file: row.file,
     rowNo: row.rowNo,

@@ -18,9 +18,14 @@ export interface MappedSource {
   readingThread?: boolean;
 }
 
+/** Where a row is in the sources. */
+export type RowPlace = Pick<SourceRow, "file" | "rowNo" | "line">;
+
 /** One row of the sources with what the mapping made of it, at the instant it was mapped. */
 export interface MappedRow {
-  row: SourceRow;
+  row: RowPlace;
+  /** The client the row is counted under: a payload's Authlete client, else the one the row names. */
+  client: string;
   result: MapResult;
   now: number;
 }

@@ -106,13 +106,13 @@ export class RunLoop {
         now: this.setup.planning,
         readingThread: true,
       };
-      for await (const { row, result: mapped, now } of mappedRows(source)) {
+      for await (const mapped of mappedRows(source)) {
         if (this.stopping) break;
         this.tally.read();
-        const verified = this.verifyJwt ? await this.verifyJwt(mapped, now) : mapped;
+        const verified = this.verifyJwt ? await this.verifyJwt(mapped.result, mapped.now) : mapped.result;
         const result = serviceVerdict(verified, this.verdicts);
         this.tally.mapped(result);
-        this.batch.push(admittedRow(row, result, now, this.config));
+        this.batch.push(admittedRow(mapped, result, this.config));
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }
       if (!this.stopping) await this.admitBatch();

@@ -5,10 +5,10 @@ import { openSource, sourceFailure } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
 /**
- * Streams a CSV file as rows; a malformed record becomes a row with an error in its place, never a lost
- * row. A quote left open at the end and a record over the size limit (a bomb, not a row) stop the file.
+ * Streams a CSV file as rows, the rows of each chunk read together (a yield per row was a tenth of the
+ * reading thread); a malformed record becomes a row with an error in its place, never a lost row. A quote left open at the end and a record over the size limit (a bomb, not a row) stop the file.
  */
-export async function* readCsv(file: string, options: ReadOptions): AsyncGenerator<SourceRow> {
+export async function* readCsv(file: string, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   const delimiter =
     options.delimiter ?? (file.toLowerCase().replace(/\.gz$/, "").endsWith(".tsv") ? "\t" : ",");
   let rowNo = 0;
@@ -26,10 +26,11 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
       done = next.done === true;
       // A stretch of blank lines yields no row for a long while: look at the stop signal here too.
       if (stopped(options)) return;
+      const rows: SourceRow[] = [];
       for (const record of done ? records.end() : records.write(next.value)) {
         if ("error" in record) {
           const detail = `the record cannot be parsed (${record.error}) at line ${record.line}`;
-          yield { file, rowNo: ++rowNo, line: record.line, fields: {}, error: { detail } };
+          rows.push({ file, rowNo: ++rowNo, line: record.line, fields: {}, error: { detail } });
           continue;
         }
         if (!header) {
@@ -40,8 +41,9 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
         }
         const fields: Record<string, string | null> = {};
         for (let i = 0; i < header.length; i++) fields[header[i]!] = record.fields[i]!;
-        yield { file, rowNo: ++rowNo, line: record.line, fields };
+        rows.push({ file, rowNo: ++rowNo, line: record.line, fields });
       }
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     if (error instanceof CsvTextError && error.code === "CSV_MAX_RECORD_SIZE")

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
 import type { ReadOptions, SourceRow } from "./types.js";
-import type { RowTransform } from "./row-transform.js";
+import { loadTransform, type RowTransform } from "./row-transform.js";
 import type { FromReader, ReaderInput } from "./worker-protocol.js";
 
 /**
@@ -35,6 +35,7 @@ async function* readInWorker<T>(
   const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio } = options;
   // Settings only: the callbacks and the stop signal stay on this thread.
   const input: ReaderInput = { files, transform, format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio };
+  const unpack = transform && (await loadTransform<T>(transform)).unpack;
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a bounded young generation keeps the thread's memory flat (8 MB
@@ -79,7 +80,7 @@ async function* readInWorker<T>(
       if (message.kind === "header") options.onHeader?.(message.file, message.columns);
       else {
         worker.postMessage("more");
-        yield* message.rows as T[];
+        yield* unpack ? unpack(message.rows) : (message.rows as T[]);
       }
     }
   } finally {

@@ -13,24 +13,38 @@ export async function* readRows(
   files: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<SourceRow> {
+  for await (const batch of readRowBatches(files, options))
+    for (const row of batch) {
+      if (stopped(options)) break;
+      yield row;
+    }
+}
+
+/** The rows of `readRows`, a few hundred at a time where the format reads them so (CSV). */
+export async function* readRowBatches(
+  files: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<SourceRow[]> {
   const formats = files.map((file) => detectFormat(file, options.format));
   for (const [i, file] of files.entries()) {
     const format = formats[i];
-    const rows =
+    const batches =
       format === "csv"
         ? readCsv(file, options)
-        : format === "json"
-          ? readJsonArray(file, options)
-          : readNdjson(file, options);
-    for await (const row of rows) {
+        : one(format === "json" ? readJsonArray(file, options) : readNdjson(file, options));
+    for await (const batch of batches) {
       if (stopped(options)) break;
-      yield row;
+      yield batch;
     }
     if (stopped(options)) {
       if (options.end?.aborted) return;
       throw new MigrateError("interrupted", "stopped by a signal before the run began; nothing was sent");
     }
   }
+}
+
+async function* one(rows: AsyncGenerator<SourceRow>): AsyncGenerator<SourceRow[]> {
+  for await (const row of rows) yield [row];
 }
 
 /**
@@ -47,7 +61,7 @@ export async function* readRowsForRun<T>(
   // Standard input is this process's: it is read where it is (and a JSON array parses no faster apart).
   if (!files.some((file) => readOnce(file) || detectFormat(file, options.format) === "json"))
     return yield* transformedInWorker<T>(files, options, transform);
-  const apply = await loadTransform<T>(transform);
+  const apply = (await loadTransform<T>(transform)).prepare(transform.data);
   for await (const row of readRows(files, options)) yield apply(row);
 }
 

@@ -82,7 +82,9 @@ export function openSource(
     );
   }
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  // 64 KiB reads: the rows a chunk makes are held while they are handed on, and a scavenge promotes them
+  // (1 MiB reads held ~100 MB more on the reading thread, for no speed).
+  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
   if (!gzip) return raw;
   // pipeline: an error anywhere (a truncated stream, the guard) reaches the reader, and a reader that
   // stops early closes the file.

@@ -2,7 +2,7 @@
 // caller's transform, if any), so parsing runs on its own core (see read/in-worker.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
-import { readRows } from "./index.js";
+import { readRowBatches } from "./index.js";
 import { loadTransform } from "./row-transform.js";
 import type { ReadOptions } from "./types.js";
 import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from "./worker-protocol.js";
@@ -10,7 +10,8 @@ import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from ".
 const port = parentPort!;
 const { files, transform, ...settings } = workerData as ReaderInput;
 // The caller's work on each row (mapping it, say), done here so that its thread only takes the results.
-const apply = transform ? await loadTransform(transform) : undefined;
+const module = transform ? await loadTransform(transform) : undefined;
+const apply = transform && module?.prepare(transform.data);
 let credit = maxBatchesAhead;
 let wake: (() => void) | undefined;
 port.on("message", () => {
@@ -25,22 +26,24 @@ async function flush(): Promise<void> {
   if (batch.length === 0) return;
   while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
   credit--;
-  post({ kind: "rows", rows: batch });
+  post({ kind: "rows", rows: module?.pack ? module.pack(batch) : batch });
   batch = [];
 }
 
 try {
   let headers: { file: string; columns: string[] }[] = [];
   const options: ReadOptions = { ...settings, onHeader: (file, columns) => headers.push({ file, columns }) };
-  for await (const row of readRows(files, options)) {
+  for await (const rows of readRowBatches(files, options)) {
     if (headers.length > 0) {
       // The header goes before the file's first row, so the main thread can refuse it before mapping any.
       await flush();
       for (const header of headers) post({ kind: "header", ...header });
       headers = [];
     }
-    batch.push(apply ? apply(row) : row);
-    if (batch.length >= batchRows) await flush();
+    for (const row of rows) {
+      batch.push(apply ? apply(row) : row);
+      if (batch.length >= batchRows) await flush();
+    }
   }
   await flush();
   for (const header of headers) post({ kind: "header", ...header });
