@@ -123,6 +123,15 @@ if (only.includes("live")) {
     );
     const single = rates.get(0)!;
     const pool = rates.get(defaultWriters)!;
+    // What this machine allows at this latency at all: a bare undici client (no SDK, no ledger) against
+    // the same emulator, which shares the two cores.
+    const emulator = await spawnEmulator(["--latency-ms", "20"]);
+    let bare: number;
+    try {
+      bare = await bareUndici(emulator.baseUrl, emulator.serviceId, emulator.bearer, bound * 10, concurrency);
+    } finally {
+      await emulator.stop();
+    }
     report({
       what: `live, 20 ms latency, no limit, c${concurrency} (C/L = ${bound}/s), by --writers (0: on the main thread)`,
       rows: bound * 10,
@@ -132,6 +141,8 @@ if (only.includes("live")) {
         median: +(median(pool) / median(single)).toFixed(2),
       },
       ofBoundMedian: +(median(pool) / bound).toFixed(2),
+      bareUndiciPerSecond: Math.round(bare),
+      poolVsBareUndici: +(median(pool) / bare).toFixed(2),
       target: concurrency === 64 ? ">= 1.6x the single writer" : "",
     });
   }

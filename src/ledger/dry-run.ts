@@ -39,7 +39,8 @@ const appendRows = 64;
  * lookup per row or a sort of every row. Tokens already in the ledger are looked up only if it has any entry.
  */
 export function prepareDryRun(db: Database, expectedRows: number) {
-  db.exec(`DROP TABLE IF EXISTS temp.dry_rows;
+  // A dry run's tables go with the connection; one left by an earlier dry run on it goes here.
+  db.exec(`DROP TABLE IF EXISTS temp.dry_dups; DROP TABLE IF EXISTS temp.dry_cands; DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
       record INTEGER NOT NULL, line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
@@ -188,9 +189,6 @@ export function prepareDryRun(db: Database, expectedRows: number) {
           key: r.access,
         });
     }
-    db.exec(
-      "DROP TABLE temp.dry_dups; DROP TABLE temp.dry_cands; DROP TABLE temp.dry_maybe; DROP TABLE temp.dry_rows;",
-    );
     return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first, firstByReason };
   }
 
