@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { loadSeed, startEmulator, type FaultOptions } from "../../emulator/index.js";
+import type { FaultOptions } from "../../emulator/index.js";
 import { defaultSeedFile } from "../paths.js";
 import type { CommandResult } from "../types.js";
 import { parseNow } from "../now.js";
@@ -68,6 +68,8 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
             slowMs: argv["slow-ms"],
             commitThenErrorRate: argv["commit-then-error-rate"],
           };
+          // Loaded by this command only: every other command's start-up skipped it (~40 ms).
+          const { loadSeed, startEmulator } = await import("../../emulator/index.js");
           const seed = loadSeed(argv.seed);
           const emulator = await startEmulator({
             seed,
