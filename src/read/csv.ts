@@ -5,8 +5,9 @@ import { openSource, sourceFailure } from "./open.js";
 import type { ReadOptions, SourceRow } from "./types.js";
 
 /**
- * Streams a CSV file as rows, the rows of each chunk read together (a yield per row was a tenth of the
- * reading thread); a malformed record becomes a row with an error in its place, never a lost row. A quote left open at the end and a record over the size limit (a bomb, not a row) stop the file.
+ * Streams a CSV file as rows, the rows of each chunk together (a yield per row was a tenth of the reading
+ * thread); a malformed record becomes a row with an error in its place, never a lost row. A quote left
+ * open at the end and a record over the size limit (a bomb, not a row) stop the file.
  */
 export async function* readCsv(file: string, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   const delimiter =
