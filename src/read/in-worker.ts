@@ -1,41 +1,23 @@
 import { Worker } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
-import type { ReadOptions, SourceRow } from "./types.js";
+import type { ReadOptions } from "./types.js";
 import { loadTransform, type RowTransform } from "./row-transform.js";
 import type { FromReader, ReaderInput } from "./worker-protocol.js";
 
 /**
- * The rows of `readRows`, parsed on a thread of their own: the same rows, in the same order, with the
- * same errors, while the caller's thread is free to map and record them. Stopping early ends the thread.
+ * The rows of `readRows` with `transform` applied to each on a thread of their own (mapping them, say):
+ * in the same order, with the same errors, headers handed over before their file's rows, while the
+ * caller's thread is free to record them. Stopping early ends the thread.
  */
-export function readRowsInWorker(
-  files: readonly string[],
-  options: ReadOptions = {},
-): AsyncGenerator<SourceRow> {
-  return readInWorker<SourceRow>(files, options);
-}
-
-/**
- * The rows of `readRows` with `transform` applied to each on the reading thread (mapping them, say), in
- * the same order; errors and headers as `readRowsInWorker`.
- */
-export function transformedInWorker<T>(
+export async function* transformedInWorker<T>(
   files: readonly string[],
   options: ReadOptions,
   transform: RowTransform,
 ): AsyncGenerator<T> {
-  return readInWorker<T>(files, options, transform);
-}
-
-async function* readInWorker<T>(
-  files: readonly string[],
-  options: ReadOptions,
-  transform?: RowTransform,
-): AsyncGenerator<T> {
   const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio } = options;
   // Settings only: the callbacks and the stop signal stay on this thread.
   const input: ReaderInput = { files, transform, format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio };
-  const unpack = transform && (await loadTransform<T>(transform)).unpack;
+  const { unpack } = await loadTransform<T>(transform);
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a bounded young generation keeps the thread's memory flat (8 MB

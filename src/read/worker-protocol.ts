@@ -5,7 +5,7 @@ import type { SourceFormat } from "./types.js";
 /** What the reading thread is started with. */
 export interface ReaderInput {
   files: readonly string[];
-  transform?: RowTransform;
+  transform: RowTransform;
   format?: SourceFormat;
   delimiter?: string;
   maxRecordBytes?: number;

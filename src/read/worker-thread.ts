@@ -1,5 +1,5 @@
-// The reading thread: parses the sources and posts their rows in batches (each passed through the
-// caller's transform, if any), so parsing runs on its own core (see read/in-worker.ts).
+// The reading thread: parses the sources and posts their rows in batches, each row passed through the
+// caller's transform, so parsing and that work run on their own core (see read/in-worker.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { MigrateError } from "../shared/errors.js";
 import { readRowBatches } from "./index.js";
@@ -10,8 +10,8 @@ import { batchRows, maxBatchesAhead, type FromReader, type ReaderInput } from ".
 const port = parentPort!;
 const { files, transform, ...settings } = workerData as ReaderInput;
 // The caller's work on each row (mapping it, say), done here so that its thread only takes the results.
-const module = transform ? await loadTransform(transform) : undefined;
-const apply = transform && module?.prepare(transform.data);
+const module = await loadTransform(transform);
+const apply = module.prepare(transform.data);
 let credit = maxBatchesAhead;
 let wake: (() => void) | undefined;
 port.on("message", () => {
@@ -26,7 +26,7 @@ async function flush(): Promise<void> {
   if (batch.length === 0) return;
   while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
   credit--;
-  post({ kind: "rows", rows: module?.pack ? module.pack(batch) : batch });
+  post({ kind: "rows", rows: module.pack ? module.pack(batch) : batch });
   batch = [];
 }
 
@@ -41,7 +41,7 @@ try {
       headers = [];
     }
     for (const row of rows) {
-      batch.push(apply ? apply(row) : row);
+      batch.push(apply(row));
       if (batch.length >= batchRows) await flush();
     }
   }

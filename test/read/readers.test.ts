@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readRows, type SourceRow } from "../../src/read/index.js";
-import { readRowsInWorker } from "../../src/read/in-worker.js";
+import { readRows, type ReadOptions, type SourceRow } from "../../src/read/index.js";
+import { transformedInWorker } from "../../src/read/in-worker.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { repoFile } from "../helpers/paths.js";
 
 const fixture = (name: string) => repoFile(`fixtures/read/${name}`);
+/** The rows as the reading thread reads them, unchanged. */
+const sameRows = { module: new URL("../helpers/same-rows.js", import.meta.url).href, data: null };
+const readRowsInWorker = (files: string[], options: ReadOptions = {}) =>
+  transformedInWorker<SourceRow>(files, options, sameRows);
 
 async function rows(name: string, options = {}): Promise<SourceRow[]> {
   const all: SourceRow[] = [];
