@@ -60,7 +60,7 @@ export async function absorb(
 }
 
 /** The outcome of a call retried through `absorb`: its value, the failure that ended it, or null when the run stopped. */
-export type Retried<T> = { ok: true; value: T } | { ok: false; failure: CallFailure } | null;
+export type Retried<T> = CallResult<T> | null;
 
 /** A paced call, retried on rate limits and transient failures up to the writer's attempt limit. */
 export async function retried<T>(

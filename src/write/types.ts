@@ -82,8 +82,6 @@ export interface Writer {
   revoke(identifier: string, refreshHash: string | null): Promise<RevokeResult | null>;
   /** Ends a migrated token's refresh token (checked), or revokes the whole token when that is not confirmed. */
   endRefresh(accessHash: string, refreshHash: string): Promise<EndRefreshResult | null>;
-  /** Resolves once its threads can make calls (starting them); rejects when one could not start. */
-  ready(): Promise<void>;
   /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;

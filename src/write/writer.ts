@@ -90,7 +90,6 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
       pacer.stop();
       calls.abandon();
     },
-    ready: () => calls.ready(),
     close: () => calls.close(),
   };
 }

@@ -20,7 +20,6 @@ test("writer threads make the calls: each token created once, and every answer's
   const clock = new AuthleteClock(() => Date.now());
   const writer = createWriter(authlete, { ...options, authleteClock: clock });
   t.after(() => writer.close());
-  await writer.ready();
   // A revocation's answer carries no issue time: only its Date header, read on a writer thread, tells the clock.
   assert.equal(await writer.revoke(tokenHash("never-created"), null), "not_found");
   assert.equal(clock.offset.source, "date-header");
