@@ -1,32 +1,29 @@
 import { createRequire } from "node:module";
-import { PassThrough, pipeline, type Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import type pgModule from "pg";
 import type pgCopyStreams from "pg-copy-streams";
 import { MigrateError } from "../shared/errors.js";
 import { printable } from "../shared/text.js";
+import { checkExportQuery } from "./export-query.js";
 
 /** The source that means "the legacy PostgreSQL database, with the mapping's export query". */
 export const postgresqlSource = "postgresql:";
 
 /**
- * The CSV a `COPY (…) TO STDOUT WITH CSV HEADER` query writes, streamed from the database: one statement,
- * so one consistent snapshot; under backpressure, so constant memory; nothing written to disk. The
+ * The CSV a `COPY (SELECT …) TO STDOUT WITH CSV HEADER` query writes, streamed from the database: checked
+ * to be one plain read (export-query.ts), run in a READ ONLY transaction; one statement, so one snapshot; under backpressure, so constant memory; nothing written to disk. The
  * connection comes from libpq's environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD or
  * ~/.pgpass), never a flag.
  */
 export function openPostgresqlCopy(query: string | undefined): Readable {
-  if (!query || !/^\s*COPY\b[\s\S]*\bTO\s+STDOUT\b/i.test(query))
-    throw new MigrateError(
-      "mapping_invalid",
-      `${postgresqlSource} needs the mapping's export.postgresql: a COPY (…) TO STDOUT WITH CSV HEADER query (a preset has one)`,
-      { file: postgresqlSource },
-    );
   // Loaded here, by the run that reads the database: pg took ~40 ms of every start-up (both threads').
   const require = createRequire(import.meta.url);
   const pg = require("pg") as typeof pgModule;
   const { to: copyTo } = require("pg-copy-streams") as typeof pgCopyStreams;
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  const client = new pg.Client();
+  // Read-only twice over: the session's default, then the transaction itself before anything else.
+  const options = [process.env.PGOPTIONS, "-c default_transaction_read_only=on"].filter(Boolean).join(" ");
+  const client = new pg.Client({ options });
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -40,18 +37,22 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
         : new MigrateError(
             "source_invalid",
             // A server message names the query's problem or the connection's, never row content here.
-            `${postgresqlSource} ${printable(error instanceof Error ? error.message : String(error), 300)}`,
+            `${postgresqlSource} ${printable(error instanceof Error ? error.message : String(error), 300)}${sqlState(error)}`,
             { file: postgresqlSource },
           ),
     );
-  client
-    .connect()
+  checkExportQuery(query)
+    .then(() => client.connect())
+    .then(() => client.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     .then(() => {
-      const copy = client.query(copyTo(query));
-      pipeline(copy, out, (error) => {
+      const copy = client.query(copyTo(query!));
+      // Not pipeline(): it would end `out` with the driver's bare error (SQLSTATE only) before ours.
+      copy.on("error", (error) => {
         close();
-        if (error && !out.destroyed) fail(error);
+        fail(error);
       });
+      copy.on("end", close);
+      copy.pipe(out);
     })
     .catch((error: unknown) => {
       close();
@@ -60,4 +61,10 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
   // A reader that stops early (a limit, a stop signal) ends the query and the connection.
   out.on("close", close);
   return out;
+}
+
+/** The SQLSTATE of a server error, which names its class (25006: a write in a read-only transaction). */
+function sqlState(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : "";
 }

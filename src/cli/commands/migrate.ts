@@ -1,6 +1,8 @@
 import type { Argv } from "yargs";
 import { migrate, type RunSummary } from "../../pipeline/index.js";
 import { formatSummary } from "../../report/index.js";
+import { postgresqlSource } from "../../read/index.js";
+import { printable } from "../../shared/text.js";
 import { createProgressView } from "../progress.js";
 import { connectionOptions } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -136,6 +138,10 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
         (async () => {
           const warn = (m: string) => process.stderr.write(`${m}\n`);
           const config = buildMigrateConfig(argv as unknown as MigrateArgs, process.env, warn);
+          const query = config.read.postgresqlQuery;
+          // The SQL comes from a mapping file (shared, downloaded): a dry run shows what will run.
+          if (config.dryRun && query && config.files.includes(postgresqlSource))
+            warn(`postgresql: runs this query, read-only: ${printable(query, 4000)}`);
           const view = createProgressView(process.stderr, argv.quiet);
           const signals = stopOnSignals();
           try {
