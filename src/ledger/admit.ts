@@ -25,6 +25,8 @@ export interface DryRunOptions {
   retryRejected: boolean;
   /** At most about this many rows will come (sizes the duplicate filter). */
   expectedRows?: number;
+  /** The ledger recorded a cutover: a token revoked as deleted is not created again. */
+  afterCutover?: boolean;
 }
 
 /** Prepared statements for the admission of a live run. */
@@ -129,6 +131,12 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
         return { action: "end_refresh", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash! };
       return settled("skipped", "already_migrated");
     case "skipped":
+      // Live in the source again after a sync revoked it as deleted: it never died at the legacy server
+      // (an export that was not complete after all). Before a cutover only: after it, Authlete decides.
+      if (entry.reason === "deleted_in_source" && r.kind === "payload" && !o.afterCutover) {
+        s.reopen.run(row);
+        return { action: "write", key, payload: r, fallback: null, inDoubt: true };
+      }
       return settled("skipped", entry.reason);
     case "rejected":
       if (!o.retryRejected) return settled("rejected", entry.reason);

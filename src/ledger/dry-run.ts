@@ -73,7 +73,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     return i >= 0 ? i : files.push(file) - 1;
   };
 
-  function decide(c: Candidate, retryRejected: boolean): Decision {
+  function decide(c: Candidate, retryRejected: boolean, afterCutover = false): Decision {
     const r = c.result;
     // Rejected rows' details are kept so rejects.csv, written once duplicates are known, lists only
     // rows that stay rejected (keyless rows too, to keep the file in row order).
@@ -108,6 +108,14 @@ export function prepareDryRun(db: Database, expectedRows: number) {
             ? "refresh_ended_since_migration"
             : "already_migrated",
       };
+    } else if (
+      known?.state === "skipped" &&
+      known.reason === "deleted_in_source" &&
+      r.kind === "payload" &&
+      !afterCutover
+    ) {
+      // As a live run: live in the source again, so created again (admit.ts says why).
+      decision = { action: "write", key, payload: r, fallback: null, inDoubt: true };
     } else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
       decision = { action: "settled", state: known.state, reason: known.reason as never };
     } else if (r.kind === "payload") {

@@ -1,4 +1,4 @@
-export { openLedger, type DryRunSink, type Ledger, type RowSink } from "./ledger.js";
+export { openLedger, type DryRunSink, type GoneToken, type Ledger, type RowSink } from "./ledger.js";
 export type {
   Candidate,
   CutoverRecord,

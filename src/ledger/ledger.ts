@@ -17,7 +17,21 @@ export interface RowSink {
 export interface DryRunSink extends RowSink {
   /** The repeats; the rejected rows that are not repeats go to `onRejected`, in row order. Ends the sink. */
   duplicates(onRejected?: (row: DryRunRejected) => void): DryRunDuplicates;
+  /** The tokens this ledger created that no row of the dry run holds: what --sync-deletions would revoke. */
+  notSeen(): GoneToken[];
 }
+
+/** A token this ledger created that a run's sources no longer hold, with the row it came from. */
+export interface GoneToken {
+  tokenHash: string;
+  sentHash: string;
+  refreshHash: string | null;
+  file: string;
+  line: number;
+}
+
+const goneColumns =
+  "token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash, source_file AS file, coalesce(line, row_no) AS line";
 
 /** A rejected row as the ledger holds it. */
 export interface RejectedEntry {
@@ -56,8 +70,12 @@ export interface Ledger extends RunLog {
   ): void;
   /** A created token's refresh token ended at Authlete: the entry stops holding it (access token lives on). */
   recordRefreshEnded(runId: number, tokenHash: string): void;
-  /** Tokens this ledger created that a complete dump read by this run no longer holds. */
-  createdNotSeen(runId: number): { tokenHash: string; sentHash: string; refreshHash: string | null }[];
+  /** Tokens this ledger created that a complete dump read by this run no longer holds, in row order. */
+  createdNotSeen(runId: number): GoneToken[];
+  /** How many tokens this ledger holds as created (live at Authlete as far as it knows). */
+  createdCount(): number;
+  /** Whether every token this ledger holds as created was created by a run over exactly these sources. */
+  createdOnlyFrom(sources: readonly unknown[]): boolean;
   /** Records what verify found for one token. */
   recordVerification(runId: number, tokenHash: string, result: string, detail: string | null): void;
   /** The tokens a run (or, without one, every run) created, with the hash of what Authlete holds. */
@@ -135,13 +153,19 @@ export function openLedger(file: string): Ledger {
     dryRunSink(options) {
       const dry = prepareDryRun(db, options.expectedRows ?? 0);
       const decide = db.transaction((candidates: readonly Candidate[]) => {
-        const decisions = candidates.map((c) => dry.decide(c, options.retryRejected));
+        const decisions = candidates.map((c) => dry.decide(c, options.retryRejected, options.afterCutover));
         dry.flush();
         return decisions;
       });
       return guardWrites(file, {
         admit: (candidates: readonly Candidate[]) => decide.immediate(candidates),
         duplicates: (onRejected?: (row: DryRunRejected) => void) => dry.duplicates(onRejected),
+        notSeen: () =>
+          db
+            .prepare(
+              `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND token_hash NOT IN (SELECT access FROM temp.dry_rows WHERE access IS NOT NULL) ORDER BY source_file, row_no`,
+            )
+            .all() as GoneToken[],
       });
     },
     recordRevocation(runId, hash, reason) {
@@ -157,9 +181,17 @@ export function openLedger(file: string): Ledger {
     createdNotSeen: (runId) =>
       db
         .prepare(
-          "SELECT token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash FROM entries WHERE state = 'created' AND seen_run < ?",
+          `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND seen_run < ? ORDER BY source_file, row_no`,
         )
-        .all(runId) as { tokenHash: string; sentHash: string; refreshHash: string | null }[],
+        .all(runId) as GoneToken[],
+    createdOnlyFrom: (sources) =>
+      db
+        .prepare(
+          "SELECT 1 FROM entries e JOIN runs r ON r.id = e.run_id WHERE e.state = 'created' AND r.sources IS NOT ? LIMIT 1",
+        )
+        .get(JSON.stringify(sources)) === undefined,
+    createdCount: () =>
+      db.prepare("SELECT count(*) FROM entries WHERE state = 'created'").pluck().get() as number,
     rejections: () =>
       db
         .prepare(

@@ -66,6 +66,6 @@ export function openSink(setup: {
   const { retryRejected, syncDeletions } = config;
   if (!config.dryRun) return { sink: ledger.liveSink({ runId, retryRejected, syncDeletions, afterCutover }) };
   const expectedRows = setup.total ?? estimatedRows(config.files, config.read.format);
-  const dry = ledger.dryRunSink({ retryRejected, expectedRows });
+  const dry = ledger.dryRunSink({ retryRejected, expectedRows, afterCutover });
   return { sink: dry, dry };
 }

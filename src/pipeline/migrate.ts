@@ -17,7 +17,7 @@ import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { RunLoop } from "./run-loop.js";
 import { unknownUsage, type ServiceUsage } from "./service-usage.js";
-import { readOnce } from "../read/index.js";
+import { postgresqlSource, readOnce } from "../read/index.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
@@ -47,7 +47,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     const before = piped
       ? unknownUsage()
       : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);
-    refuseSilentCatchUp(config, ledger);
+    refuseSilentCatchUp(config, ledger, sources);
+    refuseUnprovablePipe(config);
     const service = await connectService(config, passOptions, clock, before);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
@@ -82,6 +83,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       afterCutover: !!cutover,
       rejects,
       serviceRules: service.check?.rowRules,
+      createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
     };
     try {
       await new RunLoop(loop).execute(readOptions);
@@ -108,6 +110,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       writer?.stats,
     );
     if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
+    else if (summary.deletions?.refused)
+      summary.error = { code: "deletions_refused", message: summary.deletions.refused };
     if (config.now === undefined) summary.staleSource = staleSource(tally, Date.now());
     if (service.check) {
       summary.serviceFindings = service.check.findings.map((f) => ({
@@ -143,12 +147,28 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
  * A source that revokes by deleting rows (django-oauth-toolkit) leaves no revoked flag in a newer export:
  * a catch-up run over it without --sync-deletions would leave every token revoked since live in Authlete.
  */
-function refuseSilentCatchUp(config: MigrateConfig, ledger: Ledger): void {
+function refuseSilentCatchUp(
+  config: MigrateConfig,
+  ledger: Ledger,
+  sources: ReturnType<typeof describeSources>,
+): void {
   if (!config.mapping.revokesByDeleting || config.syncDeletions !== undefined) return;
-  if (!ledger.hasCreated()) return;
+  // A resume over the very sources every created token came from has nothing to sync.
+  if (!ledger.hasCreated() || ledger.createdOnlyFrom(sources)) return;
   throw new MigrateError(
     "usage",
     "this source revokes tokens by deleting their rows, and this ledger already created tokens: pass --sync-deletions with a complete export so tokens revoked since are revoked in Authlete too, or --no-sync-deletions to leave them live",
+    { option: "sync-deletions" },
+  );
+}
+
+/** Standard input cannot prove it was read to its end: --sync-deletions over it needs a stated row count. */
+function refuseUnprovablePipe(config: MigrateConfig): void {
+  if (!config.syncDeletions || config.expectRows !== undefined) return;
+  if (!config.files.some((file) => readOnce(file) && file !== postgresqlSource)) return;
+  throw new MigrateError(
+    "usage",
+    "--sync-deletions over standard input: a pipe cut short (zcat of a truncated file, a dropped connection) ends like a complete one, and every token after the cut would be revoked; pass --expect-rows N with the export's row count, or read a file",
     { option: "sync-deletions" },
   );
 }

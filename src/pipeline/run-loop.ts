@@ -14,6 +14,7 @@ import {
   type RevokedToken,
 } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
+import { planDeletions } from "./deletions.js";
 import type { ServiceRowRules } from "./service-check.js";
 import { serviceVerdict, serviceVerdicts, type ServiceVerdicts } from "./service-verdict.js";
 
@@ -36,6 +37,8 @@ export interface RunLoopSetup {
   rejects?: RejectsFile;
   /** What the service check shows Authlete would refuse row by row. */
   serviceRules?: ServiceRowRules;
+  /** With --sync-deletions: the tokens the ledger held as created when the run began (sizes the cap). */
+  createdBefore?: number;
 }
 
 /** The read → map → admit → write loop of one run, with backpressure and batched ledger writes. */
@@ -204,11 +207,22 @@ export class RunLoop {
     return revokeMigrated(run, token, reason, at);
   }
 
-  /** With --sync-deletions: revoke the tokens this ledger created that the complete dump no longer holds. */
+  /**
+   * With --sync-deletions: revoke the tokens this ledger created that the sources no longer hold, once
+   * they are proven complete and within the cap (deletions.ts). A dry run counts the same list.
+   */
   private async syncDeletions(): Promise<void> {
-    if (!this.writer || !this.config.syncDeletions || this.stopping) return;
-    for (const gone of this.ledger.createdNotSeen(this.runId)) {
+    if (!this.config.syncDeletions || this.stopping) return;
+    const gone = this.dry ? this.dry.notSeen() : this.ledger.createdNotSeen(this.runId);
+    const read = { rows: this.tally.rows, malformed: this.tally.reasons.malformed_row ?? 0 };
+    const plan = await planDeletions(this.config, this.setup.createdBefore ?? 0, read, gone);
+    this.tally.deletions = plan.summary;
+    for (const gone of plan.revoke) {
       this.tally.deletedInSource();
+      if (!this.writer) {
+        this.tally.settle("skipped", "deleted_in_source");
+        continue;
+      }
       const token = { key: gone.tokenHash, identifier: gone.sentHash, refreshHash: gone.refreshHash };
       await this.track(this.revoke(this.writer, token, "deleted_in_source"));
     }

@@ -16,6 +16,10 @@ export interface MigrateConfig {
    * False: said explicitly not to (a source that revokes by deleting rows needs one or the other).
    */
   syncDeletions?: boolean;
+  /** --sync-deletions revokes at most this many tokens; more stops before the first (default: see deletions.ts). */
+  maxRevocations?: number;
+  /** The rows the sources hold, as the user counted them: checked before any deletion is synced. */
+  expectRows?: number;
   read: Omit<ReadOptions, "onHeader">;
   /** Planning clock override (epoch ms); the clock then advances in real time. */
   now?: number;

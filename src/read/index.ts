@@ -69,3 +69,4 @@ export { detectFormat, readOnce, standardInput } from "./open.js";
 export { postgresqlSource } from "./postgresql.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";
 export type { RowTransform } from "./row-transform.js";
+export { lastContentByte } from "./last-byte.js";

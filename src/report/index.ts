@@ -1,5 +1,5 @@
 export { describeClock, describeCutover, formatSummary } from "./format.js";
-export { summarise, type CheckVerdict, type RunSummary } from "./summary.js";
+export { summarise, type CheckVerdict, type DeletionsSummary, type RunSummary } from "./summary.js";
 export {
   Tally,
   bucketOf,

@@ -1,7 +1,9 @@
 import type { NotCarried, ReasonCode } from "../map/index.js";
 import type { CutoverRecord } from "../ledger/index.js";
 import type { ClockOffset, WriterStats } from "../write/index.js";
-import { otherClients, type LifetimeBucket, type Tally } from "./tally.js";
+import { otherClients, type DeletionsSummary, type LifetimeBucket, type Tally } from "./tally.js";
+
+export type { DeletionsSummary };
 
 /** The one JSON object `--json` prints, and what the ledger keeps per run. */
 export interface RunSummary {
@@ -48,6 +50,8 @@ export interface RunSummary {
   cutover?: CutoverRecord;
   durationMs: number;
   error?: { code: string; message: string };
+  /** What --sync-deletions revokes (a dry run: would revoke), or why it revoked nothing. */
+  deletions?: DeletionsSummary;
   /** What the run read and with what: the sources (path, size, time), the mapping's hash, the planning clock. */
   inputs?: {
     sources: { file: string; size: number; mtimeMs: number }[];
@@ -92,6 +96,7 @@ export function summarise(
     dryRun: run.dryRun,
     status: run.status,
     rows: tally.rows,
+    ...(tally.deletions && { deletions: tally.deletions }),
     ...tally.states,
     reasons: { ...tally.reasons },
     firstRows: { ...tally.firstRows },

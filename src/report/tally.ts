@@ -50,6 +50,16 @@ export interface RowRef {
   detail?: string;
 }
 
+/** The tokens --sync-deletions found gone from the sources, the cap, and a refusal if it did nothing. */
+export interface DeletionsSummary {
+  planned: number;
+  cap: number;
+  /** The first tokens, by the row that created them and a fingerprint (never a value). */
+  first: { file: string; line: number; token: string }[];
+  /** Why nothing was revoked: the sources are not proven complete, or the cap is exceeded. */
+  refused?: string;
+}
+
 /** Counts a run as it goes: states, reasons with their first rows, unmapped clients, lifetimes. */
 export class Tally {
   rows = 0;
@@ -104,6 +114,9 @@ export class Tally {
 
   /** Live rows whose value the source does not keep, and until when the old server must validate them. */
   readonly unrecoverable = { rows: 0, lastAccess: 0 as number | null, lastRefresh: 0 as number | null };
+
+  /** What --sync-deletions found gone and did (or refused), when it ran. */
+  deletions?: DeletionsSummary;
 
   /** A token this ledger created that is no longer in the dump: not a row, but counted as one. */
   deletedInSource(): void {

@@ -13,6 +13,7 @@ export type MigrateErrorCode =
   | "service_unreachable"
   | "clock_skew"
   | "cutover_refused"
+  | "deletions_refused"
   | "writer_thread_failed"
   | "interrupted";
 
@@ -31,6 +32,7 @@ const exitCodes: Record<MigrateErrorCode, 2 | 3> = {
   service_unreachable: 3,
   clock_skew: 2,
   cutover_refused: 2,
+  deletions_refused: 3,
   writer_thread_failed: 3,
   interrupted: 3,
 };

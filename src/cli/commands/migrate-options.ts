@@ -16,6 +16,8 @@ export interface MigrateArgs {
   dryRun: boolean;
   retryRejected: boolean;
   syncDeletions?: boolean;
+  maxRevocations?: number;
+  expectRows?: number;
   checkService?: boolean;
   concurrency: number;
   writers?: number;
@@ -42,6 +44,16 @@ function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER):
       option,
     });
   }
+  return value;
+}
+
+/** A whole number ≥ 0 an option counts, or undefined when it is not given. */
+function count(option: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new MigrateError("usage", `--${option} must be a whole number, 0 or more; got ${value}`, {
+      option,
+    });
   return value;
 }
 
@@ -121,6 +133,8 @@ export function buildMigrateConfig(
     dryRun: args.dryRun,
     retryRejected: args.retryRejected,
     syncDeletions: args.syncDeletions,
+    maxRevocations: count("max-revocations", args.maxRevocations),
+    expectRows: count("expect-rows", args.expectRows),
     checkService: args.checkService,
     read: {
       format: args.format,

@@ -10,7 +10,7 @@ import { buildMigrateConfig, type MigrateArgs } from "./migrate-options.js";
 
 /** Exit code of a finished run: 3 stopped, 1 any row rejected or failed (or a dry run's blocking finding), else 0. */
 export function exitCodeOf(summary: RunSummary): number {
-  if (summary.status !== "completed") return 3;
+  if (summary.status !== "completed" || summary.deletions?.refused) return 3;
   const blocked = summary.serviceFindings?.some((f) => f.blocking) === true;
   return summary.rejected + summary.failed > 0 || blocked ? 1 : 0;
 }
@@ -71,6 +71,16 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           type: "boolean",
           describe:
             "The dump is complete: revoke tokens this ledger created that are no longer in it (--no-sync-deletions: keep them, said explicitly for a source that revokes by deleting rows)",
+        })
+        .option("max-revocations", {
+          type: "number",
+          describe:
+            "With --sync-deletions: revoke at most this many tokens; more stops before the first (default: 10 % of the tokens created before the run, at least 10)",
+        })
+        .option("expect-rows", {
+          type: "number",
+          describe:
+            "The rows the sources hold, as counted at the export: --sync-deletions revokes nothing when the count differs (needed for standard input)",
         })
         .option("concurrency", { type: "number", default: 16 })
         .option("writers", {
@@ -153,7 +163,9 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
             });
             view.stop();
             process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-            if (summary.status !== "completed") {
+            if (summary.deletions?.refused)
+              process.stderr.write(`authlete-migrate: ${summary.deletions.refused} [deletions_refused]\n`);
+            else if (summary.status !== "completed") {
               const why = summary.error ? `${summary.error.message} [${summary.error.code}]` : "interrupted";
               process.stderr.write(
                 `authlete-migrate: ${why}; ${summary.pending} row(s) pending — rerun the same command to resume\n`,
