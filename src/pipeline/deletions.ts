@@ -1,6 +1,8 @@
-import type { GoneToken } from "../ledger/index.js";
+import type { DryRunSink, GoneToken, Ledger } from "../ledger/index.js";
 import { detectFormat, lastContentByte, postgresqlSource, readOnce } from "../read/index.js";
-import type { DeletionsSummary } from "../report/index.js";
+import type { DeletionsSummary, Tally } from "../report/index.js";
+import { printable } from "../shared/text.js";
+import type { RevokedToken } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 
 /**
@@ -24,6 +26,16 @@ export function revocationCap(config: Pick<MigrateConfig, "maxRevocations">, cre
 }
 
 /**
+ * Why standard input cannot serve --sync-deletions as given, or undefined: a pipe cut short (zcat of a
+ * truncated file, a dropped connection) ends like a complete one. A run checks this before it starts.
+ */
+export function unprovablePipe(config: Pick<MigrateConfig, "files" | "expectRows">): string | undefined {
+  if (config.expectRows !== undefined) return undefined;
+  if (!config.files.some((file) => readOnce(file) && file !== postgresqlSource)) return undefined;
+  return "--sync-deletions over standard input: a pipe cut short ends like a complete one, and every token after the cut would be revoked; pass --expect-rows N with the export's row count, or read a file";
+}
+
+/**
  * Why the sources this run read cannot prove they are complete, or undefined when they do: a deletion
  * is inferred from a row's absence, so a pipe cut short, a row that could not be read or a file cut
  * mid-row would revoke live tokens.
@@ -34,17 +46,17 @@ export async function unprovenSource(
 ): Promise<string | undefined> {
   if (config.expectRows !== undefined && read.rows !== config.expectRows)
     return `the sources held ${read.rows} rows, not the ${config.expectRows} that --expect-rows states`;
-  const piped = config.files.some((file) => readOnce(file) && file !== postgresqlSource);
-  if (piped && config.expectRows === undefined)
-    return "standard input cannot prove it is complete (a pipe cut short ends like one that finished): pass --expect-rows N";
+  const pipe = unprovablePipe(config);
+  if (pipe) return pipe;
   if (read.malformed > 0)
     return `${read.malformed} row(s) could not be read (malformed_row): a token they hold would look deleted`;
   for (const file of config.files) {
     if (readOnce(file) || detectFormat(file, config.read.format) === "json") continue;
-    const last = await lastContentByte(file).catch(() => "unreadable" as const);
-    if (last === "unreadable") return `${file} cannot be read to its end again`;
+    const last = await lastContentByte(file, config.read.maxGzipRatio).catch(() => "unreadable" as const);
+    const name = printable(file, 200);
+    if (last === "unreadable") return `${name} cannot be read to its end again`;
     if (last !== null && last !== 0x0a && last !== 0x0d)
-      return `${file} does not end with a line ending: it was cut short, or its last row may have been`;
+      return `${name} does not end with a line ending: it was cut short, or its last row may have been`;
   }
   return undefined;
 }
@@ -73,4 +85,35 @@ export async function planDeletions(
       : undefined);
   if (refused === undefined) return { summary, revoke: gone };
   return { summary: { ...summary, refused: `--sync-deletions revoked nothing: ${refused}` }, revoke: [] };
+}
+
+/** What a run hands the sync: where the gone tokens are found, what was read, and how to revoke one. */
+export interface DeletionRun {
+  config: MigrateConfig;
+  ledger: Ledger;
+  runId: number;
+  tally: Tally;
+  /** A dry run's sink: the plan is counted, nothing is revoked. */
+  dry: DryRunSink | undefined;
+  createdBefore: number;
+  /** Revokes one token at Authlete and records it; absent in a dry run. */
+  revoke: ((token: RevokedToken) => Promise<void>) | undefined;
+}
+
+/**
+ * With --sync-deletions: revokes the tokens this ledger created that the sources no longer hold, once
+ * they are proven complete and within the cap. A dry run counts the same list as skipped.
+ */
+export async function syncDeletions(run: DeletionRun): Promise<void> {
+  const { tally } = run;
+  const gone = run.dry ? run.dry.notSeen() : run.ledger.createdNotSeen(run.runId);
+  const read = { rows: tally.rows, malformed: tally.reasons.malformed_row ?? 0 };
+  const plan = await planDeletions(run.config, run.createdBefore, read, gone);
+  tally.deletions = plan.summary;
+  for (const token of plan.revoke) {
+    tally.deletedInSource();
+    if (!run.revoke) tally.settle("skipped", "deleted_in_source");
+    else
+      await run.revoke({ key: token.tokenHash, identifier: token.sentHash, refreshHash: token.refreshHash });
+  }
 }

@@ -17,7 +17,8 @@ import { withValidKeyIds } from "./key-ids.js";
 import { prescan } from "./prescan.js";
 import { RunLoop } from "./run-loop.js";
 import { unknownUsage, type ServiceUsage } from "./service-usage.js";
-import { postgresqlSource, readOnce } from "../read/index.js";
+import { readOnce } from "../read/index.js";
+import { unprovablePipe } from "./deletions.js";
 import type { MigrateConfig } from "./types.js";
 
 function openRejects(dir: string): RejectsFile {
@@ -48,7 +49,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       ? unknownUsage()
       : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);
     refuseSilentCatchUp(config, ledger, sources);
-    refuseUnprovablePipe(config);
+    const pipe = config.syncDeletions ? unprovablePipe(config) : undefined;
+    if (pipe) throw new MigrateError("usage", pipe, { option: "sync-deletions" });
     const service = await connectService(config, passOptions, clock, before);
     writer = service.writer;
     // Files a completed run of this ledger already read to the end, unchanged since, need no second
@@ -158,17 +160,6 @@ function refuseSilentCatchUp(
   throw new MigrateError(
     "usage",
     "this source revokes tokens by deleting their rows, and this ledger already created tokens: pass --sync-deletions with a complete export so tokens revoked since are revoked in Authlete too, or --no-sync-deletions to leave them live",
-    { option: "sync-deletions" },
-  );
-}
-
-/** Standard input cannot prove it was read to its end: --sync-deletions over it needs a stated row count. */
-function refuseUnprovablePipe(config: MigrateConfig): void {
-  if (!config.syncDeletions || config.expectRows !== undefined) return;
-  if (!config.files.some((file) => readOnce(file) && file !== postgresqlSource)) return;
-  throw new MigrateError(
-    "usage",
-    "--sync-deletions over standard input: a pipe cut short (zcat of a truncated file, a dropped connection) ends like a complete one, and every token after the cut would be revoked; pass --expect-rows N with the export's row count, or read a file",
     { option: "sync-deletions" },
   );
 }

@@ -14,7 +14,7 @@ import {
   type RevokedToken,
 } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
-import { planDeletions } from "./deletions.js";
+import { syncDeletions } from "./deletions.js";
 import type { ServiceRowRules } from "./service-check.js";
 import { serviceVerdict, serviceVerdicts, type ServiceVerdicts } from "./service-verdict.js";
 
@@ -124,7 +124,14 @@ export class RunLoop {
         this.tally.reclassifyDuplicates(
           repeatedRows(this.dry!.duplicates(rejects && ((r) => rejects.add(r, r.reason)))),
         );
-      await this.syncDeletions();
+      if (this.config.syncDeletions && !this.stopping)
+        await syncDeletions({
+          ...this.setup,
+          createdBefore: this.setup.createdBefore ?? 0,
+          dry: this.dry,
+          revoke:
+            this.writer && ((token) => this.track(this.revoke(this.writer!, token, "deleted_in_source"))),
+        });
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       this.tally.rows -= this.batch.length;
       await this.drain();
@@ -205,27 +212,6 @@ export class RunLoop {
   private revoke(writer: WriterHandle, token: RevokedToken, reason: RevocationReason, at?: Admitted) {
     const run = { writer, ledger: this.ledger, runId: this.runId, tally: this.tally };
     return revokeMigrated(run, token, reason, at);
-  }
-
-  /**
-   * With --sync-deletions: revoke the tokens this ledger created that the sources no longer hold, once
-   * they are proven complete and within the cap (deletions.ts). A dry run counts the same list.
-   */
-  private async syncDeletions(): Promise<void> {
-    if (!this.config.syncDeletions || this.stopping) return;
-    const gone = this.dry ? this.dry.notSeen() : this.ledger.createdNotSeen(this.runId);
-    const read = { rows: this.tally.rows, malformed: this.tally.reasons.malformed_row ?? 0 };
-    const plan = await planDeletions(this.config, this.setup.createdBefore ?? 0, read, gone);
-    this.tally.deletions = plan.summary;
-    for (const gone of plan.revoke) {
-      this.tally.deletedInSource();
-      if (!this.writer) {
-        this.tally.settle("skipped", "deleted_in_source");
-        continue;
-      }
-      const token = { key: gone.tokenHash, identifier: gone.sentHash, refreshHash: gone.refreshHash };
-      await this.track(this.revoke(this.writer, token, "deleted_in_source"));
-    }
   }
 
   private async dispatch(writer: WriterHandle, decision: WriteDecision, at: Admitted): Promise<void> {

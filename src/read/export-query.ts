@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { MigrateError } from "../shared/errors.js";
+import { printable } from "../shared/text.js";
 
 /**
  * Functions an export query may call: pure text, time, number and JSON functions that real exports use.
@@ -50,7 +51,8 @@ export async function checkExportQuery(query: string | undefined): Promise<strin
   try {
     tree = parser.parseSync(query);
   } catch (error) {
-    refuse(`PostgreSQL's parser does not read it (${error instanceof Error ? error.message : "?"})`);
+    const why = error instanceof Error ? error.message : "?";
+    refuse(`PostgreSQL's parser does not read it (${printable(why, 200)})`);
   }
   const statements = tree.stmts ?? [];
   if (statements.length !== 1) refuse(`it holds ${statements.length} statements, not one`);

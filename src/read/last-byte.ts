@@ -6,10 +6,11 @@ import { openSource } from "./open.js";
  * the stream's length and CRC, so a cut gzip file fails here), or null for an empty file. A CSV or
  * NDJSON export that does not end with a line ending was cut short, or its last row may have been.
  */
-export async function lastContentByte(file: string): Promise<number | null> {
+export async function lastContentByte(file: string, maxGzipRatio?: number): Promise<number | null> {
   if (!isGzip(file)) return plainLastByte(file);
   let last: number | null = null;
-  for await (const chunk of openSource(file, { maxGzipRatio: Infinity }) as AsyncIterable<Buffer>)
+  // The same bomb guard as the run's reading: the file may have changed since.
+  for await (const chunk of openSource(file, { maxGzipRatio }) as AsyncIterable<Buffer>)
     if (chunk.length > 0) last = chunk[chunk.length - 1]!;
   return last;
 }

@@ -63,6 +63,7 @@ export function formatSummary(summary: RunSummary): string {
         `  ${f.blocking ? "BLOCKING (a live run with these options will not start)" : f.severity === "error" ? "error (its rows are rejected)" : f.severity}: ${f.detail} [${f.code}]`,
       );
   }
+  if (summary.deletions) lines.push("", ...deletionLines(summary.deletions, summary.dryRun));
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));
   if (summary.staleSource) lines.push("", `Warning: ${describeStaleSource(summary.staleSource)}`);
@@ -149,4 +150,14 @@ export function notCarriedLines(
 /** Why an old export deserves a second look (text report and HTML). */
 export function describeStaleSource(stale: NonNullable<RunSummary["staleSource"]>): string {
   return `the newest access token in the sources expired ${stale.newestAccessExpiry}, ${stale.daysBehind} day(s) ago. Is this an old export? It cannot show what was revoked since it was taken, yet its live refresh tokens are migrated: export again, or pass --now <the export's time> to see the dump as it was.`;
+}
+
+/** What --sync-deletions found gone, the first of them by the row that created them, and any refusal. */
+function deletionLines(d: NonNullable<RunSummary["deletions"]>, dryRun: boolean): string[] {
+  const verb = d.refused ? "revoked none of" : dryRun ? "would revoke" : "revoked";
+  const lines = [`Deletions: ${verb} ${d.planned} token(s) gone from the sources (cap ${d.cap})`];
+  for (const g of d.first) lines.push(`  ${printable(g.file, 200)}:${g.line} ${g.token}`);
+  if (d.planned > d.first.length) lines.push(`  … and ${d.planned - d.first.length} more`);
+  if (d.refused) lines.push(`  ${printable(d.refused, 2000)}`);
+  return lines;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { constants, gunzipSync, gzipSync } from "node:zlib";
 import type { RunSummary } from "../../src/pipeline/index.js";
+import { formatSummary } from "../../src/report/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping, type LegacyRow } from "../helpers/dumps.js";
@@ -115,6 +116,13 @@ test("--sync-deletions stops before the first revocation over the cap; the dry r
     token: `sha256:${tokenHash(rows[10]!.token).slice(0, 8)}`,
   });
   assert.equal(dry.reasons.deleted_in_source, 20);
+  const shown = formatSummary(dry);
+  assert.match(shown, /Deletions: would revoke 20 token\(s\) gone from the sources \(cap 20\)/);
+  assert.ok(shown.includes(`full.csv:12 sha256:${tokenHash(rows[10]!.token).slice(0, 8)}`), shown);
+  assert.match(
+    formatSummary(summaryOf(capped.stdout)),
+    /revoked none of 20 token\(s\).*\n(.*\n)*.*over the cap of 10/,
+  );
   assert.equal(done.reasons.deleted_in_source, 20);
   assert.equal(held(), 10);
   for (const out of [capped.stdout, live.stdout])

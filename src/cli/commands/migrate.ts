@@ -164,7 +164,9 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
             view.stop();
             process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
             if (summary.deletions?.refused)
-              process.stderr.write(`authlete-migrate: ${summary.deletions.refused} [deletions_refused]\n`);
+              process.stderr.write(
+                `authlete-migrate: ${printable(summary.deletions.refused, 2000)} [deletions_refused]\n`,
+              );
             else if (summary.status !== "completed") {
               const why = summary.error ? `${summary.error.message} [${summary.error.code}]` : "interrupted";
               process.stderr.write(
