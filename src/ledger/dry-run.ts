@@ -44,7 +44,9 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
       record INTEGER NOT NULL, line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
-  const entry = db.prepare("SELECT state, reason, refresh_hash FROM entries WHERE token_hash = ?");
+  const entry = db.prepare(
+    "SELECT state, reason, refresh_hash, coalesce(sent_hash, token_hash) AS sent_hash FROM entries WHERE token_hash = ?",
+  );
   db.exec(`DROP TABLE IF EXISTS temp.dry_maybe;
     CREATE TEMP TABLE dry_maybe (key TEXT NOT NULL)`);
   const seen = new SeenFilter(expectedRows * 2);
@@ -94,10 +96,15 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     }
     const key = r.key as string;
     const known = hasEntries
-      ? (entry.get(key) as { state: string; reason: string | null; refresh_hash: string | null } | undefined)
+      ? (entry.get(key) as
+          | { state: string; reason: string | null; refresh_hash: string | null; sent_hash: string }
+          | undefined)
       : undefined;
     let decision: Decision;
-    const revokedNow = r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source");
+    // As admit.ts: revoked in the source, or its access token alone revoked and held at Authlete.
+    const revokedNow =
+      (r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source")) ||
+      (r.kind === "payload" && r.revokedAccessToken !== undefined && known?.sent_hash === key);
     if (known?.state === "created") {
       decision = {
         action: "settled",

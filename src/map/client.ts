@@ -54,7 +54,15 @@ export function resolveClient(fields: Record<string, unknown>, mapping: Mapping)
       };
     return { clientId, grantType: mapped };
   }
-  return { clientId, grantType: clientGrant ?? mapping.defaultGrantType };
+  const grantType = clientGrant ?? mapping.defaultGrantType;
+  if (grantType === null)
+    return {
+      reason: "grant_type_unknown",
+      detail: `no grant type for legacy client ${JSON.stringify(legacy)}: the mapping has no default`,
+      column: grantColumn,
+      legacyClient: legacy,
+    };
+  return { clientId, grantType };
 }
 
 /** Rows without a client value are counted under this name, so the per-client counts add up to the rows. */

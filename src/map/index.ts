@@ -1,7 +1,7 @@
 export { mapRow } from "./map-row.js";
 export { mapScopes } from "./scopes.js";
 export { reportedClient } from "./client.js";
-export { parseMapping, mappedColumns } from "./mapping.js";
+export { accountedColumns, parseMapping, mappedColumns } from "./mapping.js";
 export { loadMapping, presetNames, readPreset } from "./load-mapping.js";
 export { fieldValue } from "./fields.js";
 export { timeColumns } from "./types.js";

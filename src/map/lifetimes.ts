@@ -1,6 +1,6 @@
 import { asListValue, fieldValue, isAbsent } from "./fields.js";
 import { parseInstant, parseSeconds } from "./time.js";
-import type { ColumnName, Mapping } from "./types.js";
+import type { ColumnName, Mapping, RevocationColumn } from "./types.js";
 
 /** An instant in epoch ms, "never", "none" (no value, not listed as never), or a parse failure. */
 export type Instant = number | "never" | "none" | { invalid: ColumnName };
@@ -10,8 +10,12 @@ interface Source {
   mapping: Mapping;
 }
 
-function listed(list: readonly (string | null)[], value: unknown): boolean {
-  return list.includes(asListValue(value));
+type Sentinels = Readonly<Record<string, readonly (string | null)[]>>;
+
+/** True when the value of the source column at `path` is one of its sentinels (its own or every column's). */
+function listed(sentinels: Sentinels, path: string, value: unknown): boolean {
+  const text = asListValue(value);
+  return sentinels["*"]!.includes(text) || (sentinels[path]?.includes(text) ?? false);
 }
 
 /** Reads a mapped timestamp column. */
@@ -19,7 +23,7 @@ export function readInstant({ fields, mapping }: Source, column: ColumnName): In
   const path = mapping.columns[column];
   if (!path) return "none";
   const value = fieldValue(fields, path);
-  if (listed(mapping.time.neverExpires, value)) return "never";
+  if (listed(mapping.time.neverExpires, path, value)) return "never";
   if (isAbsent(value) || value === "") return "none";
   return parseInstant(value, mapping.time.timezone) ?? { invalid: column };
 }
@@ -31,7 +35,7 @@ export function readExpiry(source: Source, at: ColumnName, within: ColumnName): 
   const path = mapping.columns[within];
   if (!path) return "none";
   const value = fieldValue(fields, path);
-  if (listed(mapping.time.neverExpires, value)) return "never";
+  if (listed(mapping.time.neverExpires, path, value)) return "never";
   if (isAbsent(value) || value === "") return "none";
   const seconds = parseSeconds(value);
   if (seconds === undefined) return { invalid: within };
@@ -40,24 +44,27 @@ export function readExpiry(source: Source, at: ColumnName, within: ColumnName): 
   return issued + seconds * 1000;
 }
 
-/** issuedAt + seconds + factor × a duration column: a computed expiry, invalid when a part is. */
+/**
+ * A base instant (the issue time, or the access expiry for a refresh token) + seconds + factor × a
+ * duration column: a computed expiry, invalid when a part is. `slot` names the refusal's column.
+ */
 export function computedExpiry(
   source: Source,
-  rule: NonNullable<Mapping["accessTokenExpiry"]>,
+  rule: { seconds?: number; column?: string; factor: number },
+  base: Instant,
+  slot: ColumnName,
 ): Instant | { invalid: ColumnName } {
-  const issued = readInstant(source, "issuedAt");
-  if (issued === "never") return "never";
-  if (typeof issued !== "number") return issued === "none" ? "none" : issued;
+  if (base === "never") return "never";
+  if (typeof base !== "number") return base;
   let seconds = rule.seconds ?? 0;
   if (rule.column !== undefined) {
     const value = fieldValue(source.fields, rule.column);
-    if (listed(source.mapping.time.neverExpires, value)) return "never";
+    if (listed(source.mapping.time.neverExpires, rule.column, value)) return "never";
     const duration = isAbsent(value) || value === "" ? undefined : parseSeconds(value);
-    // Named by the slot it fills: the row's refusal names the mapping's duration column.
-    if (duration === undefined) return { invalid: "accessTokenExpiresIn" };
+    if (duration === undefined) return { invalid: slot };
     seconds += rule.factor * duration;
   }
-  return issued + seconds * 1000;
+  return base + seconds * 1000;
 }
 
 export type Revocation = { revoked: true } | { revoked: false; capAt?: number } | { invalid: ColumnName };
@@ -65,16 +72,11 @@ export type Revocation = { revoked: true } | { revoked: false; capAt?: number } 
 const revokedFlags = new Set(["t", "true", "1", "yes", "y"]);
 const liveFlags = new Set(["f", "false", "0", "no", "n"]);
 
-/**
- * A revocation column: a timestamp (revoked once it is past; a future one caps the expiry) or a flag
- * (Passport's `revoked`, Hydra's inverted `active` needs the mapping to name a revoked-style column).
- */
-export function readRevocation(source: Source, column: ColumnName, now: number): Revocation {
+/** One revocation source column: a timestamp (revoked once past; a future one caps) or a flag. */
+function revocationAt(source: Source, column: RevocationColumn, path: string, now: number): Revocation {
   const { fields, mapping } = source;
-  const path = mapping.columns[column];
-  if (!path) return { revoked: false };
   const value = fieldValue(fields, path);
-  if (listed(mapping.time.notRevoked, value) || isAbsent(value)) return { revoked: false };
+  if (listed(mapping.time.notRevoked, path, value) || isAbsent(value)) return { revoked: false };
   if (typeof value === "boolean") return { revoked: value };
   const text = String(value).trim().toLowerCase();
   if (revokedFlags.has(text)) return { revoked: true };
@@ -82,4 +84,19 @@ export function readRevocation(source: Source, column: ColumnName, now: number):
   const at = parseInstant(value, mapping.time.timezone);
   if (at === undefined) return { invalid: column };
   return at <= now ? { revoked: true } : { revoked: false, capAt: at };
+}
+
+/**
+ * A revocation column, over every source column it lists: revoked when any of them says so, else capped
+ * at the earliest future time (Passport's `revoked` flag, Authlib's two epoch columns; Hydra's inverted
+ * `active` needs the mapping to name a revoked-style column).
+ */
+export function readRevocation(source: Source, column: RevocationColumn, now: number): Revocation {
+  let capAt: number | undefined;
+  for (const path of source.mapping.revocations[column]) {
+    const one = revocationAt(source, column, path, now);
+    if ("invalid" in one || one.revoked) return one;
+    if (one.capAt !== undefined) capAt = Math.min(capAt ?? Number.POSITIVE_INFINITY, one.capAt);
+  }
+  return capAt === undefined ? { revoked: false } : { revoked: false, capAt };
 }

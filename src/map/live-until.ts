@@ -1,4 +1,4 @@
-import { computedExpiry, readExpiry, readRevocation, type Instant } from "./lifetimes.js";
+import { computedExpiry, readExpiry, readInstant, readRevocation, type Instant } from "./lifetimes.js";
 import { minimumLifeMs } from "./refusal.js";
 import { readRefreshExpiry } from "./refresh-expiry.js";
 import type { ColumnName, Mapping } from "./types.js";
@@ -8,9 +8,14 @@ export interface Lifetimes {
   access: Instant;
   refresh: Instant;
   revoked: boolean;
+  /** The access token alone is revoked (its refresh token may live on). */
+  accessRevoked: boolean;
   refreshRevoked: boolean;
   /** A revocation dated in the future: neither token outlives it. */
   cap?: number;
+  /** Future revocations of one token only. */
+  accessCap?: number;
+  refreshCap?: number;
 }
 
 /** Reads a row's expiry and revocation columns; the first column that holds no valid time, if any. */
@@ -21,21 +26,38 @@ export function readLifetimes(
 ): Lifetimes | { invalid: ColumnName } {
   const source = { fields, mapping };
   const access = mapping.accessTokenExpiry
-    ? computedExpiry(source, mapping.accessTokenExpiry)
+    ? computedExpiry(
+        source,
+        mapping.accessTokenExpiry,
+        readInstant(source, "issuedAt"),
+        "accessTokenExpiresIn",
+      )
     : readExpiry(source, "accessTokenExpiresAt", "accessTokenExpiresIn");
   const refresh = readRefreshExpiry(
     source,
     readExpiry(source, "refreshTokenExpiresAt", "refreshTokenExpiresIn"),
     access,
   );
-  const revocation = readRevocation(source, "revokedAt", now);
-  const refreshRevocation = readRevocation(source, "refreshTokenRevokedAt", now);
-  for (const value of [access, refresh, revocation, refreshRevocation])
+  const revocations = [
+    readRevocation(source, "revokedAt", now),
+    readRevocation(source, "accessTokenRevokedAt", now),
+    readRevocation(source, "refreshTokenRevokedAt", now),
+  ] as const;
+  for (const value of [access, refresh, ...revocations])
     if (typeof value === "object" && "invalid" in value) return { invalid: value.invalid };
-  const revoked = "revoked" in revocation && revocation.revoked;
-  const refreshRevoked = "revoked" in refreshRevocation && refreshRevocation.revoked;
-  const cap = "capAt" in revocation ? revocation.capAt : undefined;
-  return { access: access as Instant, refresh: refresh as Instant, revoked, refreshRevoked, cap };
+  const [row, accessOnly, refreshOnly] = revocations.map((r) =>
+    "revoked" in r ? r : { revoked: false },
+  ) as { revoked: boolean; capAt?: number }[];
+  return {
+    access: access as Instant,
+    refresh: refresh as Instant,
+    revoked: row!.revoked,
+    accessRevoked: accessOnly!.revoked,
+    refreshRevoked: refreshOnly!.revoked,
+    cap: row!.capAt,
+    accessCap: accessOnly!.capAt,
+    refreshCap: refreshOnly!.capAt,
+  };
 }
 
 /**
@@ -49,14 +71,20 @@ export function liveUntil(
   held: { access: boolean; refresh: boolean },
   now: number,
 ): { access: number | null | "unknown"; refresh: number | null } {
-  const capped = (at: number) => (life.cap === undefined ? at : Math.min(at, life.cap));
-  const end = (expiry: Instant) => (typeof expiry === "number" ? capped(expiry) : (life.cap ?? null));
-  const access = !held.access
-    ? now
-    : life.access === "never" || typeof life.access === "number"
-      ? end(life.access)
-      : "unknown";
-  const refresh = !held.refresh || life.refreshRevoked ? now : end(life.refresh);
+  // The earliest of an expiry (null: never) and the future revocations that apply; null when none.
+  const end = (expiry: Instant, own?: number) => {
+    const ends = [typeof expiry === "number" ? expiry : undefined, life.cap, own].filter(
+      (at): at is number => at !== undefined,
+    );
+    return ends.length ? Math.min(...ends) : null;
+  };
+  const access =
+    !held.access || life.accessRevoked
+      ? now
+      : life.access === "never" || typeof life.access === "number"
+        ? end(life.access, life.accessCap)
+        : "unknown";
+  const refresh = !held.refresh || life.refreshRevoked ? now : end(life.refresh, life.refreshCap);
   return { access, refresh };
 }
 

@@ -127,5 +127,5 @@ export function loadMapping(spec: string): Mapping {
     const merged = extend(preset, own);
     return parseMapping(merged, spec, readReferencedFiles(merged, spec));
   }
-  return parseMapping(raw, spec, readReferencedFiles(raw, spec));
+  return parseMapping(raw, spec, readReferencedFiles(raw, spec), { accountColumns: true });
 }

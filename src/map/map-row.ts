@@ -86,6 +86,10 @@ function liveness(
   const refreshAlive = tokens.refresh !== null && !life.refreshRevoked && aliveAt(until.refresh, now);
   const refreshEnd = refreshAlive ? until.refresh : undefined;
   if (tokens.access !== null && aliveAt(accessEnd, now)) return { accessEnd, refreshEnd, refreshOnly: false };
+  // An access token revoked alone: a copy migrated earlier must end at Authlete, whatever is sent now.
+  const accessRevoked = tokens.access !== null && life.accessRevoked;
+  if (accessRevoked && !(refreshAlive && policy.expiredAccessTokenWithLiveRefreshToken === "refresh-only"))
+    return refuse("skipped", "revoked", "the access token is revoked in the source", keys);
   if (!refreshAlive)
     return refuse("skipped", "expired", "expired in the source", {
       ...keys,
@@ -99,7 +103,7 @@ function liveness(
       "access token expired; refresh-only rows are skipped by policy",
       keys,
     );
-  return { accessEnd, refreshEnd, refreshOnly: true };
+  return { accessEnd, refreshEnd, refreshOnly: true, ...(accessRevoked ? { accessRevoked } : {}) };
 }
 
 /**

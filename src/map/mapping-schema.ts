@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { reservedPropertyKeys } from "../shared/wire.js";
 import { MigrateError } from "../shared/errors.js";
-import { authleteGrantTypes, columnNames, type ColumnName } from "./types.js";
+import {
+  authleteGrantTypes,
+  columnNames,
+  revocationColumns,
+  type ColumnName,
+  type RevocationColumn,
+} from "./types.js";
 
 const isTimeZone = (zone: string) => {
   try {
@@ -21,6 +27,31 @@ const isRegExp = (source: string) => {
 };
 const shown = (value: unknown) => JSON.stringify(value);
 const valueList = z.array(z.string().nullable());
+/**
+ * Sentinel values: one list for every column, or per source column (`{"expires_in": ["0"]}`) with `"*"`
+ * for the rest. A column's values are the `"*"` list and its own (normalised to that object).
+ */
+const sentinels = (fallback: (string | null)[]) =>
+  z
+    .union([valueList, z.record(z.string().min(1), valueList)])
+    .default(fallback)
+    .transform((value) => (Array.isArray(value) ? { "*": value } : { "*": fallback, ...value }));
+/** A revocation column, or several: the row (or token) ends at the earliest of them. */
+const columnList = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((value) => (Array.isArray(value) ? value : [value]));
+/** A computed expiry: the issue time (or the access expiry) plus a constant and/or F × a duration column. */
+const computedExpiry = <A extends [string, ...string[]]>(after: A, seconds: z.ZodInt) =>
+  z
+    .strictObject({
+      after: z.enum(after),
+      seconds: seconds.optional(),
+      column: z.string().min(1).optional(),
+      factor: z.number().positive().default(1),
+    })
+    .refine((e) => e.seconds !== undefined || e.column !== undefined, {
+      error: "needs seconds, a column, or both",
+    });
 const creatableGrantType = z.enum(authleteGrantTypes);
 
 /**
@@ -30,15 +61,24 @@ const creatableGrantType = z.enum(authleteGrantTypes);
 export const mappingSchema = z.strictObject({
   description: z.string().optional(),
   columns: z.strictObject(
-    Object.fromEntries(columnNames.map((name) => [name, z.string().min(1).optional()])) as Record<
-      ColumnName,
-      z.ZodOptional<z.ZodString>
-    >,
+    Object.fromEntries(
+      columnNames.map((name) => [
+        name,
+        ((revocationColumns as readonly string[]).includes(name) ? columnList : z.string().min(1)).optional(),
+      ]),
+    ) as Record<Exclude<ColumnName, RevocationColumn>, z.ZodOptional<z.ZodString>> &
+      Record<RevocationColumn, z.ZodOptional<typeof columnList>>,
   ),
+  /**
+   * Source columns the mapping reads on purpose for nothing. Without a preset, every column of the
+   * source must be mapped or listed here: a column nobody looked at may be the one that says "revoked".
+   */
+  ignore: z.array(z.string().min(1)).optional(),
   clients: z.record(z.string(), z.unknown()).optional(),
   clientsFile: z.string().min(1).optional(),
   grantTypes: z.record(z.string(), creatableGrantType).default({}),
-  defaultGrantType: creatableGrantType.default("AUTHORIZATION_CODE"),
+  // null: no default; each client (clients file) or row (column) must say its grant type.
+  defaultGrantType: creatableGrantType.nullable().default("AUTHORIZATION_CODE"),
   scopes: z
     .strictObject({
       separator: z.enum([" ", ",", "|", "json"]).default(" "),
@@ -53,10 +93,10 @@ export const mappingSchema = z.strictObject({
         .string()
         .refine(isTimeZone, { error: (issue) => `is not an IANA time zone: ${shown(issue.input)}` })
         .default("UTC"),
-      neverExpires: valueList.default([]),
-      notRevoked: valueList.default([null, ""]),
+      neverExpires: sentinels([]),
+      notRevoked: sentinels([null, ""]),
     })
-    .default({ timezone: "UTC", neverExpires: [], notRevoked: [null, ""] }),
+    .default({ timezone: "UTC", neverExpires: { "*": [] }, notRevoked: { "*": [null, ""] } }),
   properties: z
     .array(
       z.strictObject({
@@ -91,21 +131,12 @@ export const mappingSchema = z.strictObject({
   validKeyIds: z.unknown().optional(),
   jwt: z.strictObject({ claims: z.boolean().default(false), jwks: z.string().min(1).optional() }).optional(),
   // A computed access expiry: the issue time plus a constant and/or a factor times a duration column.
-  accessTokenExpiry: z
-    .strictObject({
-      after: z.literal("issuedAt"),
-      seconds: z.int().positive().optional(),
-      column: z.string().min(1).optional(),
-      factor: z.number().positive().default(1),
-    })
-    .refine((e) => e.seconds !== undefined || e.column !== undefined, {
-      error: "needs seconds, a column, or both",
-    })
-    .optional(),
+  accessTokenExpiry: computedExpiry(["issuedAt"], z.int().positive()).optional(),
+  // seconds 0 after the access expiry: the refresh token ends with its access token (init's safe default).
   refreshTokenExpiry: z
     .union([
       z.literal("service-default"),
-      z.strictObject({ after: z.enum(["accessTokenExpiresAt", "issuedAt"]), seconds: z.int().positive() }),
+      computedExpiry(["accessTokenExpiresAt", "issuedAt"], z.int().nonnegative()),
     ])
     .optional(),
   revokesByDeleting: z.boolean().default(false),
@@ -152,7 +183,7 @@ function describe(issue: z.core.$ZodIssue): string {
         ? `${at} is required`
         : `${at} must be ${issue.expected === "int" ? "a whole number" : `a(n) ${issue.expected}`}; got ${shown(issue.input)}`;
     case "too_small":
-      return `${at} must be ${issue.origin === "string" ? "non-empty" : "positive"}; got ${shown(issue.input)}`;
+      return `${at} must be ${issue.origin === "string" ? "non-empty" : issue.origin === "array" ? "a non-empty list" : issue.minimum === 0 ? "0 or more" : "positive"}; got ${shown(issue.input)}`;
     default:
       return `${at} ${issue.message}`;
   }

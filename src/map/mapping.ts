@@ -6,7 +6,7 @@ import { parseValidKeyIds } from "./key-id-settings.js";
 import { checkShape, type MappingShape } from "./mapping-schema.js";
 import { checkRefreshTokenExpiry } from "./refresh-expiry.js";
 import { isLoopback } from "../shared/wire.js";
-import type { ClientTarget, Mapping } from "./types.js";
+import { revocationColumns, type ClientTarget, type Mapping, type RevocationColumn } from "./types.js";
 
 /** What the files a mapping names hold, read by the loader so that validating stays pure. */
 export interface ReferencedFiles {
@@ -20,10 +20,26 @@ export interface ReferencedFiles {
  * Validates a plain mapping object (loading files, presets and `extends` is load-mapping.ts's): its
  * shape against the schema, then the rules between fields. Frozen, defaults filled.
  */
-export function parseMapping(raw: unknown, file: string, referenced: ReferencedFiles = {}): Mapping {
+export function parseMapping(
+  raw: unknown,
+  file: string,
+  referenced: ReferencedFiles = {},
+  options: { accountColumns?: boolean } = {},
+): Mapping {
   const shape = checkShape(raw, file);
   const jwt = parseJwt(shape.jwt, file);
-  const columns: Mapping["columns"] = { ...shape.columns, accessToken: shape.columns.accessToken ?? "" };
+  const revocations = Object.fromEntries(
+    revocationColumns.map((name) => [name, shape.columns[name] ?? []]),
+  ) as Record<RevocationColumn, string[]>;
+  const { revokedAt, accessTokenRevokedAt, refreshTokenRevokedAt, ...single } = shape.columns;
+  void [revokedAt, accessTokenRevokedAt, refreshTokenRevokedAt];
+  const columns: Mapping["columns"] = {
+    ...single,
+    ...Object.fromEntries(
+      revocationColumns.flatMap((name) => (revocations[name].length ? [[name, revocations[name][0]]] : [])),
+    ),
+    accessToken: shape.columns.accessToken ?? "",
+  };
   // With jwt.claims, an unmapped column the claims can stand in for reads them (a synthetic column).
   if (jwt?.claims) for (const name of claimColumns) columns[name] ??= `$jwt.${name}`;
   if (!columns.accessToken) invalid(file, "columns.accessToken is required", "columns.accessToken");
@@ -42,6 +58,10 @@ export function parseMapping(raw: unknown, file: string, referenced: ReferencedF
     );
   }
   const refreshTokenExpiry = checkRefreshTokenExpiry(shape.refreshTokenExpiry, columns, file);
+  const clients = parseClients(shape, file, referenced.clients);
+  checkGrantTypes(shape, columns, clients, file);
+  // A preset knows its server's columns; any other mapping accounts for every column it is given.
+  const ignore = shape.ignore ?? (options.accountColumns ? [] : undefined);
   const u = shape.unrecoverable;
   return Object.freeze({
     ...(u
@@ -62,7 +82,9 @@ export function parseMapping(raw: unknown, file: string, referenced: ReferencedF
     ...(shape.export?.postgresql ? { exportQuery: shape.export.postgresql } : {}),
     revokesByDeleting: shape.revokesByDeleting,
     columns: Object.freeze(columns),
-    clients: parseClients(shape, file, referenced.clients),
+    revocations: Object.freeze(revocations),
+    ...(ignore ? { ignore: Object.freeze([...ignore]) } : {}),
+    clients,
     grantTypes: Object.freeze(shape.grantTypes),
     defaultGrantType: shape.defaultGrantType,
     scopes: { ...shape.scopes, map: Object.freeze(shape.scopes.map) },
@@ -86,16 +108,60 @@ function parseJwt(value: MappingShape["jwt"], file: string): Mapping["jwt"] {
   return { claims: value.claims, ...(jwks ? { jwks } : {}) };
 }
 
+/**
+ * Without a default grant type, a client that the clients file maps must say its grant type, unless a
+ * column does: a password or client-credentials token must not go in as an authorization-code one.
+ */
+function checkGrantTypes(
+  shape: MappingShape,
+  columns: Mapping["columns"],
+  clients: Map<string, ClientTarget> | undefined,
+  file: string,
+): void {
+  if (shape.defaultGrantType !== null || columns.grantType) return;
+  if (!clients)
+    invalid(
+      file,
+      "defaultGrantType is null: a grant type column or a client map must give it",
+      "defaultGrantType",
+    );
+  const without = [...clients].filter(([, target]) => target.grantType === undefined);
+  if (without.length > 0)
+    invalid(
+      file,
+      `defaultGrantType is null and no column holds the grant type: give the grant_type of legacy client(s) ${without
+        .slice(0, 5)
+        .map(([legacy]) => JSON.stringify(legacy))
+        .join(
+          ", ",
+        )}${without.length > 5 ? ` and ${without.length - 5} more` : ""} in ${shape.clientsFile ?? "clients"}`,
+      "defaultGrantType",
+    );
+}
+
 /** Every source column the mapping reads (top-level names of dotted paths), to check against a header. */
 export function mappedColumns(mapping: Mapping): string[] {
+  const refreshRule = mapping.refreshTokenExpiry;
   const paths = [
     ...Object.values(mapping.columns),
+    ...Object.values(mapping.revocations).flat(),
     ...mapping.properties.map((p) => p.column),
     mapping.accessTokenExpiry?.column,
+    typeof refreshRule === "object" ? refreshRule.column : undefined,
     mapping.validKeyIds?.column,
   ]
     .filter((p): p is string => typeof p === "string")
     .filter((p) => !p.startsWith("$jwt."))
     .map((p) => p.split("#")[0]!);
   return [...new Set(paths.filter((p): p is string => typeof p === "string"))];
+}
+
+/** The source columns a mapping accounts for: the top-level names it reads and the ones it ignores. */
+export function accountedColumns(mapping: Mapping): Set<string> {
+  const names = new Set(mapping.ignore ?? []);
+  for (const path of mappedColumns(mapping)) {
+    names.add(path);
+    names.add(path.split(".")[0]!);
+  }
+  return names;
 }

@@ -1,4 +1,4 @@
-import { readInstant, type Instant } from "./lifetimes.js";
+import { computedExpiry, readInstant, type Instant } from "./lifetimes.js";
 import { invalid } from "./mapping-checks.js";
 import type { Mapping, RefreshTokenExpiry } from "./types.js";
 
@@ -24,6 +24,8 @@ export function checkRefreshTokenExpiry(
     invalid(file, "give refreshTokenExpiry or a refresh expiry column, not both", "refreshTokenExpiry");
   if (value !== "service-default" && value.after === "issuedAt" && !columns.issuedAt)
     invalid(file, 'refreshTokenExpiry.after "issuedAt" needs columns.issuedAt', "refreshTokenExpiry.after");
+  if (value !== "service-default" && value.column !== undefined && !columns.refreshToken)
+    invalid(file, "refreshTokenExpiry.column needs columns.refreshToken", "refreshTokenExpiry.column");
   return value;
 }
 
@@ -36,5 +38,5 @@ export function readRefreshExpiry(
   const rule = source.mapping.refreshTokenExpiry;
   if (rule === undefined || rule === "service-default") return fromColumns;
   const base = rule.after === "issuedAt" ? readInstant(source, "issuedAt") : accessExpiry;
-  return typeof base === "number" ? base + rule.seconds * 1000 : base;
+  return computedExpiry(source, rule, base, "refreshTokenExpiresIn");
 }

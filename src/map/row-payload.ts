@@ -13,6 +13,8 @@ export interface LiveRow {
   /** The refresh token's end (ms; null = the service default); undefined = it is not sent. */
   refreshEnd?: number | null;
   refreshOnly: boolean;
+  /** The source revoked the access token alone; its refresh token lives on (sent refresh-only). */
+  accessRevoked?: boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export function rowPayload(
     refreshExpiresAt: life.refreshEnd ?? null,
     refreshOnly: life.refreshOnly,
     ...(carried.notCarried.length ? { notCarried: carried.notCarried } : {}),
+    ...(life.accessRevoked ? { revokedAccessToken: tokens.access! } : {}),
   };
   return payload;
 }

@@ -21,6 +21,7 @@ export const columnNames = [
   "refreshTokenExpiresAt",
   "refreshTokenExpiresIn",
   "revokedAt",
+  "accessTokenRevokedAt",
   "refreshTokenRevokedAt",
   "dpopKeyThumbprint",
   "certificateThumbprint",
@@ -33,6 +34,14 @@ export const columnNames = [
   "refreshTokenScopes",
 ] as const;
 export type ColumnName = (typeof columnNames)[number];
+
+/**
+ * Columns that may list several source columns (the earliest time wins): `revokedAt` ends the row,
+ * `accessTokenRevokedAt` the access token alone (the refresh token lives on, as at Authlib with the hint
+ * `access_token`), `refreshTokenRevokedAt` the refresh token alone.
+ */
+export const revocationColumns = ["revokedAt", "accessTokenRevokedAt", "refreshTokenRevokedAt"] as const;
+export type RevocationColumn = (typeof revocationColumns)[number];
 
 /** The columns that hold an expiry, a revocation or the issue time (…At), or a lifetime (…In). */
 export const timeColumns: ReadonlySet<ColumnName> = new Set(
@@ -51,7 +60,12 @@ export interface ClientTarget {
 export interface Mapping extends Readonly<
   Pick<MappingShape, "grantTypes" | "defaultGrantType" | "scopes" | "time" | "properties" | "policy">
 > {
+  /** One source path per column; a revocation column listing several names the first here. */
   columns: Partial<Record<ColumnName, string>> & { accessToken: string };
+  /** Every source column of each revocation column (see `revocationColumns`). */
+  revocations: Readonly<Record<RevocationColumn, readonly string[]>>;
+  /** Source columns read for nothing, on purpose (undefined: the mapping does not account for columns). */
+  ignore?: readonly string[];
   /** Legacy client identifier → Authlete client; undefined = the column already holds Authlete's id. */
   clients?: ReadonlyMap<string, ClientTarget>;
   /** A computed access expiry: issuedAt + seconds + factor × column (no expiry column). */
@@ -142,6 +156,11 @@ export interface Payload {
   refreshOnly: boolean;
   /** What the row holds that Authlete cannot take over (counted in the report). */
   notCarried?: NotCarried[];
+  /**
+   * The access token the source revoked alone (the row is sent refresh-only): a copy an earlier run
+   * migrated with it is revoked at Authlete. In memory only, like every value.
+   */
+  revokedAccessToken?: string;
 }
 
 /**

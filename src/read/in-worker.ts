@@ -59,7 +59,7 @@ export async function* transformedInWorker<T>(
         const { code, message: text, ...context } = message.error;
         throw code ? new MigrateError(code, text, context) : new Error(text);
       }
-      if (message.kind === "header") options.onHeader?.(message.file, message.columns);
+      if (message.kind === "header") options.onHeader?.(message.file, message.columns, message.keysOnly);
       else {
         worker.postMessage("more");
         yield* unpack ? unpack(message.rows) : (message.rows as T[]);

@@ -31,7 +31,7 @@ export async function* readRowBatches(
     const batches =
       format === "csv"
         ? readCsv(file, options)
-        : one(format === "json" ? readJsonArray(file, options) : readNdjson(file, options));
+        : one(format === "json" ? readJsonArray(file, options) : readNdjson(file, options), options);
     for await (const batch of batches) {
       if (stopped(options)) break;
       yield batch;
@@ -43,8 +43,24 @@ export async function* readRowBatches(
   }
 }
 
-async function* one(rows: AsyncGenerator<SourceRow>): AsyncGenerator<SourceRow[]> {
-  for await (const row of rows) yield [row];
+/**
+ * JSON rows one at a time. Their keys stand in for a header: each key is announced (`onHeader`, keys
+ * only) before the first row that holds it, so a column the mapping does not account for is refused
+ * before that row is used, whichever row first brings it.
+ */
+async function* one(rows: AsyncGenerator<SourceRow>, options: ReadOptions): AsyncGenerator<SourceRow[]> {
+  const seen = new Set<string>();
+  for await (const row of rows) {
+    if (options.onHeader) {
+      let fresh: string[] | undefined;
+      for (const key in row.fields) if (!seen.has(key)) (fresh ??= []).push(key);
+      if (fresh) {
+        for (const key of fresh) seen.add(key);
+        options.onHeader(row.file, fresh, true);
+      }
+    }
+    yield [row];
+  }
 }
 
 /**

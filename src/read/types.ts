@@ -17,8 +17,11 @@ export interface ReadOptions {
   /** The `COPY … TO STDOUT` query that the `postgresql:` source runs (the mapping's export.postgresql). */
   postgresqlQuery?: string;
   delimiter?: string;
-  /** Called with a CSV file's header before its first row, e.g. to check mapped columns exist. */
-  onHeader?: (file: string, columns: string[]) => void;
+  /**
+   * Called with a CSV file's header before its first row, e.g. to check mapped columns exist; for JSON
+   * rows, with the keys not seen before in the file (`keysOnly`), before the first row holding them.
+   */
+  onHeader?: (file: string, columns: string[], keysOnly?: boolean) => void;
   /** A larger record (a CSV record, an NDJSON line) stops the file: a bomb is not read to the end. */
   maxRecordBytes?: number;
   /** A JSON row nested deeper is rejected (a row error, not a crash). */

@@ -15,7 +15,7 @@ export interface ReaderInput {
 
 /** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */
 export type FromReader =
-  | { kind: "header"; file: string; columns: string[] }
+  | { kind: "header"; file: string; columns: string[]; keysOnly?: boolean }
   /** A batch of rows, or of a transform's results (packed by it, if it packs). */
   | { kind: "rows"; rows: unknown }
   | { kind: "end" }

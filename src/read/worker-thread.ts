@@ -31,8 +31,11 @@ async function flush(): Promise<void> {
 }
 
 try {
-  let headers: { file: string; columns: string[] }[] = [];
-  const options: ReadOptions = { ...settings, onHeader: (file, columns) => headers.push({ file, columns }) };
+  let headers: { file: string; columns: string[]; keysOnly?: boolean }[] = [];
+  const options: ReadOptions = {
+    ...settings,
+    onHeader: (file, columns, keysOnly) => headers.push({ file, columns, keysOnly }),
+  };
   for await (const rows of readRowBatches(files, options)) {
     if (headers.length > 0) {
       // The header goes before the file's first row, so the main thread can refuse it before mapping any.

@@ -153,8 +153,8 @@ test("a refresh token's lifetime is stated: a column, a lifetime after the acces
     /needs columns\.issuedAt/,
   );
   refused(
-    { columns: withRefresh, refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: 0 } },
-    /refreshTokenExpiry\.seconds must be positive; got 0/,
+    { columns: withRefresh, refreshTokenExpiry: { after: "accessTokenExpiresAt", seconds: -1 } },
+    /refreshTokenExpiry\.seconds must be 0 or more; got -1/,
   );
   refused(
     { columns: { ...withRefresh, refreshTokenExpiresAt: "rx" }, refreshTokenExpiry: "service-default" },
