@@ -45,9 +45,10 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
     if (i === 0 && row[0] === "legacy_id") return;
     const [legacy, id, grant] = row;
     const where = `clientsFile ${clientsFile} line ${i + 1}`;
-    // A template line `init` wrote (under its header) and nobody filled in yet: its rows stay
-    // client_unknown (never sent). A file without the header is no template: every line must map.
-    if (rows[0]?.[0] === "legacy_id" && legacy && !id && !grant) return;
+    // A template line `init` wrote (under its header) whose client ID nobody filled in yet (its grant
+    // type may be proposed): its rows stay client_unknown (never sent). A file without the header is
+    // no template: every line must map.
+    if (rows[0]?.[0] === "legacy_id" && legacy && !id) return;
     if (!legacy || !id || !/^\d+$/.test(id))
       invalid(file, `${where}: expected legacy_id,client_id[,grant_type] with a numeric client_id`);
     // A second line for a legacy ID would silently win over the first: which one was meant?

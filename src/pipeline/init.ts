@@ -6,9 +6,10 @@ import { readRows, type ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import type { ConnectionSettings, ServiceClient } from "../write/index.js";
 import { proposeMapping, type Proposal } from "./propose-mapping.js";
+import { checkHeader } from "./sources.js";
 
-/** Rows looked at to recognise a preset and the kinds of values: a dump's first rows. */
-const sampleRows = 50;
+/** Rows looked at to recognise a preset and what the columns hold: a dump's first rows. */
+const sampleRows = 1000;
 
 export interface InitConfig {
   dump: string;
@@ -52,28 +53,40 @@ export async function initMapping(config: InitConfig): Promise<InitResult> {
       file: config.dump,
     });
   const proposal = proposeMapping(first, config.preset);
-  const clientPath = proposal.clientColumn;
-  const counts = new Map<string, number>();
+  const { clientColumn, subjectColumn } = proposal;
+  const held = (fields: Record<string, unknown>, path: string | undefined) => {
+    const value = path ? fieldValue(fields, path) : undefined;
+    return value === undefined || value === null || value === "" ? undefined : String(value);
+  };
+  // Per legacy client: its rows, and how many name a subject (none: a machine-to-machine client).
+  const counts = new Map<string, { rows: number; subjects: number }>();
   let rows = 0;
   for await (const row of readRows([config.dump], config.read)) {
     rows++;
-    const value = clientPath ? fieldValue(row.fields, clientPath) : undefined;
-    if (value !== undefined && value !== null && value !== "")
-      counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+    const client = held(row.fields, clientColumn);
+    if (client === undefined) continue;
+    const count = counts.get(client) ?? { rows: 0, subjects: 0 };
+    count.rows++;
+    if (held(row.fields, subjectColumn) !== undefined) count.subjects++;
+    counts.set(client, count);
   }
-  const legacyClients = [...counts].sort((a, b) => b[1] - a[1]);
+  const sorted = [...counts].sort((a, b) => b[1].rows - a[1].rows);
+  const legacyClients = sorted.map(([id, c]): [string, number] => [id, c.rows]);
+  const guess = (c: { subjects: number }) =>
+    proposal.grantTypePerClient && subjectColumn && c.subjects === 0 ? "CLIENT_CREDENTIALS" : "";
   writeFileSync(config.out, `${JSON.stringify(proposal.mapping, null, 2)}\n`, { flag: "wx" });
   writeFileSync(
     clientsFile,
     stringify([
       ["legacy_id", "client_id", "grant_type", "rows"],
-      ...legacyClients.map(([id, n]) => [id, "", "", n]),
+      ...sorted.map(([id, c]) => [id, "", guess(c), c.rows]),
     ]),
     { flag: "wx" },
   );
   let invalid: string | undefined;
   try {
-    loadMapping(config.out);
+    // Loaded as a run loads it, and held to the dump's columns as a run would be.
+    checkHeader(loadMapping(config.out))(config.dump, [...new Set(first.flatMap((f) => Object.keys(f)))]);
   } catch (error) {
     invalid = error instanceof Error ? error.message : String(error);
   }

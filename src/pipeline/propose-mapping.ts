@@ -1,7 +1,8 @@
 import { fieldValue, presetNames, readPreset, timeColumns, type ColumnName } from "../map/index.js";
+import { kindOf, type ColumnKind } from "./column-evidence.js";
+import { proposeColumns } from "./propose-columns.js";
 
-/** What a look at a dump's first rows says a column holds. */
-export type ColumnKind = "iso-with-zone" | "zone-less" | "epoch-s" | "epoch-ms" | "seconds" | "text";
+export type { ColumnKind };
 
 /** A proposed mapping: the object to write, how it was found, and what the user must still decide. */
 export interface Proposal {
@@ -9,42 +10,18 @@ export interface Proposal {
   preset?: string;
   /** Each mapping column, the dump's column it reads, and for times what the values look like. */
   columns: { column: string; path: string; kind?: ColumnKind }[];
+  /** Source columns the mapping ignores on purpose (nothing in them decides a token's life). */
+  ignored: string[];
+  /** Source columns left unaccounted until the user decides (they may say a token is dead). */
+  undecided: string[];
   /** The column holding the legacy client ID, if one was found. */
   clientColumn?: string;
+  /** The column holding the subject, if one was found (a client none of whose rows has one is M2M). */
+  subjectColumn?: string;
+  /** No column holds the grant type: clients.csv must give it per client. */
+  grantTypePerClient: boolean;
   toDecide: string[];
 }
-
-const isoZone = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$/i;
-const zoneLess = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/;
-
-/** The kind of a column from its non-empty sample values (the first kind all of them fit). */
-export function kindOf(values: readonly unknown[]): ColumnKind {
-  const texts = values.filter((v) => v !== null && v !== undefined && v !== "").map(String);
-  if (texts.length === 0) return "text";
-  const all = (test: (t: string) => boolean) => texts.every(test);
-  if (all((t) => isoZone.test(t))) return "iso-with-zone";
-  if (all((t) => zoneLess.test(t))) return "zone-less";
-  if (all((t) => /^\d+$/.test(t))) {
-    const n = Math.max(...texts.map(Number));
-    return n > 1e11 ? "epoch-ms" : n > 1e8 ? "epoch-s" : "seconds";
-  }
-  return "text";
-}
-
-/** Column names as exports usually spell them, per mapping column, best first. */
-const namePatterns: [column: string, pattern: RegExp][] = [
-  ["accessToken", /^(access_?token|token|token_value|access_token_value)$/i],
-  ["refreshToken", /^refresh_?token(_value)?$/i],
-  ["clientId", /^(client_?id|client|application_?(id|uid)|app_?id|registered_client_id|channel_id)$/i],
-  ["subject", /^(subject|sub|user_?(id|name)?|username|resource_owner(_id)?|principal_name|account_?id)$/i],
-  ["scopes", /^(scopes?|authorized_scopes|access_token_scopes)$/i],
-  ["grantType", /^(grant_?type|authorization_grant_type)$/i],
-  ["issuedAt", /^(issued_?at|created_?at|created|iat|access_token_issued_at)$/i],
-  ["accessTokenExpiresAt", /^(expires?_?at|expires|expiry|expiration|exp|access_token_expires_at)$/i],
-  ["accessTokenExpiresIn", /^(expires_?in|ttl|lifetime)$/i],
-  ["refreshTokenExpiresAt", /^(refresh_?(token_)?expires?_?at|refresh_expires|refresh_token_expires_at)$/i],
-  ["revokedAt", /^(revoked(_?at)?|revocation_?(time|date))$/i],
-];
 
 /** A shipped preset whose every mapped column the rows hold (the one mapping the most, if several). */
 function recognisedPreset(rows: readonly Record<string, unknown>[]): string | undefined {
@@ -55,15 +32,6 @@ function recognisedPreset(rows: readonly Record<string, unknown>[]): string | un
     if (held && columns.length > (best?.size ?? 0)) best = { name, size: columns.length };
   }
   return best?.name;
-}
-
-/** The scope separator the values use: a JSON array, commas, pipes or spaces. */
-function separatorOf(values: readonly unknown[]): string {
-  const texts = values.filter((v) => typeof v === "string" && v !== "") as string[];
-  if (texts.some((t) => t.startsWith("["))) return "json";
-  if (texts.some((t) => t.includes(","))) return ",";
-  if (texts.some((t) => t.includes("|"))) return "|";
-  return " ";
 }
 
 /**
@@ -108,41 +76,17 @@ export function proposeMapping(rows: readonly Record<string, unknown>[], wanted 
         "refreshTokenExpiry (set to \"service-default\" for now): the legacy server's refresh lifetime, see the preset's description",
       );
     }
-    return { mapping, preset, columns: described(columns), clientColumn: columns.clientId, toDecide };
-  }
-  const header = Object.keys(rows[0] ?? {});
-  const columns: Record<string, string> = {};
-  for (const [column, pattern] of namePatterns) {
-    const found = header.find((name) => pattern.test(name) && !Object.values(columns).includes(name));
-    if (found) columns[column] = found;
-  }
-  const kinds = Object.fromEntries(described(columns).map((c) => [c.path, c.kind]));
-  // A duration needs the issue time it counts from; an absolute expiry does not.
-  if (columns.accessTokenExpiresAt || !columns.issuedAt) delete columns.accessTokenExpiresIn;
-  const mapping: Record<string, unknown> = { columns, clientsFile: "clients.csv" };
-  if (columns.scopes) mapping.scopes = { separator: separatorOf(sample(columns.scopes)) };
-  // RFC 6749's grant type names as exports write them; a value not listed is grant_type_unknown.
-  if (columns.grantType)
-    mapping.grantTypes = {
-      authorization_code: "AUTHORIZATION_CODE",
-      client_credentials: "CLIENT_CREDENTIALS",
-      password: "PASSWORD",
-      implicit: "IMPLICIT",
-      "urn:ietf:params:oauth:grant-type:device_code": "DEVICE_CODE",
+    return {
+      mapping,
+      preset,
+      columns: described(columns),
+      ignored: [],
+      undecided: [],
+      clientColumn: columns.clientId,
+      subjectColumn: columns.subject,
+      grantTypePerClient: false,
+      toDecide,
     };
-  if (Object.values(columns).some((path) => kinds[path] === "zone-less")) {
-    mapping.time = { timezone: "UTC" };
-    toDecide.push('time.timezone (set to "UTC" for now): the zone the zone-less timestamps were written in');
   }
-  if (columns.refreshToken && !columns.refreshTokenExpiresAt) {
-    mapping.refreshTokenExpiry = "service-default";
-    toDecide.push(
-      'refreshTokenExpiry (set to "service-default" for now): the legacy refresh lifetime, a column or {"after": …, "seconds": N}',
-    );
-  }
-  for (const needed of ["accessToken", "clientId"])
-    if (!columns[needed]) toDecide.push(`columns.${needed}: no column looks like it; name it`);
-  if (!columns.accessTokenExpiresAt && !columns.accessTokenExpiresIn)
-    toDecide.push("columns.accessTokenExpiresAt: no expiry column found; a token's expiry is never guessed");
-  return { mapping, columns: described(columns), clientColumn: columns.clientId, toDecide };
+  return proposeColumns(rows, toDecide);
 }

@@ -8,16 +8,19 @@ import { liveRows, writeDump } from "../helpers/dumps.js";
 import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 
-/** Fills init's clients.csv template: every legacy client to `clientId`. */
-function fillClients(file: string, clientId: number): string[] {
+/** Fills init's clients.csv template: every legacy client to `clientId`, with `grant` where none is proposed. */
+function fillClients(file: string, clientId: number, grant = ""): string[] {
   const lines = readFileSync(file, "utf8").trimEnd().split("\n");
   assert.equal(lines[0], "legacy_id,client_id,grant_type,rows");
-  const legacy = lines.slice(1).map((l) => l.split(",")[0]!);
+  const rows = lines.slice(1).map((l) => l.split(","));
   writeFileSync(
     file,
-    ["legacy_id,client_id,grant_type", ...legacy.map((id) => `${id},${clientId},`)].join("\n"),
+    [
+      "legacy_id,client_id,grant_type",
+      ...rows.map(([id, , proposed]) => `${id},${clientId},${proposed || grant}`),
+    ].join("\n"),
   );
-  return legacy;
+  return rows.map(([id]) => id!);
 }
 
 const cases = [
@@ -88,8 +91,16 @@ test("init on a dump matching no preset proposes columns by name with the time k
   // As written (template unfilled) the mapping loads, and no row can reach Authlete.
   const before = JSON.parse((await run("a.db")).stdout) as RunSummary;
   assert.deepEqual([before.created, before.reasons.client_unknown], [0, 9]);
+  // No grant type column: each client's grant type is asked for, and a line without one is refused.
   fillClients(join(dir, "clients.csv"), webApp);
-  const after = JSON.parse((await run("b.db")).stdout) as RunSummary;
+  const unsaid = await run("b.db");
+  assert.equal(unsaid.code, 2);
+  assert.match(unsaid.stderr, /defaultGrantType is null.*legacy client\(s\) "web", "mobile"/);
+  writeFileSync(
+    join(dir, "clients.csv"),
+    `legacy_id,client_id,grant_type\nweb,${webApp},AUTHORIZATION_CODE\nmobile,${webApp},PASSWORD\n`,
+  );
+  const after = JSON.parse((await run("c.db")).stdout) as RunSummary;
   assert.equal(after.created, 9);
   // Told where Authlete is, init lists the service's clients to fill the template with.
   const { emulator } = await withEmulator(t);

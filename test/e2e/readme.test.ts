@@ -32,8 +32,13 @@ test("the README's walkthrough, from init to a live run, verify and rollback, ru
   assert.ok(lines.length >= 7, "the walkthrough is there");
   const work = tempDir(t);
   const { emulator } = await withEmulator(t, { startAt: Date.parse("2025-06-01T12:00:00Z") });
-  // What the person does by hand at the comment: the demo's Authlete clients, in init's template.
+  // What the person does by hand at the comment: the demo's Authlete clients, in init's template, and
+  // the zone its times were written in (init reads zone-less times at their earliest until told).
   const fill = () => {
+    const mappingFile = join(work, "mapping.json");
+    const mapping = JSON.parse(readFileSync(mappingFile, "utf8")) as { time: { timezone: string } };
+    assert.equal(mapping.time.timezone, "Etc/GMT-14");
+    writeFileSync(mappingFile, JSON.stringify({ ...mapping, time: { ...mapping.time, timezone: "UTC" } }));
     const file = join(work, "clients.csv");
     assert.match(readFileSync(file, "utf8"), /^legacy_id,client_id,grant_type,rows\nweb-app-uid,,,6\n/);
     writeFileSync(

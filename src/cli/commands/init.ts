@@ -36,6 +36,12 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
             ...result.columns.map(
               (c) => `  ${c.column} ← ${printable(c.path, 80)}${c.kind ? ` (${c.kind})` : ""}`,
             ),
+            ...(result.ignored.length
+              ? [`Ignored on purpose ("ignore"): ${result.ignored.map((c) => printable(c, 80)).join(", ")}`]
+              : []),
+            ...(result.undecided.length
+              ? [`Not accounted for yet: ${result.undecided.map((c) => printable(c, 80)).join(", ")}`]
+              : []),
             `${result.clientsFile}: ${result.legacyClients.length} legacy client ID(s) over ${result.rows} row(s):`,
             ...result.legacyClients.slice(0, 20).map(([id, n]) => `  ${printable(id, 80)}  ${n} row(s)`),
             ...(result.legacyClients.length > 20
@@ -53,7 +59,7 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
                     ),
                   ]),
             "Left to decide:",
-            ...result.toDecide.map((d) => `  - ${d}`),
+            ...result.toDecide.map((d) => `  - ${printable(d, 2000)}`),
             result.invalid
               ? `The mapping does not load yet: ${result.invalid}`
               : `Next: fill ${result.clientsFile}, then: authlete-migrate migrate ${argv.dump} --mapping ${result.mappingFile} --dry-run`,
