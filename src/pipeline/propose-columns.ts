@@ -182,7 +182,7 @@ export function proposeColumns(rows: readonly Record<string, unknown>[], toDecid
     }).map(([column, path]) => ({
       column,
       path,
-      ...(kinds[path] !== "text" || /At|In/.test(column) ? { kind: kinds[path] } : {}),
+      ...(/(At|In)(\[\d+\])?$/.test(column) ? { kind: kinds[path] } : {}),
     })),
     ignored,
     undecided: undecided.map((e) => e.name),

@@ -68,10 +68,16 @@ export async function compareTokens(
       same("subject", theirs.sub || theirs.username || undefined, ours.subject);
       same("client", client, ours.clientId);
       same("scopes", theirs.scope?.split(" ").sort(), [...(ours.scopes ?? [])].sort());
-      const late = ours.expiresAt! - (theirs.exp! * 1000 + 999);
-      const early = theirs.exp! * 1000 - ours.expiresAt!;
-      if (late > 0 || early > 3000)
-        mismatches.push(`${label}: expiry ${ours.expiresAt} vs legacy ${theirs.exp} s`);
+      // No legacy exp: the token never expires there, and must be persistent (expiresAt 0) at Authlete.
+      if (theirs.exp === undefined) {
+        if (ours.expiresAt !== 0)
+          mismatches.push(`${label}: expires at Authlete, never at the legacy server`);
+      } else {
+        const late = ours.expiresAt! - (theirs.exp * 1000 + 999);
+        const early = theirs.exp * 1000 - ours.expiresAt!;
+        if (late > 0 || early > 3000)
+          mismatches.push(`${label}: expiry ${ours.expiresAt} vs legacy ${theirs.exp} s`);
+      }
     }
     if (refresh) {
       const atLegacy = legacy.refreshUsable(refresh);
