@@ -114,7 +114,7 @@ export class RunLoop {
         this.tally.read();
         const verified = this.verifyJwt ? await this.verifyJwt(mapped.result, mapped.now) : mapped.result;
         const result = serviceVerdict(verified, this.verdicts);
-        this.tally.mapped(result);
+        this.tally.mapped(result, mapped.result);
         this.batch.push(admittedRow(mapped, result, this.config));
         if (this.batch.length >= this.config.batchSize) await this.admitBatch();
       }

@@ -97,18 +97,22 @@ export class Tally {
   newestAccessExpiry = -Infinity;
 
   /** What a mapped row tells before its fate: an unmapped client, an unrecoverable value, its expiry. */
-  mapped(result: MapResult): void {
+  /**
+   * A row's final result; `asMapped` is what the mapping made of it before later checks (the service's
+   * verdict, a JWT's signature) refused it: how fresh the export is depends on the rows, not on them.
+   */
+  mapped(result: MapResult, asMapped: MapResult = result): void {
     if (result.kind !== "payload") {
       if (result.legacyClient !== undefined) this.unmappedClient(result.legacyClient);
       if (result.legacyExpiry) this.notRecoverable(result.legacyExpiry);
     }
     // null = never expires; undefined = not known (a refresh-only row's access token, most refusals).
     const at =
-      result.kind === "payload"
-        ? result.refreshOnly
+      asMapped.kind === "payload"
+        ? asMapped.refreshOnly
           ? undefined
-          : result.accessExpiresAt
-        : result.accessExpiredAt;
+          : asMapped.accessExpiresAt
+        : asMapped.accessExpiredAt;
     if (at !== undefined) this.newestAccessExpiry = Math.max(this.newestAccessExpiry, at ?? Infinity);
   }
 

@@ -96,3 +96,37 @@ test("an export whose access tokens all expired long ago is called out (it canno
   ) as RunSummary;
   assert.equal(planned.staleSource, undefined);
 });
+
+test("the stale-export signal counts every mapped row, whatever the service check decided later", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const dir = tempDir(t);
+  // Live rows of clients the service does not have: every row is refused after mapping.
+  const mapping = writeMapping(dir, {
+    columns: {
+      accessToken: "token",
+      clientId: "client",
+      subject: "user",
+      accessTokenExpiresAt: "expires_at",
+    },
+    clients: { web: 999_001, mobile: 999_002 },
+    ignore: ["refresh_token", "scopes", "refresh_expires_at", "revoked_at"],
+  });
+  const dump = writeDump(dir, "live.csv", liveRows(4));
+  const run = await runCli(
+    [
+      "migrate",
+      dump,
+      "--mapping",
+      mapping,
+      "--ledger",
+      join(dir, "l.db"),
+      "--dry-run",
+      "--check-service",
+      "--json",
+    ],
+    authleteEnv(emulator),
+  );
+  const summary = JSON.parse(run.stdout) as RunSummary;
+  assert.equal(summary.reasons.client_not_in_service, 4, run.stdout);
+  assert.equal(summary.staleSource, undefined, "the tokens are live: no stale-export warning");
+});
