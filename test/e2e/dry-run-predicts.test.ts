@@ -111,7 +111,8 @@ test("the stale-export signal counts every mapped row, whatever the service chec
     clients: { web: 999_001, mobile: 999_002 },
     ignore: ["refresh_token", "scopes", "refresh_expires_at", "revoked_at"],
   });
-  const dump = writeDump(dir, "live.csv", liveRows(4));
+  // Beside them, a token that expired ten days ago: alone it would make the export look old.
+  const dump = writeDump(dir, "live.csv", [...liveRows(4), ...liveRows(1, Date.now() - 10 * 86_400_000)]);
   const run = await runCli(
     [
       "migrate",
