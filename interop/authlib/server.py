@@ -8,6 +8,7 @@ Settings from the environment: DATABASE_URL, PORT. Clients (created at start): `
 import os
 import time
 
+from authlib.consts import default_json_headers
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.sqla_oauth2 import (
     OAuth2ClientMixin,
@@ -102,6 +103,20 @@ class Introspection(IntrospectionEndpoint):
 
     def check_permission(self, token, client, request):
         return True
+
+    def create_endpoint_response(self, request):
+        # A refresh token asked about as one is active while this server's refresh grant would take it
+        # (Authlib's default answer reads is_revoked(), which a revocation of the access token alone sets).
+        if request.form.get("token_type_hint") != "refresh_token":
+            return super().create_endpoint_response(request)
+        client = self.authenticate_endpoint_client(request)
+        token = self.authenticate_token(request, client)
+        if not token or not token.refresh_token_usable():
+            return 200, {"active": False}, default_json_headers
+        body = {"active": True, "client_id": token.client_id, "scope": token.get_scope()}
+        if token.expires_in:
+            body["exp"] = token.issued_at + 2 * token.expires_in
+        return 200, body, default_json_headers
 
 
 server = AuthorizationServer(app, query_client=create_query_client_func(db.session, Client),

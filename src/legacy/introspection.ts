@@ -30,10 +30,15 @@ async function boundedText(response: Response): Promise<string | undefined> {
 }
 
 /**
- * Asks the legacy server about one access token (HTTP Basic client authentication, RFC 7662 §2.1). A
+ * Asks the legacy server about one token, with its type as the hint (HTTP Basic client authentication,
+ * RFC 7662 §2.1). A
  * redirect is never followed (the client secret would go with it); an error never quotes the token.
  */
-export async function introspectAtLegacy(server: LegacyServer, token: string): Promise<LegacyFacts> {
+export async function introspectAtLegacy(
+  server: LegacyServer,
+  token: string,
+  hint: "access_token" | "refresh_token" = "access_token",
+): Promise<LegacyFacts> {
   const basic = Buffer.from(
     `${encodeURIComponent(server.clientId)}:${encodeURIComponent(server.clientSecret)}`,
   ).toString("base64");
@@ -46,7 +51,7 @@ export async function introspectAtLegacy(server: LegacyServer, token: string): P
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
       },
-      body: new URLSearchParams({ token, token_type_hint: "access_token" }),
+      body: new URLSearchParams({ token, token_type_hint: hint }),
       redirect: "manual",
       signal: AbortSignal.timeout(server.timeoutMs),
     });

@@ -15,13 +15,15 @@ export interface CompareConfig extends MigratedCheck {
   legacy: LegacyServer;
   /** Calls per second at most to the legacy server, which still serves production traffic. */
   legacyRate: number;
+  /** Ask about refresh tokens too (false for a server that introspects access tokens only). */
+  refreshTokens: boolean;
 }
 
-export type CompareKind = "active" | "client" | "subject" | "scopes" | "expiry" | "error";
+export type CompareKind = "active" | "refresh" | "client" | "subject" | "scopes" | "expiry" | "error";
 
 export interface CompareSummary extends CheckTally<CompareKind> {
   compared: number;
-  /** Rows migrated refresh-only: their access token is not held by Authlete, so there is nothing to ask. */
+  /** Rows migrated refresh-only whose refresh token was not asked about: nothing was compared. */
   refreshOnly: number;
 }
 
@@ -67,16 +69,42 @@ export function diffAnswers(
       kind: "scopes",
       detail: `scopes "${printable(have)}" at Authlete, legacy "${printable(want)}"`,
     });
-  if (legacy.expiresAt !== undefined && ours.expiresAt) {
-    const late = ours.expiresAt - (legacy.expiresAt + 999);
-    const early = legacy.expiresAt - ours.expiresAt;
+  // Always compared: a token that never expires on one side and does on the other differs too.
+  const persistent = !ours.expiresAt;
+  if (legacy.expiresAt === undefined || persistent) {
+    if (legacy.expiresAt !== undefined || !persistent)
+      found.push({
+        kind: "expiry",
+        detail: `${persistent ? "never expires" : `expires ${iso(ours.expiresAt!)}`} at Authlete, legacy ${legacy.expiresAt === undefined ? "no exp (never)" : iso(legacy.expiresAt)}`,
+      });
+  } else {
+    const late = ours.expiresAt! - (legacy.expiresAt + 999);
+    const early = legacy.expiresAt - ours.expiresAt!;
     if (late > 0 || early > 3000)
       found.push({
         kind: "expiry",
-        detail: `expires ${iso(ours.expiresAt)} at Authlete, legacy ${iso(legacy.expiresAt)} (exp, to the second)`,
+        detail: `expires ${iso(ours.expiresAt!)} at Authlete, legacy ${iso(legacy.expiresAt)} (exp, to the second)`,
       });
   }
   return found;
+}
+
+/**
+ * How the two servers differ on a migrated refresh token: the legacy server's RFC 7662 answer (hint
+ * refresh_token) against whether Authlete would refresh with it (`refreshable` of the token it holds).
+ */
+export function diffRefresh(legacy: LegacyFacts, ours: TokenFacts): { kind: CompareKind; detail: string }[] {
+  if ("error" in legacy) return [{ kind: "error", detail: legacy.error }];
+  if ("error" in ours) return [{ kind: "error", detail: ours.error }];
+  const usable = ours.existent && ours.refreshable;
+  return legacy.active === usable
+    ? []
+    : [
+        {
+          kind: "refresh",
+          detail: `refresh token usable ${usable} at Authlete, active ${legacy.active} at the legacy server`,
+        },
+      ];
 }
 
 /**
@@ -107,12 +135,21 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       await sleep(at - performance.now());
     };
     await checkEach(chosen, config.concurrency, authlete, async (token) => {
-      if (token.payload.refreshOnly) return void summary.refreshOnly++;
-      // The legacy access token itself, on a row that is not refresh-only.
-      const value = token.payload.probeToken;
-      await paced();
-      const legacy = await introspectAtLegacy(config.legacy, value);
-      const found = diffAnswers(legacy, await inspectToken(authlete, value), checked.mapping, now());
+      const { refreshOnly, probeToken, request } = token.payload;
+      const refresh = config.refreshTokens ? request.refreshToken : undefined;
+      if (refreshOnly && refresh === undefined) return void summary.refreshOnly++;
+      // What Authlete holds: the access token itself, or a refresh-only row's probe.
+      const ours = await inspectToken(authlete, probeToken);
+      const found: { kind: CompareKind; detail: string }[] = [];
+      if (!refreshOnly) {
+        await paced();
+        const legacy = await introspectAtLegacy(config.legacy, probeToken, "access_token");
+        found.push(...diffAnswers(legacy, ours, checked.mapping, now()));
+      }
+      if (refresh !== undefined) {
+        await paced();
+        found.push(...diffRefresh(await introspectAtLegacy(config.legacy, refresh, "refresh_token"), ours));
+      }
       summary.compared++;
       recordFindings(summary, { ledger, runId }, token, found);
     });

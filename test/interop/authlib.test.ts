@@ -170,15 +170,57 @@ test(
     assert.deepEqual(round.mismatches, []);
     assert.equal(round.deadUsable, 0);
     assert.equal(round.refreshUsableAtBoth, 4); // alice-1, alice-3, bob-1, alice-4
-    // A refresh at Authlete, token by token, agrees with the server's own rule; then the real refresh.
+    // The shadow check asks the server about access and refresh tokens, expiries always compared.
+    const shadow = () =>
+      runCli(
+        [
+          "compare",
+          dump,
+          "--mapping",
+          out,
+          "--ledger",
+          join(dir, "l.db"),
+          "--all",
+          "--legacy-client-id",
+          "authlib-web",
+        ].concat(["--legacy-introspection", server.introspectionUrl]),
+        { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: "authlib-web-secret" },
+      );
+    const agreed = await shadow();
+    assert.equal(agreed.code, 0, agreed.stdout + agreed.stderr);
+    // Every migrated token is asked about, refresh-only ones by their refresh token (svc-1 never expires
+    // at either: no exp at Authlib, persistent at Authlete).
+    assert.match(
+      agreed.stdout,
+      /^Compared 5 of 5 migrated tokens with the legacy server: 5 match; differences: none\n/,
+    );
+    // bob-1 is held refresh-only: its refresh token, revoked at Authlib since, is the one difference.
+    await server.revoke("web", bob1.refresh_token!, "refresh_token");
+    const drifted = await shadow();
+    assert.equal(drifted.code, 1, drifted.stdout + drifted.stderr);
+    assert.match(drifted.stdout, /differences: refresh 1\n/);
+    assert.match(
+      drifted.stdout,
+      /oauth2_token\.csv:\d+ sha256:[\w-]{8} refresh: refresh token usable true at Authlete, active false at the legacy server/,
+    );
+    assert.ok(!drifted.stdout.includes(bob1.refresh_token!), "a fingerprint, never the value");
+    // The catch-up over a newer export ends it at Authlete too; the shadow check agrees again.
+    writeFileSync(dump, pg.psql(server.database, "\\copy oauth2_token TO STDOUT WITH CSV HEADER"));
+    const caughtUp = await migrate(emulator, "l.db");
+    assert.equal(caughtUp.code, 0, caughtUp.stdout + caughtUp.stderr);
+    assert.equal((JSON.parse(caughtUp.stdout) as RunSummary).reasons.revoked_since_migration, 1);
+    const after = await shadow();
+    assert.match(after.stdout, /^Compared 4 of 4 migrated tokens with the legacy server: 4 match/);
+    // A refresh at Authlete, token by token, agrees with the server's own rule.
     for (const token of issued.filter((i) => i.refresh)) {
       const atLegacy = authlibView(server, pg).refreshUsable(token.refresh!);
       assert.equal(await refreshAtAuthlete(emulator.baseUrl, token.refresh!, webApp), atLegacy, token.label);
     }
-    // bob-1's refresh token, its access token revoked alone, still refreshes at Authlib itself.
-    assert.ok(
-      (await server.token("web", { grant_type: "refresh_token", refresh_token: bob1.refresh_token! }))
-        .access_token,
-    );
+    // alice-4's refresh token, its access token aged out, still refreshes at Authlib itself.
+    const refreshed = await server.token("web", {
+      grant_type: "refresh_token",
+      refresh_token: alice4.refresh_token!,
+    });
+    assert.ok(refreshed.access_token);
   },
 );

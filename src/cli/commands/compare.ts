@@ -63,6 +63,12 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
           type: "number",
           default: 10,
           describe: "Calls per second to the legacy server",
+        })
+        .option("refresh-tokens", {
+          type: "boolean",
+          default: true,
+          describe:
+            "Ask about refresh tokens too (token_type_hint=refresh_token); --no-refresh-tokens for a server that introspects access tokens only (django-oauth-toolkit 1.x)",
         }),
     (argv) => {
       done(
@@ -79,6 +85,7 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
               timeoutMs: argv["timeout-ms"],
             },
             legacyRate: rate,
+            refreshTokens: argv["refresh-tokens"],
           });
           const kinds =
             Object.entries(summary.mismatches)
