@@ -117,3 +117,47 @@ test("init on a dump matching no preset proposes columns by name with the time k
   assert.equal(again.code, 2);
   assert.match(again.stderr, /exists; init never overwrites a file \[usage\]/);
 });
+
+test("init on a node-oauth2-server table (*_expires_on, zone-less SQL times, no scope or grant column) writes a mapping that loads and reads times at their earliest until the zone is set", async (t) => {
+  const dir = tempDir(t);
+  const dump = join(dir, "oauth_tokens.csv");
+  // Its PostgreSQL example's table: timestamps without time zone, uuid ids, no scope column.
+  writeFileSync(
+    dump,
+    [
+      "id,access_token,access_token_expires_on,client_id,refresh_token,refresh_token_expires_on,user_id",
+      "6f1c1e2a-0000-4000-8000-000000000001,AT-n1,2025-06-01 13:00:00,web,RT-n1,2025-06-15 12:00:00,9a1b0000-0000-4000-8000-00000000000a",
+      "6f1c1e2a-0000-4000-8000-000000000002,AT-n2,2025-06-01 11:00:00,web,RT-n2,2025-06-15 12:00:00,9a1b0000-0000-4000-8000-00000000000b",
+    ].join("\n") + "\n",
+  );
+  const out = join(dir, "mapping.json");
+  const init = await runCli(["init", dump, "--out", out]);
+  assert.equal(init.code, 0, init.stdout + init.stderr);
+  assert.doesNotMatch(init.stdout, /does not load/);
+  assert.match(init.stdout, /accessTokenExpiresAt ← access_token_expires_on \(zone-less\)/);
+  assert.match(init.stdout, /refreshTokenExpiresAt ← refresh_token_expires_on \(zone-less\)/);
+  assert.match(init.stdout, /Ignored on purpose \("ignore"\): id\n/);
+  assert.match(init.stdout, /time\.timezone \(set to "Etc\/GMT-14", UTC\+14, for now\)/);
+  const mapping = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
+  assert.equal(mapping.refreshTokenExpiry, undefined, "its refresh expiry column is mapped");
+  fillClients(join(dir, "clients.csv"), webApp, "AUTHORIZATION_CODE");
+  const dry = (ledger: string) =>
+    runCli([
+      "migrate",
+      dump,
+      "--mapping",
+      out,
+      "--ledger",
+      join(dir, ledger),
+      "--dry-run",
+      "--json",
+      "--now",
+      "2025-06-01T12:00:00Z",
+    ]);
+  // Read at UTC+14 until told otherwise, both access tokens have expired: refresh-only, never later.
+  const early = JSON.parse((await dry("a.db")).stdout) as RunSummary;
+  assert.deepEqual([early.created, early.reasons], [2, {}]);
+  writeFileSync(out, JSON.stringify({ ...mapping, time: { timezone: "UTC" } }));
+  const zoned = JSON.parse((await dry("b.db")).stdout) as RunSummary;
+  assert.equal(zoned.created, 2, JSON.stringify(zoned.reasons));
+});
