@@ -24,6 +24,8 @@ writeFileSync(
       accessTokenExpiresAt: "expires_at",
     },
     clients: { web: 26888344961664 },
+    // The long-line rows carry their padding in a column of its own, read for nothing.
+    ignore: ["padding"],
   }),
 );
 const bombBytes = 3 * 1024 ** 3;

@@ -9,16 +9,20 @@ const now = Date.UTC(2026, 0, 1, 12);
 const epoch = (ms: number) => String(Math.floor(ms / 1000));
 const hour = 3_600_000;
 
+const tokenColumns = {
+  accessToken: "access_token",
+  refreshToken: "refresh_token",
+  clientId: "client_id",
+  subject: "user_id",
+  issuedAt: "issued_at",
+  accessTokenExpiresIn: "expires_in",
+};
+
 const authlib = (own: Record<string, unknown> = {}) =>
   parseMapping(
     {
       columns: {
-        accessToken: "access_token",
-        refreshToken: "refresh_token",
-        clientId: "client_id",
-        subject: "user_id",
-        issuedAt: "issued_at",
-        accessTokenExpiresIn: "expires_in",
+        ...tokenColumns,
         revokedAt: ["refresh_token_revoked_at"],
         accessTokenRevokedAt: "access_token_revoked_at",
       },
@@ -84,15 +88,7 @@ test("a computed refresh expiry: issued_at + 2 × expires_in, as Authlib's examp
 
 test("revokedAt lists several columns: the row ends at the earliest, whichever column holds it", () => {
   const mapping = authlib({
-    columns: {
-      accessToken: "access_token",
-      refreshToken: "refresh_token",
-      clientId: "client_id",
-      subject: "user_id",
-      issuedAt: "issued_at",
-      accessTokenExpiresIn: "expires_in",
-      revokedAt: ["access_token_revoked_at", "refresh_token_revoked_at"],
-    },
+    columns: { ...tokenColumns, revokedAt: ["access_token_revoked_at", "refresh_token_revoked_at"] },
   });
   for (const column of ["access_token_revoked_at", "refresh_token_revoked_at"])
     assert.equal(fate(mapRow(row({ [column]: epoch(now - 1000) }), { mapping, now })), "skipped:revoked");
