@@ -31,10 +31,11 @@ export function parseMapping(
   const revocations = Object.fromEntries(
     revocationColumns.map((name) => [name, shape.columns[name] ?? []]),
   ) as Record<RevocationColumn, string[]>;
-  const { revokedAt, accessTokenRevokedAt, refreshTokenRevokedAt, ...single } = shape.columns;
-  void [revokedAt, accessTokenRevokedAt, refreshTokenRevokedAt];
+  // One path per column here (a revocation list names its first); the lists are in `revocations`.
+  const single: Record<string, unknown> = { ...shape.columns };
+  for (const name of revocationColumns) delete single[name];
   const columns: Mapping["columns"] = {
-    ...single,
+    ...(single as Omit<Mapping["columns"], "accessToken">),
     ...Object.fromEntries(
       revocationColumns.flatMap((name) => (revocations[name].length ? [[name, revocations[name][0]]] : [])),
     ),
