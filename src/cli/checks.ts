@@ -4,6 +4,7 @@ import { printable } from "../shared/text.js";
 import { connectionOptions, connectionSettings, existingLedger } from "./connection.js";
 import { loadCommandMapping } from "./mapping.js";
 import { parseNow } from "./now.js";
+import { wholePositive } from "./option-values.js";
 
 /** The flags of a check of migrated tokens (verify, compare): the dumps, the ledger, which tokens, output. */
 export function checkOptions<T>(y: Argv<T>, concurrency: number) {
@@ -39,8 +40,9 @@ export function checkInput(argv: CheckArgs): MigratedCheck {
     mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
     read: {},
     ledgerFile: existingLedger(argv.ledger),
-    connection: connectionSettings(argv, argv.concurrency),
-    sample: argv.all ? undefined : argv.sample,
+    connection: connectionSettings(argv, wholePositive("concurrency", argv.concurrency, 1024)),
+    // 0 or -5 would check nothing and say "fine": a sample is at least one token.
+    sample: argv.all ? undefined : wholePositive("sample", argv.sample),
     now: parseNow(argv.now),
     concurrency: argv.concurrency,
   };
@@ -54,3 +56,7 @@ export function mismatchLines(
     .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }))
     .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
 }
+
+/** What a check that compared no token says (and it exits 1): no token of the dumps is one this ledger created. */
+export const nothingChecked =
+  "Nothing was checked: no token of these dumps is one this ledger created (another ledger, or other dumps?)";

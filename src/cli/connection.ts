@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Argv } from "yargs";
+import { registerCredential } from "../shared/outside.js";
+import { wholePositive } from "./option-values.js";
 import { MigrateError } from "../shared/errors.js";
 import { protectsCredentials } from "../shared/wire.js";
 import type { ConnectionSettings } from "../write/index.js";
@@ -56,6 +58,7 @@ export function resolveConnection(input: ConnectionInput) {
       { option: "bearer-file" },
     );
   checkBearer(bearer, input.bearerFile ? "--bearer-file" : "AUTHLETE_BEARER");
+  registerCredential("[the Authlete bearer]", bearer);
   return { baseUrl: url.href.replace(/\/$/, ""), serviceId, bearer };
 }
 
@@ -89,7 +92,7 @@ export function connectionSettings(argv: ConnectionArgs, connections: number): C
     env: process.env,
     warn,
   });
-  return { ...resolved, connections, attemptTimeoutMs: argv["timeout-ms"] };
+  return { ...resolved, connections, attemptTimeoutMs: wholePositive("timeout-ms", argv["timeout-ms"]) };
 }
 
 /** A ledger the command needs to exist (status, report, verify, rollback never create one). */

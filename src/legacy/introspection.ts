@@ -1,4 +1,4 @@
-import { printable, withoutJwts } from "../shared/text.js";
+import { basicPair, fromOutside, tokenSecret } from "../shared/outside.js";
 
 /** The legacy server's RFC 7662 endpoint and the client that may call it (the secret in memory only). */
 export interface LegacyServer {
@@ -12,7 +12,11 @@ export interface LegacyServer {
 export type LegacyFacts =
   | { active: false }
   | { active: true; subject?: string; clientId?: string; scope?: string; expiresAt?: number }
-  | { error: string };
+  /** `refused`: the server did not accept the client's credentials (401/403): every call will fail. */
+  | { error: string; refused?: boolean };
+
+/** An `exp` this tool can hold: whole seconds between 1970 and 3000 (1e20 or 1e400 is no time). */
+const latestExp = Date.UTC(3000, 0, 1) / 1000;
 
 /** An RFC 7662 answer is a few hundred bytes: a server that sends more is not read to the end. */
 const maxAnswerBytes = 64 * 1024;
@@ -58,24 +62,42 @@ export async function introspectAtLegacy(
   } catch (error) {
     return { error: `the legacy introspection endpoint cannot be reached (${(error as Error).name})` };
   }
-  const text = await boundedText(response);
+  let text: string | undefined;
+  try {
+    text = await boundedText(response);
+  } catch (error) {
+    // A body that stalls past the deadline or a connection reset mid-answer: this token's error only.
+    return { error: `the legacy introspection endpoint's answer was cut off (${(error as Error).name})` };
+  }
   if (text === undefined)
     return { error: `the legacy introspection endpoint answered more than ${maxAnswerBytes} bytes` };
   if (response.status !== 200) {
-    // Neither the token nor the client secret is shown, should the server echo them.
-    const echoed = text
-      .replaceAll(token, "[the token]")
-      .replaceAll(server.clientSecret, "[the client secret]");
-    const body = printable(withoutJwts(echoed), 200);
-    return { error: `the legacy introspection endpoint answered ${response.status}: ${body}` };
+    // Neither the token nor the client's credentials are shown, in whatever form the server echoes them.
+    const secrets = [
+      tokenSecret(token),
+      { value: server.clientSecret, label: "[the client secret]" },
+      ...basicPair(server.clientId, server.clientSecret),
+    ];
+    return {
+      error: `the legacy introspection endpoint answered ${response.status}: ${fromOutside(text, secrets)}`,
+      ...(response.status === 401 || response.status === 403 ? { refused: true } : {}),
+    };
   }
-  let answer: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    answer = JSON.parse(text) as Record<string, unknown>;
+    parsed = JSON.parse(text);
   } catch {
     return { error: "the legacy introspection endpoint answered something that is not JSON" };
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { error: "the legacy introspection endpoint answered JSON that is not an object" };
+  const answer = parsed as Record<string, unknown>;
   if (answer.active !== true) return { active: false };
+  const exp = answer.exp;
+  if (exp !== undefined && (typeof exp !== "number" || !Number.isFinite(exp) || exp < 0 || exp > latestExp))
+    return {
+      error: `the legacy introspection endpoint answered an exp that is no time (${typeof exp === "number" ? "out of range" : `a ${typeof exp}`})`,
+    };
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   return {
     active: true,

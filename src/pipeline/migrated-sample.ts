@@ -1,5 +1,7 @@
 import pLimit from "p-limit";
 import { openLedger, type Ledger } from "../ledger/index.js";
+import { MigrateError } from "../shared/errors.js";
+import { fromOutside, tokenSecret } from "../shared/outside.js";
 import type { Mapping, Payload } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
 import { mappedRows } from "./mapped-rows.js";
@@ -82,34 +84,62 @@ export function recordFindings<Kind extends string>(
   token: MigratedToken,
   found: readonly { kind: Kind; detail: string }[],
 ): void {
-  if (found.length === 0) tally.matched++;
-  for (const f of found) {
+  // The seam every verdict passes: a detail quotes servers, so the token is cleaned out in any form.
+  const { probeToken, request } = token.payload;
+  const secrets = [probeToken, request.accessToken, request.refreshToken]
+    .filter((v): v is string => typeof v === "string")
+    .map(tokenSecret);
+  const safe = found.map((f) => ({ ...f, detail: fromOutside(f.detail, secrets, 400) }));
+  if (safe.length === 0) tally.matched++;
+  for (const f of safe) {
     tally.mismatches[f.kind] = (tally.mismatches[f.kind] ?? 0) + 1;
     if (tally.mismatchRows.length < mismatchRowsKept)
       tally.mismatchRows.push({ at: token.at, fingerprint: `sha256:${token.payload.key.slice(0, 8)}`, ...f });
   }
-  const verdict = found.length === 0 ? "match" : found.map((f) => f.kind).join(",");
+  const verdict = safe.length === 0 ? "match" : safe.map((f) => f.kind).join(",");
   check.ledger.recordVerification(
     check.runId,
     token.payload.key,
     verdict,
-    found.map((f) => f.detail).join("; ") || null,
+    safe.map((f) => f.detail).join("; ") || null,
   );
 }
 
-/** Runs `check` for every chosen token, `concurrency` at a time, and closes the Authlete connection after. */
+/**
+ * Runs `check` for every chosen token, `concurrency` at a time, and closes the Authlete connection after.
+ * A check that calls `halt` (credentials refused: every later call would fail too) ends the run: no
+ * token not yet started is checked, and the error is thrown once the calls in flight are over.
+ */
 export async function checkEach(
   tokens: readonly MigratedToken[],
   concurrency: number,
   authlete: { close(): Promise<void> },
-  check: (token: MigratedToken) => Promise<void>,
+  check: (token: MigratedToken, halt: (error: Error) => void) => Promise<void>,
 ): Promise<void> {
   const limit = pLimit(concurrency);
+  let halted: Error | undefined;
+  const halt = (error: Error) => void (halted ??= error);
   try {
-    await Promise.all(tokens.map((token) => limit(() => check(token))));
+    await Promise.all(tokens.map((token) => limit(() => (halted ? undefined : check(token, halt)))));
+    if (halted) throw halted;
   } finally {
     await authlete.close();
   }
+}
+
+/** An Authlete answer that will be the same for every token: its credentials refused, or no service. */
+export function authleteStop(facts: { error: string; failure?: string }): MigrateError | undefined {
+  if (facts.failure === "unauthorized" || facts.failure === "forbidden")
+    return new MigrateError(
+      "authentication_failed",
+      `Authlete refused the credentials (${facts.error}): check AUTHLETE_BEARER and AUTHLETE_SERVICE_ID; nothing more was checked`,
+    );
+  if (facts.failure === "network")
+    return new MigrateError(
+      "service_unreachable",
+      `Authlete cannot be reached (${facts.error}); nothing more was checked`,
+    );
+  return undefined;
 }
 
 /** A check run as its body sees it: the ledger, its run, the clock and the tokens picked. */

@@ -3,7 +3,9 @@ import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../lega
 import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
+import { MigrateError } from "../shared/errors.js";
 import {
+  authleteStop,
   checkEach,
   recordFindings,
   runCheck,
@@ -28,6 +30,8 @@ export interface CompareSummary extends CheckTally<CompareKind> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Refused answers in a row from the legacy server that end a compare. */
+const refusalsToStop = 3;
 
 /**
  * How the two servers' answers about the same access token differ, now: active, client (through the
@@ -134,22 +138,34 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       next = at + gap;
       await sleep(at - performance.now());
     };
-    await checkEach(chosen, config.concurrency, authlete, async (token) => {
+    // Refused credentials fail every call alike: a few in a row end the run (a lock-out is not worth it).
+    let refusedInARow = 0;
+    const ask = async (value: string, hint: "access_token" | "refresh_token", halt: (e: Error) => void) => {
+      await paced();
+      const legacy = await introspectAtLegacy(config.legacy, value, hint);
+      refusedInARow = "error" in legacy && legacy.refused ? refusedInARow + 1 : 0;
+      if (refusedInARow >= refusalsToStop)
+        halt(
+          new MigrateError(
+            "authentication_failed",
+            `the legacy server refused --legacy-client-id's credentials ${refusedInARow} times in a row (${"error" in legacy ? legacy.error : ""}): check the client ID and its secret; nothing more was asked`,
+          ),
+        );
+      return legacy;
+    };
+    await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
       const { refreshOnly, probeToken, request } = token.payload;
       const refresh = config.refreshTokens ? request.refreshToken : undefined;
       if (refreshOnly && refresh === undefined) return void summary.refreshOnly++;
-      // What Authlete holds: the access token itself, or a refresh-only row's probe.
+      // What Authlete holds (the access token itself, or a refresh-only row's probe), asked first: a
+      // refused or unreachable Authlete ends the run before the legacy server is asked anything more.
       const ours = await inspectToken(authlete, probeToken);
+      const stop = "error" in ours ? authleteStop(ours) : undefined;
+      if (stop) return halt(stop);
       const found: { kind: CompareKind; detail: string }[] = [];
-      if (!refreshOnly) {
-        await paced();
-        const legacy = await introspectAtLegacy(config.legacy, probeToken, "access_token");
-        found.push(...diffAnswers(legacy, ours, checked.mapping, now()));
-      }
-      if (refresh !== undefined) {
-        await paced();
-        found.push(...diffRefresh(await introspectAtLegacy(config.legacy, refresh, "refresh_token"), ours));
-      }
+      if (!refreshOnly)
+        found.push(...diffAnswers(await ask(probeToken, "access_token", halt), ours, checked.mapping, now()));
+      if (refresh !== undefined) found.push(...diffRefresh(await ask(refresh, "refresh_token", halt), ours));
       summary.compared++;
       recordFindings(summary, { ledger, runId }, token, found);
     });

@@ -1,5 +1,6 @@
 import type { Payload } from "../map/index.js";
 import {
+  authleteStop,
   checkEach,
   recordFindings,
   runCheck,
@@ -85,8 +86,11 @@ export async function verify(config: VerifyConfig): Promise<VerifySummary> {
       mismatches: {},
       mismatchRows: [],
     };
-    await checkEach(chosen, config.concurrency, authlete, async (token) => {
-      const found = compare(token.payload, await inspectToken(authlete, token.payload.probeToken), linked);
+    await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
+      const facts = await inspectToken(authlete, token.payload.probeToken);
+      const stop = "error" in facts ? authleteStop(facts) : undefined;
+      if (stop) return halt(stop);
+      const found = compare(token.payload, facts, linked);
       summary.verified++;
       recordFindings(summary, { ledger, runId }, token, found);
     });

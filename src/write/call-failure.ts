@@ -1,4 +1,5 @@
 import { AuthleteError, ResultError } from "@authlete/typescript-sdk/models/errors";
+import { fromOutside, type Secret } from "../shared/outside.js";
 import { retryAfterMs } from "../shared/wire.js";
 
 /** What went wrong with one call, without the SDK error (which carries the request body and headers). */
@@ -56,12 +57,15 @@ export function toCallFailure(error: unknown): CallFailure {
   return { kind: "network" };
 }
 
-/** One line for humans and the ledger: status and Authlete's own message, never a request. */
-export function describeFailure(f: CallFailure): string {
+/**
+ * One line for humans and the ledger: status and Authlete's own message (text from outside: the `secrets`
+ * of the call, e.g. its token, and every credential replaced in any form, escaped, bounded), never a request.
+ */
+export function describeFailure(f: CallFailure, secrets: readonly Secret[] = []): string {
   const parts = [
     f.kind,
     f.status === undefined ? "" : `HTTP ${f.status}`,
-    f.resultMessage ?? f.resultCode ?? "",
+    fromOutside(f.resultMessage ?? f.resultCode ?? "", secrets),
   ];
   return parts.filter(Boolean).join(" ");
 }

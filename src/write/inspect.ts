@@ -1,6 +1,7 @@
 import { introspectionProcess } from "@authlete/typescript-sdk/funcs/introspectionProcess.js";
 import type { AuthleteConnection } from "./authlete-client.js";
-import { describeFailure, toCallFailure } from "./call-failure.js";
+import { tokenSecret } from "../shared/outside.js";
+import { describeFailure, toCallFailure, type CallFailure } from "./call-failure.js";
 
 /** What Authlete says of a token, as verify compares it with the legacy row. */
 export type TokenFacts =
@@ -13,7 +14,8 @@ export type TokenFacts =
       expiresAt?: number;
       refreshable: boolean;
     }
-  | { error: string };
+  /** `failure`: how the call failed, so a check can stop on what will fail for every token. */
+  | { error: string; failure?: CallFailure["kind"] };
 
 /** Introspects one token (read-only). */
 export async function inspectToken(authlete: AuthleteConnection, token: string): Promise<TokenFacts> {
@@ -21,7 +23,10 @@ export async function inspectToken(authlete: AuthleteConnection, token: string):
     serviceId: authlete.serviceId,
     introspectionRequest: { token },
   });
-  if (!result.ok) return { error: describeFailure(toCallFailure(result.error)) };
+  if (!result.ok) {
+    const failure = toCallFailure(result.error);
+    return { error: describeFailure(failure, [tokenSecret(token)]), failure: failure.kind };
+  }
   const r = result.value;
   if (!r.existent) return { existent: false };
   return {

@@ -1,8 +1,10 @@
 import type { Argv } from "yargs";
 import { shadowCompare } from "../../pipeline/index.js";
+import { basicPair, registerCredential } from "../../shared/outside.js";
 import { MigrateError } from "../../shared/errors.js";
 import { protectsCredentials } from "../../shared/wire.js";
-import { checkInput, checkOptions, mismatchLines } from "../checks.js";
+import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
+import { positive } from "../option-values.js";
 import { readSecretFile } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
@@ -73,15 +75,18 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
     (argv) => {
       done(
         (async () => {
-          const rate = argv["legacy-rate"];
-          if (!(rate > 0))
-            throw new MigrateError("usage", "--legacy-rate must be positive", { option: "legacy-rate" });
+          const rate = positive("legacy-rate", argv["legacy-rate"], 10_000);
+          const clientId = argv["legacy-client-id"];
+          const clientSecret = legacySecret(argv["legacy-client-secret-file"]);
+          // Whatever shows text from outside from now on is cleaned of them, in every form.
+          registerCredential("[the client secret]", clientSecret);
+          for (const pair of basicPair(clientId, clientSecret)) registerCredential(pair.label, pair.value);
           const summary = await shadowCompare({
             ...checkInput(argv),
             legacy: {
               introspectionUrl: introspectionUrl(argv["legacy-introspection"]),
-              clientId: argv["legacy-client-id"],
-              clientSecret: legacySecret(argv["legacy-client-secret-file"]),
+              clientId,
+              clientSecret,
               timeoutMs: argv["timeout-ms"],
             },
             legacyRate: rate,
@@ -96,9 +101,10 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
             `Compared ${summary.compared} of ${summary.migrated} migrated tokens with the legacy server: ${summary.matched} match; differences: ${kinds}` +
               (summary.refreshOnly ? ` (${summary.refreshOnly} refresh-only, not compared)` : ""),
             ...rows,
+            ...(summary.compared === 0 ? [nothingChecked] : []),
           ].join("\n");
           process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
-          return { exitCode: summary.matched === summary.compared ? 0 : 1 };
+          return { exitCode: summary.compared > 0 && summary.matched === summary.compared ? 0 : 1 };
         })(),
       );
     },

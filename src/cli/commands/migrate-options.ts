@@ -7,6 +7,7 @@ import { readOnce, standardInput } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { resolveConnection } from "../connection.js";
 import { loadCommandMapping } from "../mapping.js";
+import { count, positive } from "../option-values.js";
 import { parseNow } from "../now.js";
 
 export interface MigrateArgs {
@@ -36,25 +37,6 @@ export interface MigrateArgs {
   maxRecordSize?: number;
   maxDepth?: number;
   maxGzipRatio?: number;
-}
-
-function positive(option: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new MigrateError("usage", `--${option} must be a positive number up to ${max}; got ${value}`, {
-      option,
-    });
-  }
-  return value;
-}
-
-/** A whole number ≥ 0 an option counts, or undefined when it is not given. */
-function count(option: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw new MigrateError("usage", `--${option} must be a whole number, 0 or more; got ${value}`, {
-      option,
-    });
-  return value;
 }
 
 /**

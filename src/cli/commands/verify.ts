@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { verify } from "../../pipeline/index.js";
-import { checkInput, checkOptions, mismatchLines } from "../checks.js";
+import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate verify <files..>`: introspect migrated tokens and compare them with the legacy rows. */
@@ -24,9 +24,11 @@ export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>
             `Verified ${summary.verified} of ${summary.migrated} migrated tokens: ${summary.matched} match; mismatches: ${mismatches}`,
             ...rows,
             ...(more ? [`  … the first ${summary.mismatchRows.length} are listed`] : []),
+            ...(summary.verified === 0 ? [nothingChecked] : []),
           ].join("\n");
           process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
-          return { exitCode: summary.matched === summary.verified ? 0 : 1 };
+          // Nothing checked is no "fine": exit 1, said.
+          return { exitCode: summary.verified > 0 && summary.matched === summary.verified ? 0 : 1 };
         })(),
       );
     },
