@@ -36,9 +36,22 @@ export async function main(args: string[]): Promise<number> {
   const done = (result: Promise<CommandResult>) => {
     pending = result;
   };
+  // A reader that stops reading (`| head`) ends the output, not in a stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+      throw error;
+    });
   // yargs drops a lone "-" from positionals: it names standard input, as "/dev/stdin" does (not an
   // option's value: `--delimiter -` stays).
   const given = args.map((arg, i) => (arg === "-" && !args[i - 1]?.startsWith("-") ? standardInput : arg));
+  // A terminal on standard input would wait for a dump to be typed, without a word: refused at once.
+  if (given.includes(standardInput) && process.stdin.isTTY) {
+    process.stderr.write(
+      "authlete-migrate: standard input is a terminal: pipe the dump in (zcat dump.csv.gz | authlete-migrate migrate - …) [usage]\n",
+    );
+    return 2;
+  }
   const parser = yargs(given)
     .scriptName("authlete-migrate")
     .strict()

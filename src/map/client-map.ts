@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
+import { unguardedCell } from "../shared/csv-cell.js";
 import { printable, readFailure } from "../shared/text.js";
 import { invalid, isRecord, onlyKeys } from "./mapping-checks.js";
 import { authleteGrantTypes, type ClientTarget, type CreatableGrantType } from "./types.js";
@@ -43,7 +44,9 @@ function readClientsFile(file: string, clientsFile: string): Map<string, ClientT
   const firstLine = new Map<string, number>();
   rows.forEach((row, i) => {
     if (i === 0 && row[0] === "legacy_id") return;
-    const [legacy, id, grant] = row;
+    // init writes a would-be formula as text (`'=…`): the legacy ID is what follows the guard.
+    const [guarded, id, grant] = row;
+    const legacy = guarded === undefined ? guarded : unguardedCell(guarded);
     const where = `clientsFile ${clientsFile} line ${i + 1}`;
     // A template line `init` wrote (under its header) whose client ID nobody filled in yet (its grant
     // type may be proposed): its rows stay client_unknown (never sent). A file without the header is

@@ -1,9 +1,11 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { linkSync, lstatSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { fieldValue, loadMapping } from "../map/index.js";
 import { readRows, type ReadOptions } from "../read/index.js";
+import { guardedCell } from "../shared/csv-cell.js";
 import { MigrateError } from "../shared/errors.js";
+import { printable } from "../shared/text.js";
 import type { ConnectionSettings, ServiceClient } from "../write/index.js";
 import { proposeMapping, type Proposal } from "./propose-mapping.js";
 import { checkHeader } from "./sources.js";
@@ -40,49 +42,61 @@ export interface InitResult extends Proposal {
  */
 export async function initMapping(config: InitConfig): Promise<InitResult> {
   const clientsFile = join(dirname(config.out), "clients.csv");
-  for (const file of [config.out, clientsFile])
-    if (existsSync(file))
-      throw new MigrateError("usage", `${file} exists; init never overwrites a file`, { file });
+  const targets = [config.out, clientsFile];
+  refuseTargets(targets);
+  // One pass (a pipe is read once): the first rows make the proposal, every row is counted under its client.
   const first: Record<string, unknown>[] = [];
+  let waiting: Record<string, unknown>[] = [];
+  let proposal: Proposal | undefined;
+  const counts = new Map<string, { rows: number; subjects: number }>();
+  let rows = 0;
+  const count = (fields: Record<string, unknown>) => {
+    const client = held(fields, proposal!.clientColumn);
+    if (client === undefined) return;
+    const tally = counts.get(client) ?? { rows: 0, subjects: 0 };
+    tally.rows++;
+    if (held(fields, proposal!.subjectColumn) !== undefined) tally.subjects++;
+    counts.set(client, tally);
+  };
+  const propose = () => {
+    proposal = proposeMapping(first, config.preset);
+    waiting.forEach(count);
+    waiting = [];
+  };
   for await (const row of readRows([config.dump], config.read)) {
-    if (!row.error) first.push(row.fields);
-    if (first.length >= sampleRows) break;
+    rows++;
+    if (proposal) count(row.fields);
+    else {
+      waiting.push(row.fields);
+      if (!row.error) first.push(row.fields);
+      if (first.length >= sampleRows) propose();
+    }
   }
   if (first.length === 0)
     throw new MigrateError("source_invalid", `${config.dump}: no readable row to propose a mapping from`, {
       file: config.dump,
     });
-  const proposal = proposeMapping(first, config.preset);
-  const { clientColumn, subjectColumn } = proposal;
-  const held = (fields: Record<string, unknown>, path: string | undefined) => {
-    const value = path ? fieldValue(fields, path) : undefined;
-    return value === undefined || value === null || value === "" ? undefined : String(value);
-  };
+  if (!proposal) propose();
+  const made = proposal!;
   // Per legacy client: its rows, and how many name a subject (none: a machine-to-machine client).
-  const counts = new Map<string, { rows: number; subjects: number }>();
-  let rows = 0;
-  for await (const row of readRows([config.dump], config.read)) {
-    rows++;
-    const client = held(row.fields, clientColumn);
-    if (client === undefined) continue;
-    const count = counts.get(client) ?? { rows: 0, subjects: 0 };
-    count.rows++;
-    if (held(row.fields, subjectColumn) !== undefined) count.subjects++;
-    counts.set(client, count);
-  }
   const sorted = [...counts].sort((a, b) => b[1].rows - a[1].rows);
   const legacyClients = sorted.map(([id, c]): [string, number] => [id, c.rows]);
   const guess = (c: { subjects: number }) =>
-    proposal.grantTypePerClient && subjectColumn && c.subjects === 0 ? "CLIENT_CREDENTIALS" : "";
-  writeFileSync(config.out, `${JSON.stringify(proposal.mapping, null, 2)}\n`, { flag: "wx" });
-  writeFileSync(
-    clientsFile,
-    stringify([
-      ["legacy_id", "client_id", "grant_type", "rows"],
-      ...sorted.map(([id, c]) => [id, "", guess(c), c.rows]),
-    ]),
-    { flag: "wx" },
-  );
+    made.grantTypePerClient && made.subjectColumn && c.subjects === 0 ? "CLIENT_CREDENTIALS" : "";
+  writeBoth([
+    [config.out, `${JSON.stringify(made.mapping, null, 2)}\n`],
+    [
+      clientsFile,
+      // Filled in a spreadsheet, usually: a legacy ID that looks like a formula is written as text.
+      stringify(
+        [
+          ["legacy_id", "client_id", "grant_type", "rows"],
+          ...sorted.map(([id, c]) => [id, "", guess(c), c.rows]),
+        ],
+        { cast: { string: guardedCell } },
+      ),
+    ],
+  ]);
   let invalid: string | undefined;
   try {
     // Loaded as a run loads it, and held to the dump's columns as a run would be.
@@ -91,7 +105,57 @@ export async function initMapping(config: InitConfig): Promise<InitResult> {
     invalid = error instanceof Error ? error.message : String(error);
   }
   const serviceClients = config.connection ? await readServiceClients(config.connection) : undefined;
-  return { ...proposal, mappingFile: config.out, clientsFile, legacyClients, rows, invalid, serviceClients };
+  return { ...made, mappingFile: config.out, clientsFile, legacyClients, rows, invalid, serviceClients };
+}
+
+const held = (fields: Record<string, unknown>, path: string | undefined) => {
+  const value = path ? fieldValue(fields, path) : undefined;
+  return value === undefined || value === null || value === "" ? undefined : String(value);
+};
+
+/** Neither file may exist (a link, even a dangling one, counts), and their folder must. */
+function refuseTargets(targets: readonly string[]): void {
+  for (const file of targets) {
+    if (lstatSync(file, { throwIfNoEntry: false }))
+      throw new MigrateError(
+        "usage",
+        `${printable(file)} exists; init never overwrites a file (nor writes through a link)`,
+        { file },
+      );
+    if (!statSync(dirname(file), { throwIfNoEntry: false })?.isDirectory())
+      throw new MigrateError(
+        "usage",
+        `the folder ${printable(dirname(file))} does not exist; create it first`,
+        { file },
+      );
+  }
+}
+
+/**
+ * Both files or neither: each is written beside its place and linked there (a link never replaces a
+ * file, a link or a dangling link at the name); if the second cannot be placed, the first is taken back.
+ */
+function writeBoth(files: readonly [file: string, text: string][]): void {
+  const temps = files.map(([file]) => `${file}.${process.pid}.init-tmp`);
+  const placed: string[] = [];
+  let at = 0;
+  try {
+    for (at = 0; at < files.length; at++) writeFileSync(temps[at]!, files[at]![1], { flag: "wx" });
+    for (at = 0; at < files.length; at++) {
+      linkSync(temps[at]!, files[at]![0]);
+      placed.push(files[at]![0]);
+    }
+  } catch (error) {
+    for (const file of placed) rmSync(file, { force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? "an error";
+    throw new MigrateError(
+      "usage",
+      `init wrote nothing: ${printable(files[at]![0])} could not be written (${code})`,
+      { cause: error },
+    );
+  } finally {
+    for (const temp of temps) rmSync(temp, { force: true });
+  }
 }
 
 async function readServiceClients(connection: ConnectionSettings): Promise<InitResult["serviceClients"]> {

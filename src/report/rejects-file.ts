@@ -2,9 +2,7 @@ import { closeSync, writeSync } from "node:fs";
 import { stringify } from "csv-stringify/sync";
 import { openReportFile, reportError } from "./files.js";
 import type { ReasonCode } from "../map/index.js";
-
-/** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
-const formulaStart = /^[=+\-@\t\r]/;
+import { guardedCell } from "../shared/csv-cell.js";
 
 /** A rejected row as rejects.csv lists it. */
 export interface RejectedRow {
@@ -31,7 +29,7 @@ export class RejectsFile {
     // The key is already a hash of the token; eight characters of it identify the row, never the value.
     const fingerprint = at.key ? `sha256:${at.key.slice(0, 8)}` : "";
     const line = stringify([[at.file, at.rowNo, at.line, reason, at.detail, fingerprint]], {
-      cast: { string: (text) => (formulaStart.test(text) ? `'${text}` : text) },
+      cast: { string: guardedCell },
     });
     try {
       writeSync(this.fd, line);

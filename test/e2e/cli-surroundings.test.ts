@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { RunSummary } from "../../src/pipeline/index.js";
+import { runCli } from "../helpers/cli.js";
+import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { webApp } from "../helpers/emulator.js";
+import { repoFile, tempDir } from "../helpers/paths.js";
+
+const cli = repoFile("bin/authlete-migrate.js");
+
+test("init's clients.csv guards would-be formulas (read back as the legacy ID), writes both files or neither, and reads standard input once", async (t) => {
+  const dir = tempDir(t);
+  const rows = liveRows(4).map((r, i) => ({
+    ...r,
+    client: ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x")', "+1", "@SUM(1)"][i]!,
+  }));
+  const dump = writeDump(dir, "dump.csv", rows);
+  const out = join(dir, "mapping.json");
+  const init = await runCli(["init", dump, "--out", out]);
+  assert.equal(init.code, 0, init.stderr);
+  const clients = readFileSync(join(dir, "clients.csv"), "utf8");
+  for (const cell of ["'=cmd|' /C calc'!A0", "'+1", "'@SUM(1)"]) assert.ok(clients.includes(cell), cell);
+  // Filled in, the guarded IDs still name the dump's clients: every row maps.
+  const filled = clients
+    .trim()
+    .split("\n")
+    .map((line, i) =>
+      i === 0
+        ? "legacy_id,client_id,grant_type"
+        : line.replace(/,,(\w*),\d+$/, `,${webApp},AUTHORIZATION_CODE`),
+    );
+  writeFileSync(join(dir, "clients.csv"), `${filled.join("\n")}\n`);
+  const dry = await runCli([
+    "migrate",
+    dump,
+    "--mapping",
+    out,
+    "--ledger",
+    join(dir, "l.db"),
+    "--dry-run",
+    "--json",
+  ]);
+  assert.equal((JSON.parse(dry.stdout) as RunSummary).created, 4, dry.stdout + dry.stderr);
+
+  // A dangling link planted at clients.csv: nothing is written, and the message says why.
+  const other = join(dir, "other");
+  mkdirSync(other);
+  symlinkSync(join(dir, "nowhere.csv"), join(other, "clients.csv"));
+  const planted = await runCli(["init", dump, "--out", join(other, "mapping.json")]);
+  assert.equal(planted.code, 2);
+  assert.match(
+    planted.stderr,
+    /clients\.csv exists; init never overwrites a file \(nor writes through a link\) \[usage\]/,
+  );
+  assert.equal(existsSync(join(other, "mapping.json")), false, "neither file");
+  assert.equal(existsSync(join(dir, "nowhere.csv")), false, "nothing written through the link");
+  const missing = await runCli(["init", dump, "--out", join(dir, "no", "such", "mapping.json")]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /the folder .*no\/such does not exist; create it first \[usage\]/);
+
+  // init - : the dump arrives once, on a pipe, and is counted whole.
+  const piped = join(dir, "piped");
+  mkdirSync(piped);
+  const fromPipe = await runCli(
+    ["init", "-", "--format", "csv", "--out", join(piped, "mapping.json")],
+    {},
+    {
+      input: readFileSync(dump),
+    },
+  );
+  assert.equal(fromPipe.code, 0, fromPipe.stderr);
+  assert.match(fromPipe.stdout, /4 legacy client ID\(s\) over 4 row\(s\)/);
+});
+
+test("a terminal on standard input is refused at once; a reader that stops reading ends the output quietly", (t) => {
+  const dir = tempDir(t);
+  const mapping = writeMapping(dir);
+  // script(1) gives the command a pseudo-terminal as its standard input.
+  const tty = spawnSync(
+    "script",
+    ["-qec", `${process.execPath} ${cli} migrate - --mapping ${mapping} --dry-run`, "/dev/null"],
+    { encoding: "utf8", timeout: 60_000, input: "" },
+  );
+  assert.equal(tty.error, undefined, "it did not wait");
+  assert.equal(tty.status, 2, tty.stdout);
+  assert.match(tty.stdout, /standard input is a terminal: pipe the dump in/);
+
+  const ledger = join(dir, "l.db");
+  const dump = writeDump(dir, "d.csv", liveRows(3));
+  spawnSync(process.execPath, [
+    cli,
+    "migrate",
+    dump,
+    "--mapping",
+    mapping,
+    "--ledger",
+    ledger,
+    "--dry-run",
+    "--quiet",
+  ]);
+  // `true` exits without reading: the status output meets a closed pipe.
+  const piped = spawnSync(
+    "bash",
+    ["-c", `set -o pipefail; ${process.execPath} ${cli} status --json --ledger ${ledger} | true`],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  assert.equal(piped.stderr, "", "no stack trace");
+  assert.equal(piped.status, 0);
+});
