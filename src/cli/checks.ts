@@ -2,7 +2,7 @@ import type { Argv } from "yargs";
 import type { MigratedCheck } from "../pipeline/index.js";
 import { printable } from "../shared/text.js";
 import { connectionOptions, connectionSettings, existingLedger } from "./connection.js";
-import { loadCommandMapping } from "./mapping.js";
+import { lineBaseUrlOption, loadCommandMapping } from "./mapping.js";
 import { parseNow } from "./now.js";
 import { wholePositive } from "./option-values.js";
 
@@ -11,6 +11,7 @@ export function checkOptions<T>(y: Argv<T>, concurrency: number) {
   return connectionOptions(y)
     .positional("files", { type: "string", array: true, demandOption: true })
     .option("mapping", { type: "string", demandOption: true })
+    .option("line-base-url", lineBaseUrlOption)
     .option("ledger", { type: "string", default: "./authlete-migrate.db" })
     .option("sample", {
       type: "number",
@@ -26,6 +27,7 @@ export function checkOptions<T>(y: Argv<T>, concurrency: number) {
 type CheckArgs = Parameters<typeof connectionSettings>[0] & {
   files: string[];
   mapping: string;
+  "line-base-url"?: string;
   ledger: string;
   sample: number;
   all: boolean;
@@ -37,7 +39,7 @@ type CheckArgs = Parameters<typeof connectionSettings>[0] & {
 export function checkInput(argv: CheckArgs): MigratedCheck {
   return {
     files: argv.files,
-    mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`)),
+    mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`), argv["line-base-url"]),
     read: {},
     ledgerFile: existingLedger(argv.ledger),
     connection: connectionSettings(argv, wholePositive("concurrency", argv.concurrency, 1024)),

@@ -8,4 +8,9 @@ export {
   maxTokenLifetimeSeconds,
   publicKeyProblem,
 } from "./rules.js";
-export { parseLineKeyIdQuery, type LineKeyIdQuery, type LineSettingsProblem } from "./settings.js";
+export {
+  lineIssuerOverride,
+  parseLineKeyIdQuery,
+  type LineKeyIdQuery,
+  type LineSettingsProblem,
+} from "./settings.js";

@@ -35,8 +35,13 @@ export function parseLineKeyIdQuery(line: unknown, anchorFile: string): LineKeyI
   if (typeof baseUrl !== "string" || !URL.canParse(baseUrl))
     return { field: ".baseUrl", problem: `is not a URL: ${JSON.stringify(baseUrl)}` };
   const url = new URL(baseUrl);
-  if (!protectsCredentials(url))
-    return { field: ".baseUrl", problem: `must be https (or http on loopback); got ${url.origin}` };
+  // A mapping is shared and downloaded: it must not choose where a signed assertion goes. Another
+  // issuer (a test stand-in) is named on the command line (--line-base-url), and printed.
+  if (url.origin !== new URL(lineBaseUrl).origin)
+    return {
+      field: ".baseUrl",
+      problem: `may only be LINE's own ${lineBaseUrl}: a mapping never sends the client assertion elsewhere; name another issuer with --line-base-url on the command line`,
+    };
   if (line.audience !== undefined && typeof line.audience !== "string")
     return { field: ".audience", problem: "must be a string" };
   const channels = new Map<string, { privateKeyFile: string; kid?: string }>();
@@ -57,4 +62,13 @@ export function parseLineKeyIdQuery(line: unknown, anchorFile: string): LineKeyI
     });
   }
   return { baseUrl: url.origin, audience: (line.audience as string | undefined) ?? lineAudience, channels };
+}
+
+/** The issuer a command line names instead of LINE (https, or http on loopback): its origin. */
+export function lineIssuerOverride(value: string): string | { problem: string } {
+  if (!URL.canParse(value)) return { problem: `is not a URL (${value.length} characters)` };
+  const url = new URL(value);
+  if (!protectsCredentials(url) || url.username || url.password)
+    return { problem: "must be https (plain HTTP only on loopback) and hold no credentials" };
+  return url.origin;
 }

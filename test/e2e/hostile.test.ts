@@ -161,12 +161,12 @@ test("an issuer that redirects or echoes the client assertion: the assertion goe
         clients: { "1657000001": 26888344961666 },
         validKeyIds: {
           column: "response.key_id",
-          line: { baseUrl, channels: { "1657000001": { privateKey: priv, kid: "k1" } } },
+          line: { channels: { "1657000001": { privateKey: priv, kid: "k1" } } },
         },
       },
       "line.json",
     );
-    const r = await runCli(["line-kids", "--mapping", mapping]);
+    const r = await runCli(["line-kids", "--mapping", mapping, "--line-base-url", baseUrl]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /\[issuer_failed\]/);
     assert.ok(!r.stderr.includes("\u001b"), "the issuer's words are defused");

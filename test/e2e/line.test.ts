@@ -78,10 +78,7 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
   await revokeChannelToken(issuer, secret, issued[1]!.response.access_token);
 
   const mapping = join(dir, "mapping.json");
-  const lineQuery = (kid: string) => ({
-    baseUrl: emulator.baseUrl,
-    channels: { "1657000001": { privateKey: one.priv, kid } },
-  });
+  const lineQuery = (kid: string) => ({ channels: { "1657000001": { privateKey: one.priv, kid } } });
   const writeMapping = (kid: string) =>
     writeFileSync(
       mapping,
@@ -93,7 +90,20 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
     );
   const ledger = join(dir, "l.db");
   const migrate = () =>
-    runCli(["migrate", log, "--mapping", mapping, "--ledger", ledger, "--json"], authleteEnv(emulator));
+    runCli(
+      [
+        "migrate",
+        log,
+        "--mapping",
+        mapping,
+        "--ledger",
+        ledger,
+        "--json",
+        "--line-base-url",
+        emulator.baseUrl,
+      ],
+      authleteEnv(emulator),
+    );
 
   // A kid LINE does not know stops the run before anything is sent, and says which rule failed.
   writeMapping("f00dfeed-0000-0000-0000-000000000000");
@@ -107,7 +117,30 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
   assert.equal(emulator.store.stats().tokens, 0);
 
   writeMapping(one.key.kid);
+  // A shared mapping cannot send the assertion elsewhere than LINE: only the command line can, and says so.
+  writeFileSync(
+    mapping,
+    JSON.stringify({
+      extends: "line-channel-access-token-v2.1",
+      clients: { "1657000001": billingService },
+      validKeyIds: {
+        column: "response.key_id",
+        line: { ...lineQuery(one.key.kid), baseUrl: emulator.baseUrl },
+      },
+    }),
+  );
+  const elsewhere = await migrate();
+  assert.equal(elsewhere.code, 2);
+  assert.match(
+    elsewhere.stderr,
+    /validKeyIds\.line\.baseUrl may only be LINE's own https:\/\/api\.line\.me.*--line-base-url.*\[mapping_invalid\]/,
+  );
+  writeMapping(one.key.kid);
   const first = await migrate();
+  assert.match(
+    first.stderr,
+    /LINE client assertions go to http:\/\/127\.0\.0\.1:\d+ \(--line-base-url\), not to LINE/,
+  );
   assert.equal(first.code, 1, first.stderr); // a rejected row: the channel without a configured key
   assert.deepEqual(rowFates(ledger), {
     1: "created",
@@ -153,7 +186,9 @@ test("LINE v2.1: tokens issued with a keygen key, some revoked, only the valid o
 
   // The same answer, saved for a later run (validKeyIds.file) or for the record.
   const kidsFile = join(dir, "kids.json");
-  const saved = await runCli(["line-kids", "--mapping", mapping, "--out", kidsFile]);
+  const saved = await runCli(
+    ["line-kids", "--mapping", mapping, "--out", kidsFile].concat(["--line-base-url", emulator.baseUrl]),
+  );
   assert.equal(saved.code, 0, saved.stderr);
   assert.match(saved.stderr, /3 valid key ID\(s\) for 1 channel\(s\)/);
   assert.deepEqual(

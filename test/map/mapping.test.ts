@@ -120,7 +120,9 @@ test("a key given twice in one object of a mapping, a key-ID file or a clients f
 test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key file per channel", () => {
   const line = (l: unknown) => ({ columns, validKeyIds: { column: "kid", line: l } });
   const channels = { "1657000001": { privateKey: "k.json", kid: "abc" } };
-  refused(line({ channels, baseUrl: "http://api.line.example" }), /https \(or http on loopback\)/);
+  // Wherever a mapping points it, a signed assertion goes to LINE only (the command line may say otherwise).
+  for (const baseUrl of ["http://api.line.example", "https://evil.example", "http://127.0.0.1:9999"])
+    refused(line({ channels, baseUrl }), /baseUrl may only be LINE's own https:\/\/api\.line\.me/);
   refused(line({ channels: {} }), /validKeyIds\.line must be \{ "channels"/);
   refused(line({ channels: { "1657000001": { kid: "abc" } } }), /channels\.1657000001 must be/);
   refused(line({ channels, secret: "x" }), /validKeyIds\.line has unknown key/);
@@ -128,14 +130,14 @@ test("validKeyIds asks LINE only over TLS (plain HTTP on loopback), with one key
     { columns, validKeyIds: { column: "kid", file: "k.json", line: { channels } } },
     /validKeyIds must be/,
   );
-  const parsed = parseMapping(line({ channels, baseUrl: "http://127.0.0.1:9999" }), "/maps/m.json");
+  const parsed = parseMapping(line({ channels, baseUrl: "https://api.line.me/" }), "/maps/m.json");
   assert.equal(
     parsed.validKeyIds?.ids,
     undefined,
     "asked before the first row, not when the mapping is read",
   );
   assert.deepEqual(parsed.validKeyIds?.issuer, {
-    baseUrl: "http://127.0.0.1:9999",
+    baseUrl: "https://api.line.me",
     audience: "https://api.line.me/",
     channels: new Map([["1657000001", { privateKeyFile: "/maps/k.json", kid: "abc" }]]),
   });

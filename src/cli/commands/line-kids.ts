@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
 import { withValidKeyIds } from "../../pipeline/index.js";
 import { MigrateError } from "../../shared/errors.js";
-import { loadCommandMapping } from "../mapping.js";
+import { lineBaseUrlOption, loadCommandMapping } from "../mapping.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate line-kids`: save LINE's list of valid key IDs, to migrate against one fixed answer. */
@@ -13,11 +13,16 @@ export function lineKidsCommand(yargs: Argv, done: (result: Promise<CommandResul
     (y) =>
       y
         .option("mapping", { type: "string", demandOption: true, describe: "Mapping with validKeyIds.line" })
+        .option("line-base-url", lineBaseUrlOption)
         .option("out", { type: "string", describe: "File to write (default: stdout)" }),
     (argv) => {
       done(
         (async () => {
-          const mapping = loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`));
+          const mapping = loadCommandMapping(
+            argv.mapping,
+            (m) => process.stderr.write(`${m}\n`),
+            argv["line-base-url"],
+          );
           const query = mapping.validKeyIds?.issuer;
           if (!query)
             throw new MigrateError("usage", `${argv.mapping} has no validKeyIds.line to ask LINE with`, {

@@ -13,6 +13,7 @@ import { parseNow } from "../now.js";
 export interface MigrateArgs {
   files: string[];
   mapping: string;
+  lineBaseUrl?: string;
   ledger: string;
   dryRun: boolean;
   retryRejected: boolean;
@@ -85,7 +86,7 @@ export function buildMigrateConfig(
       `reading the dump ${once === standardInput ? "from standard input" : "with the mapping's export query (PG* environment)"}, once: the service's settings are checked but not the dump's clients and scopes, and progress has no total (no pre-scan)${once === standardInput ? "; pipe a gzipped dump through zcat" : ""}`,
     );
   }
-  const mapping = loadCommandMapping(args.mapping, warn);
+  const mapping = loadCommandMapping(args.mapping, warn, args.lineBaseUrl);
   if (!args.dryRun && args.checkService === false)
     warn(
       "WARNING: --no-check-service: the service's settings are not read. tokenExpirationLinked is assumed on, and singleAccessTokenPerSubject, unsupported scopes or clients and default lifetimes go unchecked: Authlete may revoke or shorten tokens without this run knowing.",

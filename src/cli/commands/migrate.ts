@@ -5,6 +5,7 @@ import { postgresqlSource } from "../../read/index.js";
 import { printable } from "../../shared/text.js";
 import { createProgressView } from "../progress.js";
 import { connectionOptions } from "../connection.js";
+import { lineBaseUrlOption } from "../mapping.js";
 import type { CommandResult } from "../types.js";
 import { buildMigrateConfig, type MigrateArgs } from "./migrate-options.js";
 
@@ -56,6 +57,7 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           describe: "CSV, JSON array or NDJSON dumps (.gz too)",
         })
         .option("mapping", { type: "string", demandOption: true, describe: "Mapping file (JSON)" })
+        .option("line-base-url", lineBaseUrlOption)
         .option("ledger", {
           type: "string",
           default: "./authlete-migrate.db",
