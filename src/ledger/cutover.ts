@@ -3,10 +3,36 @@ import { MigrateError } from "../shared/errors.js";
 import { liveHolder } from "./holder.js";
 import type { CutoverRecord } from "./types.js";
 
-/** The recorded cutover, if any (kept in the meta table). */
+const isCount = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * The recorded cutover, if any (kept in the meta table). A record that is not one (a ledger edited by
+ * hand, or damaged) is refused: whether traffic has moved decides what may be sent.
+ */
 export function readCutover(db: Database): CutoverRecord | undefined {
-  const text = db.prepare("SELECT value FROM meta WHERE key = 'cutover'").pluck().get() as string | undefined;
-  return text === undefined ? undefined : (JSON.parse(text) as CutoverRecord);
+  const text = db.prepare("SELECT value FROM meta WHERE key = 'cutover'").pluck().get() as unknown;
+  if (text === undefined) return undefined;
+  let record: unknown;
+  try {
+    record = typeof text === "string" ? JSON.parse(text) : undefined;
+  } catch {
+    record = undefined;
+  }
+  const r = record as Partial<CutoverRecord> | undefined;
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    !isCount(r.at) ||
+    (r.at as number) > Date.UTC(3000, 0, 1) ||
+    typeof r.forced !== "boolean" ||
+    !isCount(r.pending) ||
+    !isCount(r.failed)
+  )
+    throw new MigrateError(
+      "ledger_invalid",
+      "the ledger's cutover record is not one this tool wrote (edited or damaged): it decides what may be sent, so nothing goes on until the ledger is restored",
+    );
+  return r as CutoverRecord;
 }
 
 /**

@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { readCutover, recordCutover } from "./cutover.js";
 import { liveHolder } from "./holder.js";
-import { readStatus } from "./status.js";
+import { readStatus, readSummary } from "./status.js";
 import type { CutoverRecord, LedgerStatus, RunStart, RunStatus } from "./types.js";
 
 /** The ledger's run log: who ran what over which sources, how it ended, and the cutover. */
@@ -65,7 +65,7 @@ export function openRunLog(db: Database.Database, file: string): RunLog {
         )
         .pluck()
         .get(JSON.stringify(sources), mappingHash) as string | undefined;
-      return summary === undefined ? undefined : (JSON.parse(summary) as Record<string, unknown>);
+      return readSummary(summary) as Record<string, unknown> | undefined;
     },
     rowsReadBefore(sources) {
       const summary = db
@@ -74,8 +74,8 @@ export function openRunLog(db: Database.Database, file: string): RunLog {
         )
         .pluck()
         .get(JSON.stringify(sources)) as string | undefined;
-      const rows = summary === undefined ? undefined : (JSON.parse(summary) as { rows?: unknown }).rows;
-      return typeof rows === "number" ? rows : undefined;
+      const rows = (readSummary(summary) as { rows?: unknown } | undefined)?.rows;
+      return Number.isSafeInteger(rows) && (rows as number) >= 0 ? (rows as number) : undefined;
     },
     status: () => readStatus(db),
     cutover: () => readCutover(db),

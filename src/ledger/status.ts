@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { MigrateError } from "../shared/errors.js";
 import { readCutover } from "./cutover.js";
 import type { EntryState, LedgerStatus, RunRecord, RunStatus } from "./types.js";
 
@@ -19,7 +20,8 @@ export function readStatus(db: Database): LedgerStatus {
     endedAt: r.ended_at,
     dryRun: r.dry_run === 1,
     status: r.status,
-    summary: r.summary === null ? null : JSON.parse(r.summary),
+    // One that is not JSON (an edited ledger) is shown as such, not a crash.
+    summary: r.summary === null ? null : (readSummary(r.summary) ?? { unreadable: true }),
   }));
   const states: Record<EntryState, number> = { pending: 0, created: 0, skipped: 0, rejected: 0, failed: 0 };
   for (const row of db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as {
@@ -34,5 +36,25 @@ export function readStatus(db: Database): LedgerStatus {
     .all() as { reason: string; n: number }[]) {
     reasons[row.reason] = row.n;
   }
-  return { runs, states, reasons, left: states.pending + states.failed, cutover: readCutover(db) };
+  return { runs, states, reasons, left: states.pending + states.failed, cutover: shownCutover(db) };
+}
+
+/** The cutover as status shows it: a record that is not one is said to be so (status only reads). */
+function shownCutover(db: Database): LedgerStatus["cutover"] {
+  try {
+    return readCutover(db);
+  } catch (error) {
+    if (error instanceof MigrateError && error.code === "ledger_invalid") return "unreadable";
+    throw error;
+  }
+}
+
+/** A stored summary as an object; one that is not (an edited ledger) tells nothing, never a crash. */
+export function readSummary(text: unknown): object | undefined {
+  try {
+    const value: unknown = typeof text === "string" ? JSON.parse(text) : undefined;
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -77,7 +77,8 @@ export interface LedgerStatus {
   reasons: Record<string, number>;
   /** Entries a rerun will still work on: pending and failed. */
   left: number;
-  cutover?: CutoverRecord;
+  /** "unreadable": a cutover record this tool did not write (runs and cutover refuse the ledger). */
+  cutover?: CutoverRecord | "unreadable";
 }
 
 /** The moment traffic moved to Authlete, as `cutover` recorded it. */

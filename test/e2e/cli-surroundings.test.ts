@@ -8,6 +8,7 @@ import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { webApp } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
+import Database from "better-sqlite3";
 
 const cli = repoFile("bin/authlete-migrate.js");
 
@@ -109,4 +110,46 @@ test("a terminal on standard input is refused at once; a reader that stops readi
   );
   assert.equal(piped.stderr, "", "no stack trace");
   assert.equal(piped.status, 0);
+});
+
+test("status and cutover over a tampered ledger: escapes escaped, impossible counts and times said so, bad JSON shown or refused, never a crash", async (t) => {
+  const dir = tempDir(t);
+  const mapping = writeMapping(dir);
+  const dump = writeDump(dir, "d.csv", liveRows(3));
+  const ledger = join(dir, "l.db");
+  assert.equal(
+    (await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger, "--dry-run", "--quiet"])).code,
+    0,
+  );
+  const db = new Database(ledger);
+  const runId = db.prepare("SELECT max(id) FROM runs").pluck().get() as number;
+  const summary = JSON.parse(
+    db.prepare("SELECT summary FROM runs WHERE id = ?").pluck().get(runId) as string,
+  ) as Record<string, unknown>;
+  db.prepare("UPDATE runs SET status = ?, summary = ?, started_at = ? WHERE id = ?").run(
+    "completed\x1b[2J\u202e",
+    JSON.stringify({ ...summary, rows: -5, created: 1e18 }),
+    "yesterday",
+    runId,
+  );
+  db.prepare(
+    "INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host, summary) SELECT started_at, dry_run, 'completed', arguments, sources, mapping_hash, pid, host, ? FROM runs WHERE id = ?",
+  ).run("{not json", runId);
+  db.prepare(
+    "INSERT INTO entries (token_hash, state, reason, run_id, seen_run, updated_at, source_file, row_no) VALUES ('x', 'skipped', ?, ?, ?, 0, 'd.csv', 1)",
+  ).run("evil\x1b]52;c;aGk=\x07", runId, runId);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('cutover', 'null')").run();
+  db.close();
+  const status = await runCli(["status", "--ledger", ledger]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.ok(!status.stdout.includes("\x1b") && !status.stdout.includes("\u202e"), "escaped");
+  assert.match(
+    status.stdout,
+    /\(no time\) dry run completed\\u\{1b\}\[2J\\u\{202e\} rows \(not a count\) created \(not a count\)/,
+  );
+  assert.match(status.stdout, /summary unreadable/);
+  assert.match(status.stdout, /Cutover: the record is not one this tool wrote/);
+  const cutover = await runCli(["cutover", "--ledger", ledger]);
+  assert.equal(cutover.code, 2, cutover.stdout + cutover.stderr);
+  assert.match(cutover.stderr, /the ledger's cutover record is not one this tool wrote.*\[ledger_invalid\]/);
 });
