@@ -47,6 +47,8 @@ export async function* readCsv(file: string, options: ReadOptions): AsyncGenerat
       if (rows.length > 0) yield rows;
     }
   } catch (error) {
+    // A stop signal ends a source that had nothing to give yet (a query that has sent nothing): no error.
+    if (stopped(options) && !(error instanceof CsvTextError)) return;
     if (error instanceof CsvTextError && error.code === "CSV_MAX_RECORD_SIZE")
       throw recordTooLarge(file, `the record at line ${error.line}`, maxRecordBytes, rowNo + 1);
     throw sourceFailure(file, error, rowNo);

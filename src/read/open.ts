@@ -57,12 +57,18 @@ export const readOnce = (file: string): boolean => file === standardInput || fil
 /** A byte stream of the file, gunzipped (within `maxGzipRatio`) when it starts with the gzip magic bytes. */
 export function openSource(
   file: string,
-  options: Pick<ReadOptions, "maxGzipRatio" | "postgresqlQuery"> = {},
+  options: Pick<ReadOptions, "maxGzipRatio" | "postgresqlQuery" | "end" | "stop"> = {},
 ): Readable {
   const maxGzipRatio = options.maxGzipRatio ?? defaultMaxGzipRatio;
   // A pipe is read once and as it comes (pipe a gzipped dump through zcat).
   if (file === standardInput) return process.stdin;
-  if (file === postgresqlSource) return openPostgresqlCopy(options.postgresqlQuery);
+  if (file === postgresqlSource) {
+    // A stop signal ends a query that has sent nothing yet too (it is cancelled, not waited for).
+    const copy = openPostgresqlCopy(options.postgresqlQuery);
+    for (const signal of [options.end, options.stop])
+      signal?.addEventListener("abort", () => copy.destroy(), { once: true });
+    return copy;
+  }
   let head: Buffer;
   try {
     head = firstBytes(file);

@@ -25,9 +25,13 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
   const options = [process.env.PGOPTIONS, "-c default_transaction_read_only=on"].filter(Boolean).join(" ");
   const client = new pg.Client({ options });
   let closed = false;
+  let running: object | undefined;
   const close = () => {
     if (closed) return;
     closed = true;
+    // A query still running is cancelled (the protocol's CancelRequest, on a connection of its own):
+    // ending the session alone would wait for the query to finish, however long it takes.
+    if (running !== undefined) cancelQuery(pg, client);
     client.end().catch(() => {});
   };
   const fail = (error: unknown) =>
@@ -46,12 +50,17 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
     .then(() => client.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     .then(() => {
       const copy = client.query(copyTo(query!));
+      running = copy;
       // Not pipeline(): it would end `out` with the driver's bare error (SQLSTATE only) before ours.
       copy.on("error", (error) => {
+        running = undefined;
         close();
         fail(error);
       });
-      copy.on("end", close);
+      copy.on("end", () => {
+        running = undefined;
+        close();
+      });
       copy.pipe(out);
     })
     .catch((error: unknown) => {
@@ -67,4 +76,25 @@ export function openPostgresqlCopy(query: string | undefined): Readable {
 function sqlState(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : "";
+}
+
+/** The driver's view of a connection, for the CancelRequest (the driver exposes no public call for it). */
+interface Wire {
+  connect(port: number | string, host?: string): void;
+  cancel(processId: number, secretKey: number): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  end(): void;
+}
+
+/**
+ * Cancels the query `client` is running: PostgreSQL's CancelRequest (its backend's process ID and secret
+ * key) on a connection of its own, to the same server (a TCP host, or a socket directory).
+ */
+function cancelQuery(pg: typeof pgModule, client: pgModule.Client): void {
+  const target = client as unknown as { processID: number; secretKey: number; host: string; port: number };
+  const wire = (new pg.Client() as unknown as { connection: Wire }).connection;
+  wire.on("error", () => {});
+  wire.on("connect", () => wire.cancel(target.processID, target.secretKey));
+  if (target.host.startsWith("/")) wire.connect(`${target.host}/.s.PGSQL.${target.port}`);
+  else wire.connect(target.port, target.host);
 }

@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
-import { runCli } from "../helpers/cli.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runCli, startCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
@@ -78,5 +79,49 @@ test(
     );
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /postgresql: .*ECONNREFUSED.*\[source_invalid\]/);
+  },
+);
+
+test(
+  "SIGTERM during a slow export query cancels it at the server and ends the run (nothing left running in the legacy database)",
+  { skip },
+  async (t) => {
+    const pg = await startPostgres(t);
+    pg.psql("postgres", "CREATE DATABASE legacy");
+    // A view the database owner made slow: the export query itself is a plain read of it.
+    pg.psql(
+      "legacy",
+      `CREATE VIEW slow_tokens AS SELECT 'T' || pg_sleep(600)::text AS token, NULL::text AS refresh_token, 'web' AS client, 'alice' AS "user", 'openid' AS scopes, '2099-01-01T00:00:00Z' AS expires_at, NULL::text AS refresh_expires_at, NULL::text AS revoked_at`,
+    );
+    const dir = tempDir(t);
+    const mapping = join(dir, "mapping.json");
+    const query =
+      'COPY (SELECT token, refresh_token, client, "user", scopes, expires_at, refresh_expires_at, revoked_at FROM slow_tokens) TO STDOUT WITH CSV HEADER';
+    writeFileSync(mapping, JSON.stringify({ ...generatedMapping, export: { postgresql: query } }));
+    const pgEnv = { PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGDATABASE: "legacy" };
+    const running = () =>
+      Number(
+        pg.psql(
+          "legacy",
+          "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'COPY (SELECT token%'",
+        ),
+      );
+    const run = startCli(
+      ["migrate", "postgresql:", "--mapping", mapping, "--ledger", join(dir, "l.db"), "--dry-run", "--quiet"],
+      pgEnv,
+    );
+    for (let i = 0; running() === 0; i++) {
+      if (i > 600) assert.fail("the export query never started");
+      await sleep(100);
+    }
+    run.child.kill("SIGTERM");
+    // Bounded: a query waited for rather than cancelled would keep the process 10 minutes.
+    const ended = await Promise.race([run.result, sleep(60_000).then(() => undefined)]);
+    assert.ok(ended, "the run ended after SIGTERM, without waiting for the query");
+    assert.equal(ended.code, 3, ended.stderr);
+    for (let i = 0; running() > 0; i++) {
+      if (i > 100) assert.fail("the export query is still running in the legacy database");
+      await sleep(100);
+    }
   },
 );
