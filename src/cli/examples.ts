@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 
 /** What a migration engineer types, per command: shown by `<command> --help`. */
-const examples: Record<string, [command: string, meaning: string][]> = {
+export const examples: Record<string, [command: string, meaning: string][]> = {
   init: [
     ["$0 init tokens.csv", "recognise a preset or propose columns; write mapping.json and clients.csv"],
     ["$0 init export.ndjson --preset none --out site/mapping.json", "columns by name only"],
@@ -32,8 +32,19 @@ const examples: Record<string, [command: string, meaning: string][]> = {
     ],
   ],
   cutover: [["$0 cutover", "record that traffic now goes to Authlete"]],
-  emulator: [['eval "$($0 emulator --print-env --port 8088 &)"', "run the emulator and export its settings"]],
-  keygen: [["$0 keygen --out keys/1657000001", "an assertion signing key pair for a LINE channel"]],
+  // Not eval "$(… &)": the substitution waits for the background emulator's output to close, forever.
+  emulator: [
+    [
+      "$0 emulator --print-env --port 8088 > emulator.env & sleep 1; . ./emulator.env",
+      "run the emulator in the background and export its settings",
+    ],
+  ],
+  keygen: [
+    [
+      "$0 keygen --private-key keys/1657000001.jwk.json --public-key keys/1657000001.pub.jwk.json",
+      "an assertion signing key pair for a LINE channel",
+    ],
+  ],
   "line-kids": [["$0 line-kids --mapping mapping.json --out kids.json", "save LINE's valid key IDs"]],
 };
 

@@ -15,7 +15,7 @@ import { verifyCommand } from "./commands/verify.js";
 import { compareCommand } from "./commands/compare.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
-import { printable } from "../shared/text.js";
+import { fromOutside } from "../shared/outside.js";
 
 /** The version in the package's own package.json (dist/src/cli → the package root). */
 function packageVersion(): string {
@@ -90,11 +90,11 @@ function reportFailure(error: unknown): number {
   // Messages name files and values from outside (a file name may hold an escape sequence): the last line
   // of defence before the terminal shows control and bidi characters escaped, and bounds the length.
   if (error instanceof MigrateError) {
-    process.stderr.write(`authlete-migrate: ${printable(error.message, 2000)} [${error.code}]\n`);
+    process.stderr.write(`authlete-migrate: ${fromOutside(error.message, [], 2000)} [${error.code}]\n`);
     return error.exitCode;
   }
   // Never print a raw stack or object: SDK errors may carry request bodies. Only our message reaches stderr.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`authlete-migrate: ${printable(message, 2000)}\n`);
+  process.stderr.write(`authlete-migrate: ${fromOutside(message, [], 2000)}\n`);
   return 2;
 }

@@ -1,3 +1,4 @@
+import { readFailure } from "../shared/text.js";
 import { readFileSync } from "node:fs";
 import { grantTypes, type EmulatorSeed, type GrantType } from "./types.js";
 
@@ -63,7 +64,8 @@ export function loadSeed(file: string): EmulatorSeed {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    fail(file, (error as Error).message);
+    // Never quoted: a file named by mistake (a key, a ledger) must not reach the terminal.
+    fail(file, readFailure(error));
   }
   return parseSeed(raw, file);
 }

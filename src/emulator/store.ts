@@ -1,4 +1,6 @@
 import Database from "better-sqlite3";
+import { MigrateError } from "../shared/errors.js";
+import { printable } from "../shared/text.js";
 import type { StoredToken } from "./types.js";
 
 /** Token storage keyed by hash: in memory by default, or a SQLite file that survives a restart. */
@@ -18,8 +20,27 @@ export interface TokenStore {
 }
 
 /** Opens the SQLite store that keeps tokens, and their create counts, across emulator restarts. */
+/** Marks a SQLite file as an emulator store ("AEMU"), so that no other file (a ledger) is written into. */
+const storeApplicationId = 0x41454d55;
+
 export function openSqliteTokenStore(file: string): TokenStore {
   const db = new Database(file);
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  const id = db.pragma("application_id", { simple: true }) as number;
+  // A file of its own: new, marked, or an earlier store (its two tables only).
+  if (
+    tables.length > 0 &&
+    id !== storeApplicationId &&
+    !tables.every((t) => ["tokens", "creates"].includes(t))
+  ) {
+    db.close();
+    throw new MigrateError(
+      "usage",
+      `--store ${printable(file)} is not an emulator store (it holds other tables: a ledger?); name a new file`,
+      { option: "store" },
+    );
+  }
+  db.pragma(`application_id = ${storeApplicationId}`);
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL survives the emulator process being killed, which is what --store promises.
   db.pragma("synchronous = NORMAL");

@@ -81,7 +81,7 @@ export async function* readRowsForRun<T>(
   for await (const row of readRows(files, options)) yield apply(row);
 }
 
-export { detectFormat, readOnce, standardInput } from "./open.js";
+export { detectFormat, gzipRatioCheckedFromMiB, readOnce, standardInput } from "./open.js";
 export { postgresqlSource } from "./postgresql.js";
 export type { ReadOptions, SourceFormat, SourceRow } from "./types.js";
 export type { RowTransform } from "./row-transform.js";

@@ -8,7 +8,8 @@ import { openPostgresqlCopy, postgresqlSource } from "./postgresql.js";
 import type { ReadOptions, SourceFormat } from "./types.js";
 
 /** Below this much decompressed data no ratio is suspicious: a small, repetitive file costs nothing. */
-const ratioCheckedFrom = 16 * 1024 * 1024;
+export const gzipRatioCheckedFromMiB = 16;
+const ratioCheckedFrom = gzipRatioCheckedFromMiB * 1024 * 1024;
 
 /**
  * Passes decompressed bytes on while they stay within `maxRatio` times the compressed bytes read: token

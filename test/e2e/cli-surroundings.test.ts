@@ -9,6 +9,7 @@ import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { webApp } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
 import Database from "better-sqlite3";
+import { examples } from "../../src/cli/examples.js";
 
 const cli = repoFile("bin/authlete-migrate.js");
 
@@ -152,4 +153,46 @@ test("status and cutover over a tampered ledger: escapes escaped, impossible cou
   const cutover = await runCli(["cutover", "--ledger", ledger]);
   assert.equal(cutover.code, 2, cutover.stdout + cutover.stderr);
   assert.match(cutover.stderr, /the ledger's cutover record is not one this tool wrote.*\[ledger_invalid\]/);
+});
+
+test("the emulator refuses a store that is not its own, a seed that is not JSON (unquoted) and a clock offset that is no clock; every help example names only flags its command has", async (t) => {
+  const dir = tempDir(t);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  const dump = writeDump(dir, "d.csv", liveRows(2));
+  await runCli(["migrate", dump, "--mapping", mapping, "--ledger", ledger, "--dry-run", "--quiet"]);
+  const tables = () =>
+    new Database(ledger, { readonly: true })
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+  const before = tables();
+  const store = await runCli(["emulator", "--store", ledger]);
+  assert.equal(store.code, 2, store.stdout + store.stderr);
+  assert.match(
+    store.stderr,
+    /--store .*l\.db is not an emulator store \(it holds other tables: a ledger\?\)/,
+  );
+  assert.deepEqual(tables(), before, "the ledger is untouched");
+  const seed = join(dir, "seed.json");
+  writeFileSync(seed, "sk_live_TopSecretValue and more");
+  const badSeed = await runCli(["emulator", "--seed", seed]);
+  assert.equal(badSeed.code, 2);
+  assert.match(badSeed.stderr, /is not valid JSON/);
+  assert.ok(!badSeed.stderr.includes("TopSecret"), "the file is never quoted");
+  const offset = await runCli(["emulator", "--clock-offset-ms", "1e20"]);
+  assert.equal(offset.code, 2);
+  assert.match(offset.stderr, /--clock-offset-ms must be a whole number of ms within a year.*\[usage\]/);
+
+  for (const [command, list] of Object.entries(examples)) {
+    const help = (await runCli([command, "--help"])).stdout;
+    for (const [example] of list)
+      for (const flag of example.match(/ --[a-z-]+/g) ?? [])
+        assert.ok(
+          help.includes(`${flag.trim()} `) || help.includes(`${flag.trim()}\n`),
+          `${command} --help lists${flag}`,
+        );
+  }
+  const migrateHelp = (await runCli(["migrate", "--help"])).stdout;
+  assert.match(migrateHelp, /checked\s+past\s+16\s+MiB/);
 });

@@ -3,6 +3,8 @@ import type { FaultOptions } from "../../emulator/index.js";
 import { defaultSeedFile } from "../paths.js";
 import type { CommandResult } from "../types.js";
 import { parseNow } from "../now.js";
+import { MigrateError } from "../../shared/errors.js";
+import { printable } from "../../shared/text.js";
 
 /** `authlete-migrate emulator`: a local Authlete for demos, tests and benchmarks. */
 export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -77,7 +79,8 @@ export function emulatorCommand(yargs: Argv, done: (result: Promise<CommandResul
             storeFile: argv.store,
             faults,
             startAt,
-            clockOffsetMs: argv["clock-offset-ms"],
+            // A year either way is already far beyond any real skew; 1e20 is no clock at all.
+            clockOffsetMs: clockOffset(argv["clock-offset-ms"]),
           });
           const service = seed.services[0]!;
           const line = {
@@ -117,4 +120,16 @@ function exportLines(line: { baseUrl: string; serviceId: string; bearer?: string
     `# the emulator's clock: ${new Date(now).toISOString()} (--now and --clock-offset-ms move it)`,
     "",
   ].join("\n");
+}
+
+const yearMs = 366 * 86_400_000;
+
+function clockOffset(value: number): number {
+  if (!Number.isSafeInteger(value) || Math.abs(value) > yearMs)
+    throw new MigrateError(
+      "usage",
+      `--clock-offset-ms must be a whole number of ms within a year either way; got ${printable(String(value), 40)}`,
+      { option: "clock-offset-ms" },
+    );
+  return value;
 }

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { migrate, type RunSummary } from "../../pipeline/index.js";
 import { formatSummary } from "../../report/index.js";
-import { postgresqlSource } from "../../read/index.js";
+import { gzipRatioCheckedFromMiB, postgresqlSource } from "../../read/index.js";
 import { printable } from "../../shared/text.js";
 import { createProgressView } from "../progress.js";
 import { connectionOptions } from "../connection.js";
@@ -122,8 +122,7 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
         .option("max-gzip-ratio", {
           type: "number",
           default: 100,
-          describe:
-            "Times its size a gzipped dump may decompress to (checked past 64 MiB); more stops the file as a gzip bomb",
+          describe: `Times its size a gzipped dump may decompress to (checked past ${gzipRatioCheckedFromMiB} MiB); more stops the file as a gzip bomb`,
         })
         .option("max-depth", {
           type: "number",
