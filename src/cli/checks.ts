@@ -37,10 +37,13 @@ type CheckArgs = Parameters<typeof connectionSettings>[0] & {
 
 /** What those flags say, for the pipeline. */
 export function checkInput(argv: CheckArgs): MigratedCheck {
+  const warn = (m: string) => process.stderr.write(`${m}\n`);
+  const mapping = loadCommandMapping(argv.mapping, warn, argv["line-base-url"]);
   return {
     files: argv.files,
-    mapping: loadCommandMapping(argv.mapping, (m) => process.stderr.write(`${m}\n`), argv["line-base-url"]),
-    read: {},
+    mapping,
+    // `postgresql:` reads the database with the mapping's own query, as migrate does.
+    read: { postgresqlQuery: mapping.exportQuery },
     ledgerFile: existingLedger(argv.ledger),
     connection: connectionSettings(argv, wholePositive("concurrency", argv.concurrency, 1024)),
     // 0 or -5 would check nothing and say "fine": a sample is at least one token.

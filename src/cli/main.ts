@@ -16,6 +16,7 @@ import { compareCommand } from "./commands/compare.js";
 import { statusCommand } from "./commands/status.js";
 import type { CommandResult } from "./types.js";
 import { fromOutside } from "../shared/outside.js";
+import { guardOutput } from "./output.js";
 
 /** The version in the package's own package.json (dist/src/cli → the package root). */
 function packageVersion(): string {
@@ -36,6 +37,7 @@ export async function main(args: string[]): Promise<number> {
   const done = (result: Promise<CommandResult>) => {
     pending = result;
   };
+  guardOutput();
   // A reader that stops reading (`| head`) ends the output, not in a stack trace.
   for (const stream of [process.stdout, process.stderr])
     stream.on("error", (error: NodeJS.ErrnoException) => {

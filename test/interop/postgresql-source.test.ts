@@ -72,6 +72,13 @@ test(
     const live = await run("postgresql:", "live.db");
     assert.equal(live.code, 0, live.stderr);
     assert.equal(emulator.store.stats().tokens, 39);
+    // verify reads the database with the mapping's query too.
+    const verified = await runCli(
+      ["verify", "postgresql:", "--mapping", mapping, "--ledger", join(dir, "live.db"), "--all"],
+      { ...authleteEnv(emulator), ...pgEnv },
+    );
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /^Verified 39 of 39 migrated tokens: 39 match/);
 
     const refused = await runCli(
       ["migrate", "postgresql:", "--mapping", mapping, "--ledger", join(dir, "x.db"), "--dry-run"],

@@ -64,7 +64,8 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
               ? `The mapping does not load yet: ${result.invalid}`
               : `Next: fill ${result.clientsFile}, then: authlete-migrate migrate ${argv.dump} --mapping ${result.mappingFile} --dry-run`,
           ];
-          process.stdout.write(`${lines.join("\n")}\n`);
+          // File names, the dump's client IDs and columns come from outside: escaped, line by line.
+          process.stdout.write(`${lines.map((line) => printable(line, 4000)).join("\n")}\n`);
           return { exitCode: result.invalid ? 1 : 0 };
         })(),
       );
