@@ -63,6 +63,16 @@ test("init's clients.csv guards would-be formulas (read back as the legacy ID), 
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /the folder .*no\/such does not exist; create it first \[usage\]/);
 
+  // A dump whose name carries terminal escapes: init names it, escaped.
+  const named = join(dir, "named");
+  mkdirSync(named);
+  const evil = join(named, "dump\u001b[2J\u202e.csv");
+  writeFileSync(evil, readFileSync(dump));
+  const escaped = await runCli(["init", evil, "--out", join(named, "mapping.json")]);
+  assert.equal(escaped.code, 0, escaped.stderr);
+  assert.ok(!escaped.stdout.includes("\u001b") && !escaped.stdout.includes("\u202e"), "escaped");
+  assert.match(escaped.stdout, /dump\\u\{1b\}\[2J\\u\{202e\}\.csv/);
+
   // init - : the dump arrives once, on a pipe, and is counted whole.
   const piped = join(dir, "piped");
   mkdirSync(piped);

@@ -115,7 +115,7 @@ test("init on a dump matching no preset proposes columns by name with the time k
   );
   const again = await runCli(["init", dump, "--out", out]);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /exists; init never overwrites a file \[usage\]/);
+  assert.match(again.stderr, /exists; init never overwrites a file \(nor writes through a link\) \[usage\]/);
 });
 
 test("init on a node-oauth2-server table (*_expires_on, zone-less SQL times, no scope or grant column) writes a mapping that loads and reads times at their earliest until the zone is set", async (t) => {
