@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
-import type { MigratedCheck } from "../pipeline/index.js";
+import { ledgerOption } from "./paths.js";
+import type { MigratedCheck } from "../checks/index.js";
 import { printable } from "../shared/text.js";
 import { connectionOptions, connectionSettings, existingLedger } from "./connection.js";
 import { lineBaseUrlOption, loadCommandMapping } from "./mapping.js";
@@ -12,7 +13,7 @@ export function checkOptions<T>(y: Argv<T>, concurrency: number) {
     .positional("files", { type: "string", array: true, demandOption: true })
     .option("mapping", { type: "string", demandOption: true })
     .option("line-base-url", lineBaseUrlOption)
-    .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+    .option("ledger", ledgerOption)
     .option("sample", {
       type: "number",
       default: 100,

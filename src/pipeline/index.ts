@@ -1,13 +1,6 @@
 export { migrate } from "./migrate.js";
 export type { MigrateConfig, Progress, RunSummary } from "./types.js";
-export { rollback, type RollbackConfig, type RollbackSummary } from "./rollback.js";
-export { verify, compare, type VerifyConfig, type VerifySummary, type MismatchKind } from "./verify.js";
-export {
-  shadowCompare,
-  type CompareConfig,
-  type CompareSummary,
-  type CompareKind,
-} from "./shadow-compare.js";
-export type { MigratedCheck } from "./migrated-sample.js";
 export { withValidKeyIds } from "./key-ids.js";
-export { initMapping, type InitResult } from "./init.js";
+// For the stages built on a run's reading (init, the checks, rollback): one way to read and map rows.
+export { mappedRows } from "./mapped-rows.js";
+export { checkHeader } from "./sources.js";

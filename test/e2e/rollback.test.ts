@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
-import type { RollbackSummary } from "../../src/pipeline/index.js";
+import type { RollbackSummary } from "../../src/rollback/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, serviceId, webApp, withEmulator } from "../helpers/emulator.js";

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { shadowCompare } from "../../pipeline/index.js";
+import { shadowCompare } from "../../checks/index.js";
 import { basicPair, registerCredential } from "../../shared/outside.js";
 import { MigrateError } from "../../shared/errors.js";
 import { protectsCredentials } from "../../shared/wire.js";

@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { ledgerOption } from "../paths.js";
 import { openLedger } from "../../ledger/index.js";
 import { describeCutover } from "../../report/index.js";
 import { existingLedger } from "../connection.js";
@@ -11,7 +12,7 @@ export function cutoverCommand(yargs: Argv, done: (result: Promise<CommandResult
     "Record that traffic now goes to Authlete: from then on nothing an earlier run may have sent is sent again",
     (y) =>
       y
-        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("ledger", ledgerOption)
         .option("force", {
           type: "boolean",
           default: false,

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { initMapping } from "../../pipeline/index.js";
+import { initMapping } from "../../init/index.js";
 import { printable } from "../../shared/text.js";
 import { connectionOptions, connectionSettings } from "../connection.js";
 import type { CommandResult } from "../types.js";

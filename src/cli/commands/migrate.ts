@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { ledgerOption } from "../paths.js";
 import { migrate, type RunSummary } from "../../pipeline/index.js";
 import { formatSummary } from "../../report/index.js";
 import { gzipRatioCheckedFromMiB, postgresqlSource } from "../../read/index.js";
@@ -58,11 +59,7 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
         })
         .option("mapping", { type: "string", demandOption: true, describe: "Mapping file (JSON)" })
         .option("line-base-url", lineBaseUrlOption)
-        .option("ledger", {
-          type: "string",
-          default: "./authlete-migrate.db",
-          describe: "SQLite ledger of every row's fate",
-        })
+        .option("ledger", ledgerOption)
         .option("dry-run", { type: "boolean", default: false, describe: "Validate and report; send nothing" })
         .option("retry-rejected", {
           type: "boolean",

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { ledgerOption } from "../paths.js";
 import type { Argv } from "yargs";
 import { openLedger, type RunRecord } from "../../ledger/index.js";
 import type { ReasonCode } from "../../map/index.js";
@@ -20,7 +21,7 @@ export function reportCommand(yargs: Argv, done: (result: Promise<CommandResult>
     "Write report.json, report.html and rejects.csv for a run of a ledger",
     (y) =>
       y
-        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("ledger", ledgerOption)
         .option("out", { type: "string", demandOption: true, describe: "Directory to write the report to" })
         .option("run", { type: "number", describe: "The run to report (default: the last migrate run)" }),
     (argv) => {

@@ -1,6 +1,7 @@
 import type { Argv } from "yargs";
+import { ledgerOption } from "../paths.js";
 import { loadMapping } from "../../map/index.js";
-import { rollback } from "../../pipeline/index.js";
+import { rollback } from "../../rollback/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -20,7 +21,7 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
             throw new MigrateError("usage", "say --run <id> or --all (one of them)");
           return true;
         })
-        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
+        .option("ledger", ledgerOption)
         .option("dry-run", { type: "boolean", default: false, describe: "Count what would be deleted" })
         .option("source", { type: "string", array: true, describe: "The run's dumps, to delete by value" })
         .option("mapping", { type: "string", describe: "Mapping of --source" })

@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { ledgerOption } from "../paths.js";
 import { openLedger } from "../../ledger/index.js";
 import { describeClock, describeCutover, type RunSummary } from "../../report/index.js";
 import { printable } from "../../shared/text.js";
@@ -10,10 +11,7 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
   return yargs.command(
     "status",
     "Show what the ledger says: runs, states, reasons, what is left",
-    (y) =>
-      y
-        .option("ledger", { type: "string", default: "./authlete-migrate.db" })
-        .option("json", { type: "boolean", default: false }),
+    (y) => y.option("ledger", ledgerOption).option("json", { type: "boolean", default: false }),
     (argv) => {
       done(
         (async () => {

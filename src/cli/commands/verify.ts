@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { verify } from "../../pipeline/index.js";
+import { verify } from "../../checks/index.js";
 import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import type { CommandResult } from "../types.js";
 

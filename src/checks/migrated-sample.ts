@@ -4,8 +4,7 @@ import { MigrateError } from "../shared/errors.js";
 import { fromOutside, tokenSecret } from "../shared/outside.js";
 import type { Mapping, Payload } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
-import { mappedRows } from "./mapped-rows.js";
-import { withValidKeyIds } from "./key-ids.js";
+import { mappedRows, withValidKeyIds } from "../pipeline/index.js";
 import type { ConnectionSettings } from "../write/index.js";
 
 /** What a check of migrated tokens (verify, compare) works on. */

@@ -6,7 +6,7 @@ import {
   mayDecideLife,
   type ColumnEvidence,
 } from "./column-evidence.js";
-import type { Proposal } from "./propose-mapping.js";
+import type { Proposal } from "./types.js";
 
 /** Column names as exports usually spell them, per mapping column, best first. */
 const namePatterns: [column: string, pattern: RegExp][] = [

@@ -7,8 +7,9 @@ import { guardedCell } from "../shared/csv-cell.js";
 import { MigrateError } from "../shared/errors.js";
 import { printable } from "../shared/text.js";
 import type { ConnectionSettings, ServiceClient } from "../write/index.js";
-import { proposeMapping, type Proposal } from "./propose-mapping.js";
-import { checkHeader } from "./sources.js";
+import { proposeMapping } from "./propose-mapping.js";
+import type { Proposal } from "./types.js";
+import { checkHeader } from "../pipeline/index.js";
 
 /** Rows looked at to recognise a preset and what the columns hold: a dump's first rows. */
 const sampleRows = 1000;
