@@ -121,7 +121,14 @@ test("compare over hostile legacy answers: each a per-token error, echoes cleane
   assert.match(compare.stdout, /answer was cut off/);
   assert.ok(!hasEscapes(compare.stdout + compare.stderr), "no escape reaches the terminal");
   const stored = readFileSync(ledger).toString("latin1");
-  assert.deepEqual(leaks([compare.stdout, compare.stderr, stored], [...tokens, secret, basic]), []);
+  // The report a user reads before cutover shows the verdicts: from the ledger, as cleaned.
+  const out = join(dir, "report");
+  assert.equal((await runCli(["report", "--ledger", ledger, "--out", out])).code, 0);
+  const reports = ["report.html", "report.json"].map((f) => readFileSync(join(out, f), "utf8"));
+  assert.deepEqual(
+    leaks([compare.stdout, compare.stderr, stored, ...reports], [...tokens, secret, basic]),
+    [],
+  );
 });
 
 test("compare stops on refused legacy credentials after a few calls (exit 3), and never asks the legacy server when Authlete refuses", async (t) => {
