@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { introspectAtLegacy, type LegacyFacts, type LegacyServer } from "../legacy/index.js";
 import { mapScopes, type Mapping } from "../map/index.js";
 import { printable } from "../shared/text.js";
@@ -128,21 +127,20 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       mismatches: {},
       mismatchRows: [],
     };
-    const { connectAuthlete, inspectToken } = await import("../write/index.js");
+    const { connectAuthlete, inspectToken, Pacer } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
-    // Calls to the legacy server are spaced 1/rate apart, whatever the concurrency.
-    const gap = 1000 / config.legacyRate;
-    let next = 0;
-    const paced = async () => {
-      const at = Math.max(performance.now(), next);
-      next = at + gap;
-      await sleep(at - performance.now());
-    };
+    // The writer's pacer, for the legacy server (which still serves production): at most --legacy-rate
+    // calls a second whatever the concurrency, and its 429's Retry-After holds every call.
+    const pacer = new Pacer(config.legacyRate);
     // Refused credentials fail every call alike: a few in a row end the run (a lock-out is not worth it).
     let refusedInARow = 0;
     const ask = async (value: string, hint: "access_token" | "refresh_token", halt: (e: Error) => void) => {
-      await paced();
+      await pacer.acquire();
       const legacy = await introspectAtLegacy(config.legacy, value, hint);
+      if ("error" in legacy && legacy.retryAfterMs !== undefined) {
+        pacer.pause(legacy.retryAfterMs);
+        pacer.slowDown();
+      }
       refusedInARow = "error" in legacy && legacy.refused ? refusedInARow + 1 : 0;
       if (refusedInARow >= refusalsToStop)
         halt(

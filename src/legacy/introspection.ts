@@ -1,4 +1,5 @@
 import { basicPair, fromOutside, tokenSecret } from "../shared/outside.js";
+import { retryAfterMs } from "../shared/wire.js";
 
 /** The legacy server's RFC 7662 endpoint and the client that may call it (the secret in memory only). */
 export interface LegacyServer {
@@ -12,8 +13,11 @@ export interface LegacyServer {
 export type LegacyFacts =
   | { active: false }
   | { active: true; subject?: string; clientId?: string; scope?: string; expiresAt?: number }
-  /** `refused`: the server did not accept the client's credentials (401/403): every call will fail. */
-  | { error: string; refused?: boolean };
+  /**
+   * `refused`: the server did not accept the client's credentials (401/403): every call will fail.
+   * `retryAfterMs`: it asked to be called less (429), for this long.
+   */
+  | { error: string; refused?: boolean; retryAfterMs?: number };
 
 /** An `exp` this tool can hold: whole seconds between 1970 and 3000 (1e20 or 1e400 is no time). */
 const latestExp = Date.UTC(3000, 0, 1) / 1000;
@@ -81,6 +85,7 @@ export async function introspectAtLegacy(
     return {
       error: `the legacy introspection endpoint answered ${response.status}: ${fromOutside(text, secrets)}`,
       ...(response.status === 401 || response.status === 403 ? { refused: true } : {}),
+      ...(response.status === 429 ? { retryAfterMs: retryAfterMs(response.headers) ?? 1000 } : {}),
     };
   }
   let parsed: unknown;

@@ -4,6 +4,7 @@ export { lifetimesAt, type LifetimeRules } from "./durations.js";
 export { AuthleteClock, type ClockOffset } from "./authlete-clock.js";
 export type { WriteDecision, WriteOutcome, WriterOptions, WriterStats } from "./types.js";
 export { checkConnection } from "./preflight.js";
+export { Pacer } from "./pacer.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
 export type { EndRefreshResult, RevokeResult } from "./revoke.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";

@@ -222,3 +222,37 @@ test("verify and compare: nothing checked is never 'fine', option values are ref
   const stored = readFileSync(ledger).toString("latin1");
   assert.deepEqual(leaks([hostile.stdout, hostile.stderr, stored], tokens), []);
 });
+
+test("compare paces the legacy server with the writer's pacer: its 429 Retry-After holds every later call", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const dir = tempDir(t);
+  const { file } = dump(dir, 4);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
+  await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env);
+  // Arrival times on the server's own clock: only a lower bound is asserted (load can only delay).
+  const arrivals: number[] = [];
+  const url = await serve(t, (_req, res) => {
+    arrivals.push(performance.now());
+    if (arrivals.length === 1) return res.writeHead(429, { "retry-after": "2" }).end();
+    res.writeHead(200, { "content-type": "application/json" }).end('{"active": false}');
+  });
+  const compare = await runCli(
+    ["compare", file, "--mapping", mapping, "--ledger", ledger, "--all", "--concurrency", "1"].concat([
+      "--legacy-rate",
+      "1000",
+      "--legacy-introspection",
+      `${url}/introspect`,
+      "--legacy-client-id",
+      clientId,
+    ]),
+    env,
+  );
+  assert.equal(compare.code, 1, compare.stdout + compare.stderr);
+  assert.equal(arrivals.length, 4, "one call a token, none repeated");
+  assert.ok(
+    arrivals[1]! - arrivals[0]! >= 1900,
+    `the second call waited out Retry-After (${arrivals[1]! - arrivals[0]!} ms)`,
+  );
+});
