@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { refreshEnded } from "./refresh-ended.js";
+import { accessEndsNow, refreshEnded } from "./refresh-ended.js";
 import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
 
 interface EntryRow {
@@ -127,10 +127,10 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       ) {
         return { action: "revoke", key, identifier: r.probeToken, refreshHash: entry.refresh_hash };
       }
-      // Its access token alone was revoked since, and Authlete holds that access token: revoked whole, the
-      // refresh token with it (fail closed: a user signs in again rather than a dead token working).
-      if (r.kind === "payload" && r.revokedAccessToken !== undefined && entry.sent_hash === key)
-        return { action: "revoke", key, identifier: r.revokedAccessToken, refreshHash: entry.refresh_hash };
+      // Its access token alone was revoked since, and Authlete holds that access token live: it ends
+      // there (its refresh token lives on, as at the source), once.
+      if (accessEndsNow(entry, r, key))
+        return { action: "end_access", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash };
       if (refreshEnded(entry, r))
         return { action: "end_refresh", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash! };
       return settled("skipped", "already_migrated");

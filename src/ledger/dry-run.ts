@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { refreshEnded } from "./refresh-ended.js";
+import { accessEndsNow, refreshEnded } from "./refresh-ended.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 import type { ReasonCode } from "../map/index.js";
@@ -101,19 +101,18 @@ export function prepareDryRun(db: Database, expectedRows: number) {
           | undefined)
       : undefined;
     let decision: Decision;
-    // As admit.ts: revoked in the source, or its access token alone revoked and held at Authlete.
-    const revokedNow =
-      (r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source")) ||
-      (r.kind === "payload" && r.revokedAccessToken !== undefined && known?.sent_hash === key);
+    const revokedNow = r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source");
     if (known?.state === "created") {
       decision = {
         action: "settled",
         state: "skipped",
         reason: revokedNow
           ? "revoked_since_migration"
-          : refreshEnded(known, r)
-            ? "refresh_ended_since_migration"
-            : "already_migrated",
+          : accessEndsNow(known, r, key)
+            ? "access_ended_since_migration"
+            : refreshEnded(known, r)
+              ? "refresh_ended_since_migration"
+              : "already_migrated",
       };
     } else if (
       known?.state === "skipped" &&

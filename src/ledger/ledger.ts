@@ -70,6 +70,8 @@ export interface Ledger extends RunLog {
   ): void;
   /** A created token's refresh token ended at Authlete: the entry stops holding it (access token lives on). */
   recordRefreshEnded(runId: number, tokenHash: string): void;
+  /** A created token's access token ended at Authlete (its refresh token lives on): not ended again. */
+  recordAccessEnded(runId: number, tokenHash: string): void;
   /** Tokens this ledger created that a complete dump read by this run no longer holds, in row order. */
   createdNotSeen(runId: number): GoneToken[];
   /** How many tokens this ledger holds as created (live at Authlete as far as it knows). */
@@ -177,6 +179,11 @@ export function openLedger(file: string): Ledger {
       db.prepare(
         "UPDATE entries SET refresh_hash = NULL, detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
       ).run(`refresh token ended at Authlete by run ${runId}: the source no longer has it`, Date.now(), hash);
+    },
+    recordAccessEnded(runId, hash) {
+      db.prepare(
+        "UPDATE entries SET reason = 'access_ended_since_migration', detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
+      ).run(`access token ended at Authlete by run ${runId}: the source revoked it alone`, Date.now(), hash);
     },
     createdNotSeen: (runId) =>
       db

@@ -15,3 +15,20 @@ export function refreshEnded(entry: { refresh_hash: string | null }, r: MapResul
     (r.refreshHash !== entry.refresh_hash || r.refreshRevoked === true)
   );
 }
+
+/**
+ * A created token whose access token alone the source has revoked since, and that Authlete holds with that
+ * access token, not yet ended by an earlier run.
+ */
+export function accessEndsNow(
+  entry: { sent_hash: string; reason: string | null },
+  r: MapResult,
+  key: string,
+): boolean {
+  return (
+    r.kind === "payload" &&
+    r.revokedAccessToken !== undefined &&
+    entry.sent_hash === key &&
+    entry.reason !== "access_ended_since_migration"
+  );
+}

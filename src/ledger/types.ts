@@ -38,7 +38,12 @@ export type Decision =
    * A token this ledger created with a refresh token the source no longer pairs with it (rotated,
    * consumed, revoked): end that refresh token at Authlete. `accessHash` is what Authlete holds.
    */
-  | { action: "end_refresh"; key: string; accessHash: string; refreshHash: string };
+  | { action: "end_refresh"; key: string; accessHash: string; refreshHash: string }
+  /**
+   * A token this ledger created whose access token alone the source has revoked since (its refresh token
+   * lives on): end that access token at Authlete.
+   */
+  | { action: "end_access"; key: string; accessHash: string; refreshHash: string | null };
 
 /** The fate of one written token, as the ledger records it. */
 export interface OutcomeRecord {

@@ -116,6 +116,7 @@ export type ReasonCode =
   | "revoked_since_migration"
   | "deleted_in_source"
   | "refresh_ended_since_migration"
+  | "access_ended_since_migration"
   | "revocation_failed"
   | "attribute_invalid"
   | "jwt_claims_mismatch"

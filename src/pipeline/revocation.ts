@@ -47,21 +47,23 @@ function settleRevocation(
 }
 
 /**
- * Ends the refresh token of a token this ledger created, which the source no longer pairs with it. When
- * Authlete did not confirm the new expiry, the writer revoked the whole token instead (recorded as such).
+ * Ends one token of a pair this ledger created while the other lives on: the refresh token the source no
+ * longer pairs with it, or the access token the source revoked alone. When Authlete did not confirm the
+ * new expiry, the writer revoked the whole token instead (recorded as such).
  */
-export async function endMigratedRefresh(
+export async function endMigratedOne(
   run: { writer: WriterHandle; ledger: Ledger; runId: number; tally: Tally },
-  token: { key: string; accessHash: string; refreshHash: string },
+  part: "access" | "refresh",
+  token: { key: string; accessHash: string; refreshHash: string | null },
   at: RowRef,
 ): Promise<void> {
-  const result = await run.writer.endRefresh(token.accessHash, token.refreshHash);
+  const result = await run.writer.endOne(part, token.accessHash, token.refreshHash);
   if (result === "ended") {
-    run.ledger.recordRefreshEnded(run.runId, token.key);
-    return run.tally.settle("skipped", "refresh_ended_since_migration", at);
+    if (part === "refresh") run.ledger.recordRefreshEnded(run.runId, token.key);
+    else run.ledger.recordAccessEnded(run.runId, token.key);
+    return run.tally.settle("skipped", `${part}_ended_since_migration`, at);
   }
-  const detail =
-    "Authlete did not confirm the refresh token's new expiry, so the whole migrated token was revoked (its access token ended early, never a refresh token late)";
+  const detail = `Authlete did not confirm the ${part} token's new expiry, so the whole migrated token was revoked (a token ends early, never late)`;
   settleRevocation(
     run,
     token.key,

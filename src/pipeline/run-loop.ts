@@ -7,12 +7,7 @@ import type { RejectsFile } from "../report/index.js";
 import type { WriteDecision, WriterHandle } from "../write/index.js";
 import { jwtVerifier } from "./jwt-verify.js";
 import { RunProgress } from "./run-progress.js";
-import {
-  endMigratedRefresh,
-  revokeMigrated,
-  type RevocationReason,
-  type RevokedToken,
-} from "./revocation.js";
+import { endMigratedOne, revokeMigrated, type RevocationReason, type RevokedToken } from "./revocation.js";
 import type { MigrateConfig } from "./types.js";
 import { syncDeletions } from "./deletions.js";
 import type { ServiceRowRules } from "./service-check.js";
@@ -177,10 +172,11 @@ export class RunLoop {
         this.revoke(this.writer, { key, identifier, refreshHash }, "revoked_since_migration", at),
       );
     }
-    if (decision.action === "end_refresh") {
-      if (!this.writer) return this.tally.settle("skipped", "refresh_ended_since_migration", at);
+    if (decision.action === "end_refresh" || decision.action === "end_access") {
+      const part = decision.action === "end_refresh" ? "refresh" : "access";
+      if (!this.writer) return this.tally.settle("skipped", `${part}_ended_since_migration`, at);
       const run = { writer: this.writer, ledger: this.ledger, runId: this.runId, tally: this.tally };
-      return this.track(endMigratedRefresh(run, decision, at));
+      return this.track(endMigratedOne(run, part, decision, at));
     }
     if (at.bucket !== undefined && decision.payload) this.tally.lifetime(at.bucket);
     if (decision.payload?.notCarried) this.tally.notCarriedRow(decision.payload.notCarried, at);

@@ -34,27 +34,30 @@ export async function revokeConfirmed(
   return byRefresh > 0 ? "revoked" : "not_found";
 }
 
-/** A refresh token's ending: set to expire (checked), else the whole token revoked, or neither found. */
+/** One token of a pair ended: set to expire (checked), else the whole token revoked, or neither found. */
 export type EndRefreshResult = "ended" | RevokeResult;
 
 /**
- * Ends a migrated token's refresh token while its access token lives on (as at the source): sets its
- * expiry to Authlete's earliest possible "now" with /auth/token/update and checks the answer holds it.
- * When Authlete does not confirm that (an update it refuses, an answer without the expiry), the whole
- * token is revoked: its access token ends early, never a refresh token late.
+ * Ends one token of a migrated pair while the other lives on (as at the source): the refresh token (the
+ * source no longer pairs it) or the access token (the source revoked it alone). Sets its expiry to
+ * Authlete's earliest possible "now" with /auth/token/update and checks the answer holds it. When
+ * Authlete does not confirm that (an update it refuses, an answer without the expiry), the whole token is
+ * revoked: a token ends early, never late.
  */
-export async function endRefreshConfirmed(
+export async function endOneConfirmed(
   ctx: TokenWriterContext,
+  part: "access" | "refresh",
   accessHash: string,
-  refreshHash: string,
+  refreshHash: string | null,
 ): Promise<EndRefreshResult | null> {
   const endAt = ctx.clock.earliestNow(ctx.options.maxClockSkewMs) - 1000;
+  const field = part === "access" ? "accessTokenExpiresAt" : "refreshTokenExpiresAt";
   // Authlete takes the hash where the value goes (confirmed for update, delete and revoke).
   const done = await retried(ctx, () =>
-    ctx.calls.call("update", { accessToken: accessHash, refreshTokenExpiresAt: endAt }),
+    ctx.calls.call("update", { accessToken: accessHash, [field]: endAt }),
   );
   if (done === null) return null;
-  const held = done.ok && done.value.action === "OK" ? (done.value.refreshTokenExpiresAt ?? 0) : 0;
+  const held = done.ok && done.value.action === "OK" ? (done.value[field] ?? 0) : 0;
   if (held > 0 && held <= endAt) return "ended";
   return revokeConfirmed(ctx, accessHash, refreshHash);
 }

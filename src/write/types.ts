@@ -80,8 +80,15 @@ export interface Writer {
   readonly inFlight: number;
   /** Revokes a migrated token (paced like every call); "revoked" only when Authlete counted it. */
   revoke(identifier: string, refreshHash: string | null): Promise<RevokeResult | null>;
-  /** Ends a migrated token's refresh token (checked), or revokes the whole token when that is not confirmed. */
-  endRefresh(accessHash: string, refreshHash: string): Promise<EndRefreshResult | null>;
+  /**
+   * Ends one token of a migrated pair, the refresh token or the access token (checked), or revokes the
+   * whole token when that is not confirmed.
+   */
+  endOne(
+    part: "access" | "refresh",
+    accessHash: string,
+    refreshHash: string | null,
+  ): Promise<EndRefreshResult | null>;
   /** Stop for good: calls on the wire are abandoned and every unfinished write resolves to null. */
   stop(): void;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import type { AuthleteConnection } from "./authlete-client.js";
 import { AuthleteClock } from "./authlete-clock.js";
 import { ServiceHealth } from "./health.js";
 import { Pacer } from "./pacer.js";
-import { endRefreshConfirmed, revokeConfirmed } from "./revoke.js";
+import { endOneConfirmed, revokeConfirmed } from "./revoke.js";
 import { callsInThread, type TokenCalls } from "./token-calls.js";
 import { writeToken, type TokenWriterContext } from "./token-writer.js";
 import type { Writer, WriterOptions, WriterStats } from "./types.js";
@@ -74,8 +74,8 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
       }),
     revoke: (identifier, refreshHash) =>
       limit(async () => (ctx.aborted() ? null : revokeConfirmed(ctx, identifier, refreshHash))),
-    endRefresh: (accessHash, refreshHash) =>
-      limit(async () => (ctx.aborted() ? null : endRefreshConfirmed(ctx, accessHash, refreshHash))),
+    endOne: (part, accessHash, refreshHash) =>
+      limit(async () => (ctx.aborted() ? null : endOneConfirmed(ctx, part, accessHash, refreshHash))),
     get inFlight() {
       return limit.activeCount;
     },
