@@ -63,6 +63,9 @@ export function mismatchLines(
     .map((m) => `  ${printable(m.at)} ${m.fingerprint} ${m.kind}: ${m.detail}`);
 }
 
-/** What a check that compared no token says (and it exits 1): no token of the dumps is one this ledger created. */
-export const nothingChecked =
-  "Nothing was checked: no token of these dumps is one this ledger created (another ledger, or other dumps?)";
+/** What a check that checked no token says (and it exits 1): why nothing was there to check. */
+export function nothingChecked(migrated: number): string {
+  return migrated === 0
+    ? "Nothing was checked: no token of these dumps is one this ledger created (another ledger, or other dumps?)"
+    : `Nothing was checked: none of the ${migrated} migrated token(s) could be asked about`;
+}

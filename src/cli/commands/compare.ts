@@ -101,7 +101,7 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
             `Compared ${summary.compared} of ${summary.migrated} migrated tokens with the legacy server: ${summary.matched} match; differences: ${kinds}` +
               (summary.refreshOnly ? ` (${summary.refreshOnly} refresh-only, not compared)` : ""),
             ...rows,
-            ...(summary.compared === 0 ? [nothingChecked] : []),
+            ...(summary.compared === 0 ? [nothingChecked(summary.migrated)] : []),
           ].join("\n");
           process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
           return { exitCode: summary.compared > 0 && summary.matched === summary.compared ? 0 : 1 };

@@ -24,7 +24,7 @@ export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>
             `Verified ${summary.verified} of ${summary.migrated} migrated tokens: ${summary.matched} match; mismatches: ${mismatches}`,
             ...rows,
             ...(more ? [`  … the first ${summary.mismatchRows.length} are listed`] : []),
-            ...(summary.verified === 0 ? [nothingChecked] : []),
+            ...(summary.verified === 0 ? [nothingChecked(summary.migrated)] : []),
           ].join("\n");
           process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
           // Nothing checked is no "fine": exit 1, said.
