@@ -56,6 +56,19 @@ async function serve(
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
+/** `count` tokens migrated into a fresh emulator by a real run: what a check then works on. */
+async function migrated(t: TestContext, count: number) {
+  const { emulator } = await withEmulator(t);
+  const dir = tempDir(t);
+  const { file, tokens } = dump(dir, count);
+  const mapping = writeMapping(dir);
+  const ledger = join(dir, "l.db");
+  const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
+  const run = await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env);
+  assert.equal(run.code, 0, run.stderr);
+  return { emulator, dir, file, tokens, mapping, ledger, env };
+}
+
 /** Every form of every secret a run knows, looked for in what it printed and stored. */
 function leaks(texts: string[], values: string[]): string[] {
   const forms = values.flatMap((v) => secretForms(v));
@@ -63,13 +76,7 @@ function leaks(texts: string[], values: string[]): string[] {
 }
 
 test("compare over hostile legacy answers: each a per-token error, echoes cleaned in every encoding, escapes escaped, and the run goes on", async (t) => {
-  const { emulator } = await withEmulator(t);
-  const dir = tempDir(t);
-  const { file, tokens } = dump(dir, 7);
-  const mapping = writeMapping(dir);
-  const ledger = join(dir, "l.db");
-  const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
-  assert.equal((await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env)).code, 0);
+  const { dir, file, tokens, mapping, ledger, env } = await migrated(t, 7);
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
     "base64",
   );
@@ -132,13 +139,7 @@ test("compare over hostile legacy answers: each a per-token error, echoes cleane
 });
 
 test("compare stops on refused legacy credentials after a few calls (exit 3), and never asks the legacy server when Authlete refuses", async (t) => {
-  const { emulator } = await withEmulator(t);
-  const dir = tempDir(t);
-  const { file } = dump(dir, 30);
-  const mapping = writeMapping(dir);
-  const ledger = join(dir, "l.db");
-  const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
-  await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env);
+  const { file, mapping, ledger, env } = await migrated(t, 30);
   let calls = 0;
   const url = await serve(t, (_req, res) => {
     calls++;
@@ -224,13 +225,7 @@ test("verify and compare: nothing checked is never 'fine', option values are ref
 });
 
 test("compare paces the legacy server with the writer's pacer: its 429 Retry-After holds every later call", async (t) => {
-  const { emulator } = await withEmulator(t);
-  const dir = tempDir(t);
-  const { file } = dump(dir, 4);
-  const mapping = writeMapping(dir);
-  const ledger = join(dir, "l.db");
-  const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
-  await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env);
+  const { file, mapping, ledger, env } = await migrated(t, 4);
   // Arrival times on the server's own clock: only a lower bound is asserted (load can only delay).
   const arrivals: number[] = [];
   const url = await serve(t, (_req, res) => {
