@@ -154,15 +154,31 @@ export function proposeColumns(rows: readonly Record<string, unknown>[], toDecid
   }
   // RFC 6749's grant type names as exports write them; a value not listed is grant_type_unknown.
   const grantTypePerClient = !columns.grantType;
-  if (columns.grantType)
-    mapping.grantTypes = {
+  if (columns.grantType) {
+    const known: Record<string, string> = {
       authorization_code: "AUTHORIZATION_CODE",
       client_credentials: "CLIENT_CREDENTIALS",
       password: "PASSWORD",
       implicit: "IMPLICIT",
       "urn:ietf:params:oauth:grant-type:device_code": "DEVICE_CODE",
     };
-  else {
+    mapping.grantTypes = known;
+    // Values the map does not name: their rows would be rejected grant_type_unknown until it does.
+    const unnamed = new Set(
+      rows
+        .map((r) => fieldValue(r, columns.grantType!))
+        .filter((v): v is string => typeof v === "string" && v !== "" && !(v in known)),
+    );
+    if (unnamed.size)
+      first.push(
+        `grantTypes: ${[...unnamed]
+          .slice(0, 10)
+          .map((v) => JSON.stringify(v))
+          .join(
+            ", ",
+          )} in ${columns.grantType} ${unnamed.size === 1 ? "is" : "are"} not mapped to an Authlete grant type (such rows are rejected grant_type_unknown)`,
+      );
+  } else {
     mapping.defaultGrantType = null;
     toDecide.push(
       "clients.csv grant_type: no column holds the grant type, so each filled client line needs one (AUTHORIZATION_CODE, PASSWORD, CLIENT_CREDENTIALS, …); clients none of whose rows has a subject are proposed as CLIENT_CREDENTIALS",

@@ -161,3 +161,18 @@ test("init on a node-oauth2-server table (*_expires_on, zone-less SQL times, no 
   const zoned = JSON.parse((await dry("b.db")).stdout) as RunSummary;
   assert.equal(zoned.created, 2, JSON.stringify(zoned.reasons));
 });
+
+test("init names grant type values its map does not know (their rows would be rejected), first", async (t) => {
+  const dir = tempDir(t);
+  const dump = join(dir, "tokens.csv");
+  writeFileSync(
+    dump,
+    "token,client_id,user_id,expires_at,grant_type\nAT-g1,web,alice,2099-01-01T00:00:00Z,authorization-code\nAT-g2,web,bob,2099-01-01T00:00:00Z,password\n",
+  );
+  const init = await runCli(["init", dump, "--out", join(dir, "mapping.json")]);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(
+    init.stdout,
+    /Left to decide:\n {2}- grantTypes: "authorization-code" in grant_type is not mapped to an Authlete grant type/,
+  );
+});
