@@ -41,6 +41,23 @@ function separatorOf(values: readonly unknown[]): string {
   return " ";
 }
 
+/**
+ * The distinct values of a column of a few short words (a status, a flag), to show: a column with many
+ * values or long ones may hold anything, tokens included, and is never quoted.
+ */
+function fewWords(rows: readonly Record<string, unknown>[], name: string): string[] | undefined {
+  const values = new Set<string>();
+  for (const row of rows) {
+    const value = fieldValue(row, name);
+    if (value === null || value === undefined || value === "") continue;
+    const text = String(value);
+    if (text.length > 16 || !/^[\w .:-]*$/.test(text)) return undefined;
+    values.add(text);
+    if (values.size > 6) return undefined;
+  }
+  return values.size ? [...values] : undefined;
+}
+
 /** The source columns of the rows, in the order they first appear. */
 function headerOf(rows: readonly Record<string, unknown>[]): string[] {
   const names = new Set<string>();
@@ -125,10 +142,12 @@ export function proposeColumns(rows: readonly Record<string, unknown>[], toDecid
     else ignored.push(name);
   }
   mapping.ignore = ignored;
-  for (const e of undecided)
+  for (const e of undecided) {
+    const words = fewWords(rows, e.name);
     first.unshift(
-      `column ${JSON.stringify(e.name)} (${described(e)}) may say whether a token is alive: it is neither mapped nor ignored, so the mapping refuses to run until you decide — map it (columns.revokedAt, accessTokenExpiresAt, …) or add it to "ignore" if it decides nothing`,
+      `column ${JSON.stringify(e.name)} (${described(e)}${words ? `; its values: ${words.map((w) => JSON.stringify(w)).join(", ")}` : ""}) may say whether a token is alive: it is neither mapped nor ignored, so the mapping refuses to run until you decide — map it (columns.revokedAt, accessTokenExpiresAt, …; a column of words as columns.revokedAt with time.notRevoked {"${e.name}": [the live values]} and time.revoked {"${e.name}": [the dead ones]}) or add it to "ignore" if it decides nothing`,
     );
+  }
 
   const kinds = Object.fromEntries([...used].map((name) => [name, seen(name).kind]));
   if ([...used].some((name) => kinds[name] === "zone-less")) {

@@ -76,7 +76,9 @@ const liveFlags = new Set(["f", "false", "0", "no", "n"]);
 function revocationAt(source: Source, column: RevocationColumn, path: string, now: number): Revocation {
   const { fields, mapping } = source;
   const value = fieldValue(fields, path);
+  // The lists first: a column of words, or flags read the other way round (Hydra's `active`).
   if (listed(mapping.time.notRevoked, path, value) || isAbsent(value)) return { revoked: false };
+  if (listed(mapping.time.revoked, path, value)) return { revoked: true };
   if (typeof value === "boolean") return { revoked: value };
   const text = String(value).trim().toLowerCase();
   if (revokedFlags.has(text)) return { revoked: true };

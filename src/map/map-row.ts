@@ -137,7 +137,10 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   const life = readLifetimes(fields, mapping, now);
   if ("invalid" in life) {
     const column = columns[life.invalid] ?? mapping.accessTokenExpiry?.column;
-    return refuse("rejected", "time_invalid", `${column} is not a valid time or duration`, {
+    const what = /RevokedAt$|^revokedAt$/.test(life.invalid)
+      ? "a time, a flag or a value listed in time.revoked or time.notRevoked"
+      : "a valid time or duration";
+    return refuse("rejected", "time_invalid", `${column} is not ${what}`, {
       ...keys,
       column,
     });

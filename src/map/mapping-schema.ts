@@ -95,8 +95,15 @@ export const mappingSchema = z.strictObject({
         .default("UTC"),
       neverExpires: sentinels([]),
       notRevoked: sentinels([null, ""]),
+      // Values that mean "revoked" in a column of words (`status = 'revoked'`, Hydra's `active = f`).
+      revoked: sentinels([]),
     })
-    .default({ timezone: "UTC", neverExpires: { "*": [] }, notRevoked: { "*": [null, ""] } }),
+    .default({
+      timezone: "UTC",
+      neverExpires: { "*": [] },
+      notRevoked: { "*": [null, ""] },
+      revoked: { "*": [] },
+    }),
   properties: z
     .array(
       z.strictObject({

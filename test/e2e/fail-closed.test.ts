@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
@@ -113,4 +113,53 @@ test("an access token revoked alone after migration ends at Authlete while its r
   // Ended once: a later run over the same export has nothing more to do.
   const again = JSON.parse((await run()).stdout) as RunSummary;
   assert.deepEqual(again.reasons, { already_migrated: 1 });
+});
+
+test("a status column of words: init shows its few values first and the run refuses it until mapped; mapped, its words decide, and a word nobody listed is refused", async (t) => {
+  const dir = tempDir(t);
+  const expires = new Date(Date.now() + hour).toISOString();
+  const dump = join(dir, "tokens.csv");
+  writeFileSync(
+    dump,
+    [
+      "access_token,client_id,user_id,expires_at,status",
+      `ST1,web,alice,${expires},active`,
+      `ST2,web,bob,${expires},revoked`,
+      `ST3,web,carol,${expires},suspended`,
+    ].join("\n") + "\n",
+  );
+  const out = join(dir, "mapping.json");
+  const init = await runCli(["init", dump, "--out", out]);
+  assert.equal(init.code, 1, "the mapping does not run until the status column is decided");
+  assert.match(
+    init.stdout,
+    /Left to decide:\n {2}- column "status" \(3 other of 3 row\(s\) looked at; its values: "active", "revoked", "suspended"\) may say whether a token is alive/,
+  );
+  assert.match(
+    init.stdout,
+    /The mapping does not load yet: .*column\(s\) "status" neither mapped nor listed/,
+  );
+  writeFileSync(join(dir, "clients.csv"), `legacy_id,client_id,grant_type\nweb,${webApp},PASSWORD\n`);
+  const mapping = JSON.parse(readFileSync(out, "utf8")) as { columns: Record<string, string> };
+  writeFileSync(
+    out,
+    JSON.stringify({
+      ...mapping,
+      columns: { ...mapping.columns, revokedAt: "status" },
+      time: { notRevoked: { status: ["active"] }, revoked: { status: ["revoked"] } },
+    }),
+  );
+  const dry = await runCli([
+    "migrate",
+    dump,
+    "--mapping",
+    out,
+    "--ledger",
+    join(dir, "l.db"),
+    "--dry-run",
+    "--json",
+  ]);
+  const summary = JSON.parse(dry.stdout) as RunSummary;
+  assert.equal(summary.created, 1, dry.stdout);
+  assert.deepEqual(summary.reasons, { revoked: 1, time_invalid: 1 });
 });
