@@ -67,7 +67,9 @@ export function computedExpiry(
   return base + seconds * 1000;
 }
 
-export type Revocation = { revoked: true } | { revoked: false; capAt?: number } | { invalid: ColumnName };
+/** `path`: which source column of a revocation list holds the value that is none of its forms. */
+export type Revocation =
+  { revoked: true } | { revoked: false; capAt?: number } | { invalid: ColumnName; path: string };
 
 const revokedFlags = new Set(["t", "true", "1", "yes", "y"]);
 const liveFlags = new Set(["f", "false", "0", "no", "n"]);
@@ -84,14 +86,14 @@ function revocationAt(source: Source, column: RevocationColumn, path: string, no
   if (revokedFlags.has(text)) return { revoked: true };
   if (liveFlags.has(text)) return { revoked: false };
   const at = parseInstant(value, mapping.time.timezone);
-  if (at === undefined) return { invalid: column };
+  if (at === undefined) return { invalid: column, path };
   return at <= now ? { revoked: true } : { revoked: false, capAt: at };
 }
 
 /**
  * A revocation column, over every source column it lists: revoked when any of them says so, else capped
- * at the earliest future time (Passport's `revoked` flag, Authlib's two epoch columns; Hydra's inverted
- * `active` needs the mapping to name a revoked-style column).
+ * at the earliest future time (Passport's `revoked` flag, Authlib's two epoch columns, a status column
+ * or Hydra's inverted `active` through `time.revoked` and `time.notRevoked`).
  */
 export function readRevocation(source: Source, column: RevocationColumn, now: number): Revocation {
   let capAt: number | undefined;

@@ -23,7 +23,7 @@ export function readLifetimes(
   fields: Record<string, unknown>,
   mapping: Mapping,
   now: number,
-): Lifetimes | { invalid: ColumnName } {
+): Lifetimes | { invalid: ColumnName; path?: string } {
   const source = { fields, mapping };
   const access = mapping.accessTokenExpiry
     ? computedExpiry(
@@ -44,7 +44,7 @@ export function readLifetimes(
     readRevocation(source, "refreshTokenRevokedAt", now),
   ] as const;
   for (const value of [access, refresh, ...revocations])
-    if (typeof value === "object" && "invalid" in value) return { invalid: value.invalid };
+    if (typeof value === "object" && "invalid" in value) return value;
   const [row, accessOnly, refreshOnly] = revocations as unknown as { revoked: boolean; capAt?: number }[];
   return {
     access: access as Instant,

@@ -136,10 +136,12 @@ export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
   }
   const life = readLifetimes(fields, mapping, now);
   if ("invalid" in life) {
-    const column = columns[life.invalid] ?? mapping.accessTokenExpiry?.column;
-    const what = /RevokedAt$|^revokedAt$/.test(life.invalid)
-      ? "a time, a flag or a value listed in time.revoked or time.notRevoked"
-      : "a valid time or duration";
+    // A revocation list names the source column that holds the bad value, not only its first.
+    const column = life.path ?? columns[life.invalid] ?? mapping.accessTokenExpiry?.column;
+    const what =
+      life.path !== undefined
+        ? "a time, a flag or a value listed in time.revoked or time.notRevoked"
+        : "a valid time or duration";
     return refuse("rejected", "time_invalid", `${column} is not ${what}`, {
       ...keys,
       column,

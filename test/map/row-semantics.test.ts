@@ -92,6 +92,10 @@ test("revokedAt lists several columns: the row ends at the earliest, whichever c
   });
   for (const column of ["access_token_revoked_at", "refresh_token_revoked_at"])
     assert.equal(fate(mapRow(row({ [column]: epoch(now - 1000) }), { mapping, now })), "skipped:revoked");
+  // A value none of the forms in the second column of the list: rejected, naming that column.
+  const bad = mapRow(row({ refresh_token_revoked_at: "someday" }), { mapping, now });
+  assert.equal(fate(bad), "rejected:time_invalid");
+  assert.equal(bad.kind === "rejected" && bad.column, "refresh_token_revoked_at");
   // Two future revocations: both tokens end at the earlier one.
   const capped = mapRow(
     row({
