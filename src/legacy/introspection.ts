@@ -1,4 +1,4 @@
-import { basicPair, fromOutside, tokenSecret } from "../shared/outside.js";
+import { basicCredentials, basicPair, fromOutside, tokenSecret } from "../shared/outside.js";
 import { retryAfterMs } from "../shared/wire.js";
 
 /** The legacy server's RFC 7662 endpoint and the client that may call it (the secret in memory only). */
@@ -47,9 +47,7 @@ export async function introspectAtLegacy(
   token: string,
   hint: "access_token" | "refresh_token" = "access_token",
 ): Promise<LegacyFacts> {
-  const basic = Buffer.from(
-    `${encodeURIComponent(server.clientId)}:${encodeURIComponent(server.clientSecret)}`,
-  ).toString("base64");
+  const basic = basicCredentials(server.clientId, server.clientSecret);
   let response: Response;
   try {
     response = await fetch(server.introspectionUrl, {

@@ -10,19 +10,30 @@ export interface Secret {
  * Credentials this process holds (the Authlete bearer, a legacy client's secret and its Basic pair):
  * every text from outside is cleaned of them, whoever shows it.
  */
-const credentials: Secret[] = [];
+/** Each with its forms, worked out once: the output seam cleans every write with them. */
+const credentials: { value: string; label: string; forms: string[] }[] = [];
 
 /** Registers a credential (once it is read) so that no text from outside can show it back. */
 export function registerCredential(label: string, value: string): void {
-  if (value.length >= 4 && !credentials.some((c) => c.value === value)) credentials.push({ value, label });
+  if (value.length >= 4 && !credentials.some((c) => c.value === value))
+    credentials.push({ value, label, forms: secretForms(value) });
 }
 
-/** HTTP Basic credentials as a pair: their base64 is a secret of its own (RFC 7617, and RFC 6749's encoded form). */
+/**
+ * The HTTP Basic credentials of a client as RFC 6749 §2.3.1 sends them (each part form-encoded), the
+ * value of the `Basic` header.
+ */
+export function basicCredentials(clientId: string, secret: string): string {
+  return Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64");
+}
+
+/** HTTP Basic credentials as a pair: their base64 is a secret of its own (sent encoded, or echoed plain). */
 export function basicPair(clientId: string, secret: string): Secret[] {
-  const pair = (id: string, s: string) => Buffer.from(`${id}:${s}`).toString("base64");
-  const encoded = pair(encodeURIComponent(clientId), encodeURIComponent(secret));
-  const plain = pair(clientId, secret);
-  return [...new Set([encoded, plain])].map((value) => ({ value, label: "[the client credentials]" }));
+  const plain = Buffer.from(`${clientId}:${secret}`).toString("base64");
+  return [...new Set([basicCredentials(clientId, secret), plain])].map((value) => ({
+    value,
+    label: "[the client credentials]",
+  }));
 }
 
 /**
@@ -47,8 +58,9 @@ export function secretForms(value: string): string[] {
 /** The text with every form of every secret (and of every registered credential) replaced by its label. */
 export function redact(text: string, secrets: readonly Secret[] = []): string {
   let out = text;
-  for (const { value, label } of [...secrets, ...credentials])
+  for (const { value, label } of secrets)
     for (const form of secretForms(value)) out = out.replaceAll(form, label);
+  for (const { label, forms } of credentials) for (const form of forms) out = out.replaceAll(form, label);
   return out;
 }
 

@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { secretForms } from "../../src/shared/outside.js";
+import { basicCredentials, secretForms } from "../../src/shared/outside.js";
 import { runCli } from "../helpers/cli.js";
 import { writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, bearer, withEmulator } from "../helpers/emulator.js";
@@ -77,9 +77,7 @@ function leaks(texts: string[], values: string[]): string[] {
 
 test("compare over hostile legacy answers: each a per-token error, echoes cleaned in every encoding, escapes escaped, and the run goes on", async (t) => {
   const { dir, file, tokens, mapping, ledger, env } = await migrated(t, 7);
-  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
-    "base64",
-  );
+  const basic = basicCredentials(clientId, secret);
   const url = await serve(t, (req, res, body) => {
     const token = new URLSearchParams(body).get("token") ?? "";
     const mode = tokens.indexOf(token);
