@@ -133,9 +133,15 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
     // calls a second whatever the concurrency, and its 429's Retry-After holds every call.
     const pacer = new Pacer(config.legacyRate);
     // Refused credentials fail every call alike: a few in a row end the run (a lock-out is not worth it).
+    // Ending it stops the pacer too, so a token waiting for its turn asks nothing more.
     let refusedInARow = 0;
+    const stop = (halt: (e: Error) => void, error: Error) => {
+      pacer.stop();
+      halt(error);
+    };
+    /** The legacy server's answer, or undefined when the run stopped before its turn came. */
     const ask = async (value: string, hint: "access_token" | "refresh_token", halt: (e: Error) => void) => {
-      await pacer.acquire();
+      if (!(await pacer.acquire())) return undefined;
       const legacy = await introspectAtLegacy(config.legacy, value, hint);
       if ("error" in legacy && legacy.retryAfterMs !== undefined) {
         pacer.pause(legacy.retryAfterMs);
@@ -143,7 +149,8 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       }
       refusedInARow = "error" in legacy && legacy.refused ? refusedInARow + 1 : 0;
       if (refusedInARow >= refusalsToStop)
-        halt(
+        stop(
+          halt,
           new MigrateError(
             "authentication_failed",
             `the legacy server refused --legacy-client-id's credentials ${refusedInARow} times in a row (${"error" in legacy ? legacy.error : ""}): check the client ID and its secret; nothing more was asked`,
@@ -158,12 +165,16 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       // What Authlete holds (the access token itself, or a refresh-only row's probe), asked first: a
       // refused or unreachable Authlete ends the run before the legacy server is asked anything more.
       const ours = await inspectToken(authlete, probeToken);
-      const stop = "error" in ours ? authleteStop(ours) : undefined;
-      if (stop) return halt(stop);
-      const found: { kind: CompareKind; detail: string }[] = [];
-      if (!refreshOnly)
-        found.push(...diffAnswers(await ask(probeToken, "access_token", halt), ours, checked.mapping, now()));
-      if (refresh !== undefined) found.push(...diffRefresh(await ask(refresh, "refresh_token", halt), ours));
+      const fatal = "error" in ours ? authleteStop(ours) : undefined;
+      if (fatal) return stop(halt, fatal);
+      const access = refreshOnly ? undefined : await ask(probeToken, "access_token", halt);
+      const refreshed = refresh === undefined ? undefined : await ask(refresh, "refresh_token", halt);
+      // A token whose turn the stop took is not compared (nor recorded as compared).
+      if ((!refreshOnly && !access) || (refresh !== undefined && !refreshed)) return;
+      const found = [
+        ...(access ? diffAnswers(access, ours, checked.mapping, now()) : []),
+        ...(refreshed ? diffRefresh(refreshed, ours) : []),
+      ];
       summary.compared++;
       recordFindings(summary, { ledger, runId }, token, found);
     });

@@ -83,12 +83,13 @@ interface Wire {
   connect(port: number | string, host?: string): void;
   cancel(processId: number, secretKey: number): void;
   on(event: string, listener: (...args: unknown[]) => void): void;
-  end(): void;
 }
 
 /**
  * Cancels the query `client` is running: PostgreSQL's CancelRequest (its backend's process ID and secret
- * key) on a connection of its own, to the same server (a TCP host, or a socket directory).
+ * key) on a connection of its own, to the same server (a TCP host, or a socket directory). The server
+ * answers a CancelRequest with nothing: the query's own end (an error, "canceling statement due to user
+ * request") is what shows it took, and the session closes after it.
  */
 function cancelQuery(pg: typeof pgModule, client: pgModule.Client): void {
   const target = client as unknown as { processID: number; secretKey: number; host: string; port: number };
