@@ -33,7 +33,11 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
   const planningOffset = config.now === undefined ? 0 : config.now - Date.now();
   const clock = () => Date.now() + planningOffset;
-  const base = { ...config.read, onHeader: checkHeader(config.mapping) };
+  const base = {
+    ...config.read,
+    onHeader: checkHeader(config.mapping),
+    announceKeys: config.mapping.ignore !== undefined,
+  };
   // The run's reading ends at a stop signal (what was read and not admitted is read again next time).
   const readOptions = { ...base, end: config.stop };
   // The whole-file passes before the run (service check, pre-scan) end at a stop signal too.

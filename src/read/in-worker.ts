@@ -14,9 +14,18 @@ export async function* transformedInWorker<T>(
   options: ReadOptions,
   transform: RowTransform,
 ): AsyncGenerator<T> {
-  const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio } = options;
+  const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio, announceKeys } = options;
   // Settings only: the callbacks and the stop signal stay on this thread.
-  const input: ReaderInput = { files, transform, format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio };
+  const input: ReaderInput = {
+    files,
+    transform,
+    format,
+    delimiter,
+    maxRecordBytes,
+    maxDepth,
+    maxGzipRatio,
+    announceKeys,
+  };
   const { unpack } = await loadTransform<T>(transform);
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,

@@ -51,7 +51,8 @@ export async function* readRowBatches(
 async function* one(rows: AsyncGenerator<SourceRow>, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   const seen = new Set<string>();
   for await (const row of rows) {
-    if (options.onHeader) {
+    // Only when asked: a key check per row is wasted on a mapping that does not account for columns.
+    if (options.announceKeys && options.onHeader) {
       let fresh: string[] | undefined;
       for (const key in row.fields) if (!seen.has(key)) (fresh ??= []).push(key);
       if (fresh) {

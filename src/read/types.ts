@@ -22,6 +22,8 @@ export interface ReadOptions {
    * rows, with the keys not seen before in the file (`keysOnly`), before the first row holding them.
    */
   onHeader?: (file: string, columns: string[], keysOnly?: boolean) => void;
+  /** JSON rows' keys are announced to `onHeader` (a mapping that accounts for every column needs them). */
+  announceKeys?: boolean;
   /** A larger record (a CSV record, an NDJSON line) stops the file: a bomb is not read to the end. */
   maxRecordBytes?: number;
   /** A JSON row nested deeper is rejected (a row error, not a crash). */

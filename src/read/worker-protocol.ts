@@ -11,6 +11,7 @@ export interface ReaderInput {
   maxRecordBytes?: number;
   maxDepth?: number;
   maxGzipRatio?: number;
+  announceKeys?: boolean;
 }
 
 /** What the reading thread posts, in order; the main thread answers each rows batch with a credit. */
