@@ -66,7 +66,18 @@ async function migrated(t: TestContext, count: number) {
   const env = { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: secret };
   const run = await runCli(["migrate", file, "--mapping", mapping, "--ledger", ledger], env);
   assert.equal(run.code, 0, run.stderr);
-  return { emulator, dir, file, tokens, mapping, ledger, env };
+  // `compare --all` of those tokens against the legacy server at `url`.
+  const compare = (url: string, extra: string[] = [], changed: Record<string, string> = {}) =>
+    runCli(
+      ["compare", file, "--mapping", mapping, "--ledger", ledger, "--all", ...extra].concat([
+        "--legacy-introspection",
+        `${url}/introspect`,
+        "--legacy-client-id",
+        clientId,
+      ]),
+      { ...env, ...changed },
+    );
+  return { emulator, dir, file, tokens, mapping, ledger, env, compare };
 }
 
 /** Every form of every secret a run knows, looked for in what it printed and stored. */
@@ -76,7 +87,8 @@ function leaks(texts: string[], values: string[]): string[] {
 }
 
 test("compare over hostile legacy answers: each a per-token error, echoes cleaned in every encoding, escapes escaped, and the run goes on", async (t) => {
-  const { dir, file, tokens, mapping, ledger, env } = await migrated(t, 7);
+  const checks = await migrated(t, 7);
+  const { dir, tokens, ledger } = checks;
   const basic = basicCredentials(clientId, secret);
   const url = await serve(t, (req, res, body) => {
     const token = new URLSearchParams(body).get("token") ?? "";
@@ -102,15 +114,7 @@ test("compare over hostile legacy answers: each a per-token error, echoes cleane
       setTimeout(() => res.socket?.destroy(), 50);
     } else json(`{"active": true, "sub": "alice", "scope": "openid", "client_id": "web", "exp": 1}`);
   });
-  const compare = await runCli(
-    ["compare", file, "--mapping", mapping, "--ledger", ledger, "--all", "--timeout-ms", "1500"].concat([
-      "--legacy-introspection",
-      `${url}/introspect`,
-      "--legacy-client-id",
-      clientId,
-    ]),
-    env,
-  );
+  const compare = await checks.compare(url, ["--timeout-ms", "1500"]);
   assert.equal(compare.code, 1, compare.stdout + compare.stderr);
   // Every token was compared; six answers were errors for their token only, the seventh a difference.
   assert.match(
@@ -137,24 +141,13 @@ test("compare over hostile legacy answers: each a per-token error, echoes cleane
 });
 
 test("compare stops on refused legacy credentials after a few calls (exit 3), and never asks the legacy server when Authlete refuses", async (t) => {
-  const { file, mapping, ledger, env } = await migrated(t, 30);
+  const checks = await migrated(t, 30);
   let calls = 0;
   const url = await serve(t, (_req, res) => {
     calls++;
     res.writeHead(401, { "content-type": "application/json" }).end('{"error":"invalid_client"}');
   });
-  const args = [
-    "compare",
-    file,
-    "--mapping",
-    mapping,
-    "--ledger",
-    ledger,
-    "--all",
-    "--legacy-rate",
-    "100",
-  ].concat(["--legacy-introspection", `${url}/introspect`, "--legacy-client-id", clientId]);
-  const refused = await runCli(args, env);
+  const refused = await checks.compare(url, ["--legacy-rate", "100"]);
   assert.equal(refused.code, 3, refused.stdout + refused.stderr);
   assert.match(
     refused.stderr,
@@ -163,7 +156,9 @@ test("compare stops on refused legacy credentials after a few calls (exit 3), an
   // Three refusals, and at most the other three calls already on the wire (compare runs 4 at a time).
   assert.ok(calls >= 3 && calls <= 6, `${calls} calls: the run stopped at the third refusal`);
   calls = 0;
-  const noAuthlete = await runCli(args, { ...env, AUTHLETE_BEARER: `${bearer}-wrong` });
+  const noAuthlete = await checks.compare(url, ["--legacy-rate", "100"], {
+    AUTHLETE_BEARER: `${bearer}-wrong`,
+  });
   assert.equal(noAuthlete.code, 3, noAuthlete.stdout + noAuthlete.stderr);
   assert.match(noAuthlete.stderr, /Authlete refused the credentials/);
   assert.equal(calls, 0, "the legacy server was never asked");
@@ -224,7 +219,7 @@ test("verify and compare: nothing checked is never 'fine', option values are ref
 });
 
 test("compare paces the legacy server with the writer's pacer: its 429 Retry-After holds every later call", async (t) => {
-  const { file, mapping, ledger, env } = await migrated(t, 4);
+  const checks = await migrated(t, 4);
   // Arrival times on the server's own clock: only a lower bound is asserted (load can only delay).
   const arrivals: number[] = [];
   const url = await serve(t, (_req, res) => {
@@ -232,17 +227,7 @@ test("compare paces the legacy server with the writer's pacer: its 429 Retry-Aft
     if (arrivals.length === 1) return res.writeHead(429, { "retry-after": "2" }).end();
     res.writeHead(200, { "content-type": "application/json" }).end('{"active": false}');
   });
-  const compare = await runCli(
-    ["compare", file, "--mapping", mapping, "--ledger", ledger, "--all", "--concurrency", "1"].concat([
-      "--legacy-rate",
-      "1000",
-      "--legacy-introspection",
-      `${url}/introspect`,
-      "--legacy-client-id",
-      clientId,
-    ]),
-    env,
-  );
+  const compare = await checks.compare(url, ["--concurrency", "1", "--legacy-rate", "1000"]);
   assert.equal(compare.code, 1, compare.stdout + compare.stderr);
   assert.equal(arrivals.length, 4, "one call a token, none repeated");
   assert.ok(

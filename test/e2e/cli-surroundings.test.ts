@@ -3,8 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
-import { runCli } from "../helpers/cli.js";
+import { dryRunJson, runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { webApp } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
@@ -35,17 +34,8 @@ test("init's clients.csv guards would-be formulas (read back as the legacy ID), 
         : line.replace(/,,(\w*),\d+$/, `,${webApp},AUTHORIZATION_CODE`),
     );
   writeFileSync(join(dir, "clients.csv"), `${filled.join("\n")}\n`);
-  const dry = await runCli([
-    "migrate",
-    dump,
-    "--mapping",
-    out,
-    "--ledger",
-    join(dir, "l.db"),
-    "--dry-run",
-    "--json",
-  ]);
-  assert.equal((JSON.parse(dry.stdout) as RunSummary).created, 4, dry.stdout + dry.stderr);
+  const dry = await dryRunJson(dump, out, join(dir, "l.db"));
+  assert.equal(dry.summary.created, 4, dry.stdout + dry.stderr);
 
   // A dangling link planted at clients.csv: nothing is written, and the message says why.
   const other = join(dir, "other");

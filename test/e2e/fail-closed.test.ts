@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/pipeline/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
-import { runCli } from "../helpers/cli.js";
+import { dryRunJson, runCli } from "../helpers/cli.js";
 import { authleteEnv, webApp, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -149,17 +149,7 @@ test("a status column of words: init shows its few values first and the run refu
       time: { notRevoked: { status: ["active"] }, revoked: { status: ["revoked"] } },
     }),
   );
-  const dry = await runCli([
-    "migrate",
-    dump,
-    "--mapping",
-    out,
-    "--ledger",
-    join(dir, "l.db"),
-    "--dry-run",
-    "--json",
-  ]);
-  const summary = JSON.parse(dry.stdout) as RunSummary;
-  assert.equal(summary.created, 1, dry.stdout);
+  const { summary, stdout } = await dryRunJson(dump, out, join(dir, "l.db"));
+  assert.equal(summary.created, 1, stdout);
   assert.deepEqual(summary.reasons, { revoked: 1, time_invalid: 1 });
 });

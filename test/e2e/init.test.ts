@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
-import { runCli } from "../helpers/cli.js";
+import { dryRunJson, runCli } from "../helpers/cli.js";
 import { liveRows, writeDump } from "../helpers/dumps.js";
 import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";
 import { repoFile, tempDir } from "../helpers/paths.js";
@@ -54,20 +53,11 @@ for (const c of cases) {
       fillClients(join(dir, "clients.csv"), c.client).length > 0,
       "the dump's legacy client IDs are listed",
     );
-    const dry = await runCli([
-      "migrate",
-      c.dump,
-      "--mapping",
-      out,
-      "--ledger",
-      join(dir, "l.db"),
-      "--dry-run",
-      "--json",
+    const { code, stderr, summary } = await dryRunJson(c.dump, out, join(dir, "l.db"), [
       "--now",
       "2025-06-01T12:00:00Z",
     ]);
-    assert.ok(dry.code === 0 || dry.code === 1, dry.stderr);
-    const summary = JSON.parse(dry.stdout) as RunSummary;
+    assert.ok(code === 0 || code === 1, stderr);
     assert.ok(summary.created > 0, JSON.stringify(summary.reasons));
     assert.equal(summary.reasons.client_unknown, undefined, "every legacy client was in the template");
   });
@@ -86,21 +76,28 @@ test("init on a dump matching no preset proposes columns by name with the time k
     init.stdout,
     /clients\.csv: 2 legacy client ID\(s\) over 9 row\(s\):\n {2}web {2}5 row\(s\)\n {2}mobile {2}4 row\(s\)/,
   );
-  const run = (ledger: string) =>
-    runCli(["migrate", dump, "--mapping", out, "--ledger", join(dir, ledger), "--dry-run", "--json"]);
+  const run = (ledger: string) => dryRunJson(dump, out, join(dir, ledger));
   // As written (template unfilled) the mapping loads, and no row can reach Authlete.
-  const before = JSON.parse((await run("a.db")).stdout) as RunSummary;
+  const { summary: before } = await run("a.db");
   assert.deepEqual([before.created, before.reasons.client_unknown], [0, 9]);
   // No grant type column: each client's grant type is asked for, and a line without one is refused.
   fillClients(join(dir, "clients.csv"), webApp);
-  const unsaid = await run("b.db");
+  const unsaid = await runCli([
+    "migrate",
+    dump,
+    "--mapping",
+    out,
+    "--ledger",
+    join(dir, "b.db"),
+    "--dry-run",
+  ]);
   assert.equal(unsaid.code, 2);
   assert.match(unsaid.stderr, /defaultGrantType is null.*legacy client\(s\) "web", "mobile"/);
   writeFileSync(
     join(dir, "clients.csv"),
     `legacy_id,client_id,grant_type\nweb,${webApp},AUTHORIZATION_CODE\nmobile,${webApp},PASSWORD\n`,
   );
-  const after = JSON.parse((await run("c.db")).stdout) as RunSummary;
+  const { summary: after } = await run("c.db");
   assert.equal(after.created, 9);
   // Told where Authlete is, init lists the service's clients to fill the template with.
   const { emulator } = await withEmulator(t);
@@ -141,25 +138,15 @@ test("init on a node-oauth2-server table (*_expires_on, zone-less SQL times, no 
   const mapping = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
   assert.equal(mapping.refreshTokenExpiry, undefined, "its refresh expiry column is mapped");
   fillClients(join(dir, "clients.csv"), webApp, "AUTHORIZATION_CODE");
-  const dry = (ledger: string) =>
-    runCli([
-      "migrate",
-      dump,
-      "--mapping",
-      out,
-      "--ledger",
-      join(dir, ledger),
-      "--dry-run",
-      "--json",
-      "--now",
-      "2025-06-01T12:00:00Z",
-    ]);
+  const dry = async (ledger: string) =>
+    (await dryRunJson(dump, out, join(dir, ledger), ["--now", "2025-06-01T12:00:00Z"])).summary;
   // Read at UTC+14 until told otherwise, both access tokens have expired: refresh-only, never later.
-  const early = JSON.parse((await dry("a.db")).stdout) as RunSummary;
-  assert.deepEqual([early.created, early.reasons], [2, {}]);
+  const early = await dry("a.db");
+  assert.deepEqual([early.created, early.reasons, early.lifetimes["refresh-only"]], [2, {}, 2]);
+  // Read in the zone they were written in, AT-n1 (13:00) still lives an hour; AT-n2 (11:00) has expired.
   writeFileSync(out, JSON.stringify({ ...mapping, time: { timezone: "UTC" } }));
-  const zoned = JSON.parse((await dry("b.db")).stdout) as RunSummary;
-  assert.equal(zoned.created, 2, JSON.stringify(zoned.reasons));
+  const zoned = await dry("b.db");
+  assert.deepEqual([zoned.created, zoned.lifetimes["refresh-only"], zoned.lifetimes["< 1 h"]], [2, 1, 1]);
 });
 
 test("init names grant type values its map does not know (their rows would be rejected), first", async (t) => {

@@ -1,3 +1,5 @@
+import assert from "node:assert/strict";
+import type { RunSummary } from "../../src/pipeline/index.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { repoFile } from "./paths.js";
@@ -66,4 +68,26 @@ export function runCli(
   options: { fileSizeLimit?: number; input?: string | Buffer } = {},
 ): Promise<CliResult> {
   return startCli(args, env, options).result;
+}
+
+/** A dry run of `dump` with `mapping` into `ledger` (no Authlete needed), as JSON: its result and summary. */
+export async function dryRunJson(
+  dump: string,
+  mapping: string,
+  ledger: string,
+  extra: string[] = [],
+): Promise<CliResult & { summary: RunSummary }> {
+  const run = await runCli([
+    "migrate",
+    dump,
+    "--mapping",
+    mapping,
+    "--ledger",
+    ledger,
+    "--dry-run",
+    "--json",
+    ...extra,
+  ]);
+  assert.ok(run.stdout, `the dry run printed no summary (exit ${run.code}): ${run.stderr}`);
+  return { ...run, summary: JSON.parse(run.stdout) as RunSummary };
 }
