@@ -1,9 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
+import { isCount, isInstantMs } from "../shared/numbers.js";
 import { liveHolder } from "./holder.js";
 import type { CutoverRecord } from "./types.js";
-
-const isCount = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
  * The recorded cutover, if any (kept in the meta table). A record that is not one (a ledger edited by
@@ -22,8 +21,7 @@ export function readCutover(db: Database): CutoverRecord | undefined {
   if (
     typeof r !== "object" ||
     r === null ||
-    !isCount(r.at) ||
-    (r.at as number) > Date.UTC(3000, 0, 1) ||
+    !isInstantMs(r.at) ||
     typeof r.forced !== "boolean" ||
     !isCount(r.pending) ||
     !isCount(r.failed)

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
+import { isCount } from "../shared/numbers.js";
 import { readCutover, recordCutover } from "./cutover.js";
 import { liveHolder } from "./holder.js";
 import { readStatus, readSummary } from "./status.js";
@@ -75,7 +76,7 @@ export function openRunLog(db: Database.Database, file: string): RunLog {
         .pluck()
         .get(JSON.stringify(sources)) as string | undefined;
       const rows = (readSummary(summary) as { rows?: unknown } | undefined)?.rows;
-      return Number.isSafeInteger(rows) && (rows as number) >= 0 ? (rows as number) : undefined;
+      return isCount(rows) ? rows : undefined;
     },
     status: () => readStatus(db),
     cutover: () => readCutover(db),

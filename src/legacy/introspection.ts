@@ -1,4 +1,5 @@
 import { basicCredentials, basicPair, fromOutside, tokenSecret } from "../shared/outside.js";
+import { latestInstantMs } from "../shared/numbers.js";
 import { retryAfterMs } from "../shared/wire.js";
 
 /** The legacy server's RFC 7662 endpoint and the client that may call it (the secret in memory only). */
@@ -19,8 +20,8 @@ export type LegacyFacts =
    */
   | { error: string; refused?: boolean; retryAfterMs?: number };
 
-/** An `exp` this tool can hold: whole seconds between 1970 and 3000 (1e20 or 1e400 is no time). */
-const latestExp = Date.UTC(3000, 0, 1) / 1000;
+/** An `exp` this tool can hold: seconds up to its latest instant (1e20 or 1e400 is no time). */
+const latestExp = latestInstantMs / 1000;
 
 /** An RFC 7662 answer is a few hundred bytes: a server that sends more is not read to the end. */
 const maxAnswerBytes = 64 * 1024;

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { latestInstantMs } from "../shared/numbers.js";
 
 const isoLike =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -6,7 +7,6 @@ const epochLike = /^-?\d+(?:\.\d+)?$/;
 /** Epoch values beyond this are treated as milliseconds (1e11 s is the year 5138). */
 const secondsLimit = 1e11;
 const earliest = Date.UTC(1970, 0, 1);
-const latest = Date.UTC(3000, 0, 1);
 
 function daysIn(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
@@ -99,7 +99,7 @@ export function parseInstant(value: unknown, timezone: string): number | undefin
       }
     }
   }
-  if (ms === undefined || Number.isNaN(ms) || ms < earliest || ms > latest) return undefined;
+  if (ms === undefined || Number.isNaN(ms) || ms < earliest || ms > latestInstantMs) return undefined;
   return Math.floor(ms);
 }
 

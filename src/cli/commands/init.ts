@@ -59,7 +59,7 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
                     ),
                   ]),
             "Left to decide:",
-            ...result.toDecide.map((d) => `  - ${printable(d, 2000)}`),
+            ...result.toDecide.map((d) => `  - ${d}`),
             result.invalid
               ? `The mapping does not load yet: ${result.invalid}`
               : `Next: fill ${result.clientsFile}, then: authlete-migrate migrate ${argv.dump} --mapping ${result.mappingFile} --dry-run`,

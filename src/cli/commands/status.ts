@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
 import { openLedger } from "../../ledger/index.js";
 import { describeClock, describeCutover, type RunSummary } from "../../report/index.js";
+import { isCount, isInstantMs } from "../../shared/numbers.js";
 import { printable } from "../../shared/text.js";
 import { existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -74,14 +75,12 @@ export function statusCommand(yargs: Argv, done: (result: Promise<CommandResult>
 /** A count as a ledger holds it: a whole number ≥ 0, else said to be none (−5, 1e18, text). */
 function shownCount(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  return Number.isSafeInteger(value) && (value as number) >= 0 ? String(value) : "(not a count)";
+  return isCount(value) ? String(value) : "(not a count)";
 }
 
 /** A time as a ledger holds it (epoch ms), else said to be none. */
 function shownTime(value: unknown): string {
-  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < Date.UTC(3000, 0, 1)
-    ? new Date(value as number).toISOString()
-    : "(no time)";
+  return isInstantMs(value) ? new Date(value).toISOString() : "(no time)";
 }
 
 /** A run that stopped on a fatal error before it could count its rows. */
