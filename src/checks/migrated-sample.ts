@@ -5,7 +5,7 @@ import { fromOutside, tokenSecret } from "../shared/outside.js";
 import type { Mapping, Payload } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
 import { mappedRows, withValidKeyIds } from "../pipeline/index.js";
-import type { ConnectionSettings } from "../write/index.js";
+import type { ConnectionSettings, TokenFacts } from "../write/index.js";
 
 /** What a check of migrated tokens (verify, compare) works on. */
 export interface MigratedCheck {
@@ -126,19 +126,28 @@ export async function checkEach(
   }
 }
 
-/** An Authlete answer that will be the same for every token: its credentials refused, or no service. */
-export function authleteStop(facts: { error: string; failure?: string }): MigrateError | undefined {
-  if (facts.failure === "unauthorized" || facts.failure === "forbidden")
-    return new MigrateError(
-      "authentication_failed",
-      `Authlete refused the credentials (${facts.error}): check AUTHLETE_BEARER and AUTHLETE_SERVICE_ID; nothing more was checked`,
-    );
-  if (facts.failure === "network")
-    return new MigrateError(
-      "service_unreachable",
-      `Authlete cannot be reached (${facts.error}); nothing more was checked`,
-    );
-  return undefined;
+/**
+ * Watches a check's Authlete answers for one that will be the same for every token: its credentials
+ * refused (at any time), or no service at all (a network failure before Authlete has answered once; after
+ * that, a failed call is that token's error, not the end of the run).
+ */
+export function authleteStops(): (facts: TokenFacts) => MigrateError | undefined {
+  let answered = false;
+  return (facts) => {
+    if (!("error" in facts) || (facts.failure !== "network" && facts.failure !== undefined)) answered = true;
+    if (!("error" in facts)) return undefined;
+    if (facts.failure === "unauthorized" || facts.failure === "forbidden")
+      return new MigrateError(
+        "authentication_failed",
+        `Authlete refused the credentials (${facts.error}): check AUTHLETE_BEARER and AUTHLETE_SERVICE_ID; nothing more was checked`,
+      );
+    if (facts.failure === "network" && !answered)
+      return new MigrateError(
+        "service_unreachable",
+        `Authlete cannot be reached (${facts.error}); nothing more was checked`,
+      );
+    return undefined;
+  };
 }
 
 /** A check run as its body sees it: the ledger, its run, the clock and the tokens picked. */

@@ -4,7 +4,7 @@ import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 import { MigrateError } from "../shared/errors.js";
 import {
-  authleteStop,
+  authleteStops,
   checkEach,
   recordFindings,
   runCheck,
@@ -158,6 +158,7 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
         );
       return legacy;
     };
+    const stops = authleteStops();
     await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
       const { refreshOnly, probeToken, request } = token.payload;
       const refresh = config.refreshTokens ? request.refreshToken : undefined;
@@ -165,7 +166,7 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       // What Authlete holds (the access token itself, or a refresh-only row's probe), asked first: a
       // refused or unreachable Authlete ends the run before the legacy server is asked anything more.
       const ours = await inspectToken(authlete, probeToken);
-      const fatal = "error" in ours ? authleteStop(ours) : undefined;
+      const fatal = stops(ours);
       if (fatal) return stop(halt, fatal);
       const access = refreshOnly ? undefined : await ask(probeToken, "access_token", halt);
       const refreshed = refresh === undefined ? undefined : await ask(refresh, "refresh_token", halt);

@@ -1,6 +1,6 @@
 import type { Payload } from "../map/index.js";
 import {
-  authleteStop,
+  authleteStops,
   checkEach,
   recordFindings,
   runCheck,
@@ -86,9 +86,10 @@ export async function verify(config: VerifyConfig): Promise<VerifySummary> {
       mismatches: {},
       mismatchRows: [],
     };
+    const stops = authleteStops();
     await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
       const facts = await inspectToken(authlete, token.payload.probeToken);
-      const stop = "error" in facts ? authleteStop(facts) : undefined;
+      const stop = stops(facts);
       if (stop) return halt(stop);
       const found = compare(token.payload, facts, linked);
       summary.verified++;
