@@ -77,7 +77,7 @@ test("init's clients.csv guards would-be formulas (read back as the legacy ID), 
   assert.match(fromPipe.stdout, /4 legacy client ID\(s\) over 4 row\(s\)/);
 });
 
-test("a terminal on standard input is refused at once; a reader that stops reading ends the output quietly", (t) => {
+test("a terminal on standard input is refused at once; a reader that stops reading ends the output quietly", async (t) => {
   const dir = tempDir(t);
   const mapping = writeMapping(dir);
   // script(1) gives the command a pseudo-terminal as its standard input.
@@ -92,17 +92,7 @@ test("a terminal on standard input is refused at once; a reader that stops readi
 
   const ledger = join(dir, "l.db");
   const dump = writeDump(dir, "d.csv", liveRows(3));
-  spawnSync(process.execPath, [
-    cli,
-    "migrate",
-    dump,
-    "--mapping",
-    mapping,
-    "--ledger",
-    ledger,
-    "--dry-run",
-    "--quiet",
-  ]);
+  await dryRunJson(dump, mapping, ledger);
   // `true` exits without reading: the status output meets a closed pipe.
   const piped = spawnSync(
     "bash",
