@@ -4,7 +4,7 @@ import { MigrateError } from "../shared/errors.js";
 import { fromOutside, tokenSecret } from "../shared/outside.js";
 import type { Mapping, Payload } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
-import { mappedRows, withValidKeyIds } from "../pipeline/index.js";
+import { mappedRows, withValidKeyIds } from "../rows/index.js";
 import type { ConnectionSettings, TokenFacts } from "../write/index.js";
 
 /** What a check of migrated tokens (verify, compare) works on. */

@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { Progress } from "../pipeline/index.js";
+import type { Progress } from "../run/index.js";
 
 export interface ProgressView {
   update(progress: Progress): void;

@@ -9,7 +9,7 @@ import { printable } from "../shared/text.js";
 import type { ConnectionSettings, ServiceClient } from "../write/index.js";
 import { proposeMapping } from "./propose-mapping.js";
 import type { Proposal } from "./types.js";
-import { checkHeader } from "../pipeline/index.js";
+import { checkHeader } from "../rows/index.js";
 
 /** Rows looked at to recognise a preset and what the columns hold: a dump's first rows. */
 const sampleRows = 1000;

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { accessEndsNow, refreshEnded } from "./refresh-ended.js";
+import { decide, settled, type AdmissionRules } from "./decide.js";
 import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
 
 interface EntryRow {
@@ -11,22 +11,16 @@ interface EntryRow {
 }
 
 /** How a live run's rows are admitted. */
-export interface AdmitOptions {
+export interface AdmitOptions extends AdmissionRules {
   runId: number;
-  retryRejected: boolean;
   /** The dump is complete: mark what is seen, so created tokens missing from it can be revoked. */
   syncDeletions?: boolean;
-  /** The ledger recorded a cutover: nothing an earlier run may have sent is sent again. */
-  afterCutover?: boolean;
 }
 
 /** How a dry run's rows are admitted: decided against the ledger, recorded in a throwaway list. */
-export interface DryRunOptions {
-  retryRejected: boolean;
+export interface DryRunOptions extends AdmissionRules {
   /** At most about this many rows will come (sizes the duplicate filter). */
   expectedRows?: number;
-  /** The ledger recorded a cutover: a token revoked as deleted is not created again. */
-  afterCutover?: boolean;
 }
 
 /** Prepared statements for the admission of a live run. */
@@ -57,14 +51,9 @@ export function prepareAdmission(db: Database) {
 
 type Statements = ReturnType<typeof prepareAdmission>;
 
-function settled(state: FinalState, reason: string | null): Decision {
-  return { action: "settled", state, reason: reason as Extract<Decision, { action: "settled" }>["reason"] };
-}
-
-/** Decides one candidate against the ledger. Must run inside the batch's transaction. */
+/** Decides one candidate against the ledger and records the decision. Must run inside the batch's transaction. */
 export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision {
   const r = c.result;
-  const now = Date.now();
   const note = (state: FinalState, reason: string, detail: string | null, column: string | null) => {
     s.note.run(o.runId, c.file, c.rowNo, c.line ?? null, state, reason, detail, column, r.key);
     return settled(state, reason);
@@ -75,7 +64,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   const entry = s.entry.get(key) as EntryRow | undefined;
   if (entry?.seen_run === o.runId)
     return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
-  // A settled entry needs no refresh-token check: it is counted from what the ledger says (below).
+  // A settled entry needs no refresh-token check: it is counted from what the ledger says.
   const settledBefore =
     entry?.state === "created" ||
     entry?.state === "skipped" ||
@@ -92,6 +81,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       );
     }
   }
+  const decision = decide(entry, r, o);
   const row = {
     key,
     refreshHash: r.refreshHash,
@@ -99,7 +89,7 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
     rowNo: c.rowNo,
     line: c.line ?? null,
     runId: o.runId,
-    now,
+    now: Date.now(),
   };
   if (!entry) {
     const isPayload = r.kind === "payload";
@@ -111,55 +101,9 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
       column: isPayload ? null : (r.column ?? null),
       legacyClient: isPayload ? null : (r.legacyClient ?? null),
     });
-    return isPayload
-      ? { action: "write", key: r.key, payload: r, fallback: null, inDoubt: false }
-      : settled(r.kind, r.reason);
-  }
-  // Settled entries are not touched (a rerun over millions of them stays read-only); a repeat of one
-  // in a rerun is counted like its first occurrence.
-  switch (entry.state) {
-    case "created":
-      if (o.syncDeletions) s.seen.run(o.runId, key);
-      if (
-        r.kind === "skipped" &&
-        (r.reason === "revoked" || r.reason === "revoked_in_source") &&
-        r.probeToken
-      ) {
-        return { action: "revoke", key, identifier: r.probeToken, refreshHash: entry.refresh_hash };
-      }
-      // Its access token alone was revoked since, and Authlete holds that access token live: it ends
-      // there (its refresh token lives on, as at the source), once.
-      if (accessEndsNow(entry, r, key))
-        return { action: "end_access", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash };
-      if (refreshEnded(entry, r))
-        return { action: "end_refresh", key, accessHash: entry.sent_hash, refreshHash: entry.refresh_hash! };
-      return settled("skipped", "already_migrated");
-    case "skipped":
-      // Live in the source again after a sync revoked it as deleted: it never died at the legacy server
-      // (an export that was not complete after all). Before a cutover only: after it, Authlete decides.
-      if (entry.reason === "deleted_in_source" && r.kind === "payload" && !o.afterCutover) {
-        s.reopen.run(row);
-        return { action: "write", key, payload: r, fallback: null, inDoubt: true };
-      }
-      return settled("skipped", entry.reason);
-    case "rejected":
-      if (!o.retryRejected) return settled("rejected", entry.reason);
-      if (r.kind !== "payload") {
-        s.refuse.run({ ...row, state: r.kind, reason: r.reason, detail: r.detail, column: r.column ?? null });
-        return settled(r.kind, r.reason);
-      }
-      s.reopen.run(row);
-      return { action: "write", key, payload: r, fallback: null, inDoubt: false };
-    default:
-      // pending or failed: an earlier run may have sent it, so the writer must look before it creates.
-      s.reopen.run(row);
-      return {
-        action: "write",
-        key,
-        payload: r.kind === "payload" ? r : null,
-        fallback: r.kind === "payload" ? null : r,
-        inDoubt: true,
-        afterCutover: o.afterCutover === true,
-      };
-  }
+  } else if (decision.action === "write") s.reopen.run(row);
+  else if (entry.state === "created" && o.syncDeletions) s.seen.run(o.runId, key);
+  else if (entry.state === "rejected" && o.retryRejected && r.kind !== "payload")
+    s.refuse.run({ ...row, state: r.kind, reason: r.reason, detail: r.detail, column: r.column ?? null });
+  return decision;
 }

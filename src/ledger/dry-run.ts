@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { accessEndsNow, refreshEnded } from "./refresh-ended.js";
+import { decide, plannedFate, type AdmissionRules, type KnownEntry } from "./decide.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 import type { ReasonCode } from "../map/index.js";
@@ -11,7 +11,9 @@ export interface DryRunDuplicates {
   counted: {
     state: FinalState | "created";
     reason: string | null;
-    tag: string | null;
+    /** The lifetime bucket and client the row was counted under, as the caller gave them. */
+    bucket: number | null;
+    client: string | null;
     n: number;
   }[];
   first: { file: string; line: number }[];
@@ -31,6 +33,8 @@ export interface DryRunRejected {
 
 /** Rows a multi-row append takes. */
 const appendRows = 64;
+/** Values a row of dry_rows takes. */
+const columns = 10;
 
 /**
  * Dry-run admission. Nothing is recorded in the ledger: every keyed row is appended to a temp table
@@ -42,7 +46,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   // A dry run's tables go with the connection; one left by an earlier dry run on it goes here.
   db.exec(`DROP TABLE IF EXISTS temp.dry_dups; DROP TABLE IF EXISTS temp.dry_cands; DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
-      record INTEGER NOT NULL, line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, tag TEXT, detail TEXT)`);
+      record INTEGER NOT NULL, line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT, detail TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entry = db.prepare(
     "SELECT state, reason, refresh_hash, coalesce(sent_hash, token_hash) AS sent_hash FROM entries WHERE token_hash = ?",
@@ -54,19 +58,19 @@ export function prepareDryRun(db: Database, expectedRows: number) {
   // Rows are appended many to a statement: one statement a row was a fifth of a dry run's main thread.
   const insert = (rows: number) =>
     db.prepare(
-      `INSERT INTO dry_rows (access, refresh, file, record, line, state, reason, tag, detail) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      `INSERT INTO dry_rows (access, refresh, file, record, line, state, reason, bucket, client, detail) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
     );
   const appendOne = insert(1);
   const appendMany = insert(appendRows);
   let appending: unknown[] = [];
   const append = (...values: unknown[]) => {
     appending.push(...values);
-    if (appending.length === appendRows * 9) flush();
+    if (appending.length === appendRows * columns) flush();
   };
   /** Appends the rows still held: before a batch's transaction ends, and before the duplicate search. */
   function flush(): void {
-    if (appending.length === appendRows * 9) appendMany.run(appending);
-    else for (let i = 0; i < appending.length; i += 9) appendOne.run(appending.slice(i, i + 9));
+    if (appending.length === appendRows * columns) appendMany.run(appending);
+    else for (let i = 0; i < appending.length; i += columns) appendOne.run(appending.slice(i, i + columns));
     appending = [];
   }
   const files: string[] = [];
@@ -75,7 +79,7 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     return i >= 0 ? i : files.push(file) - 1;
   };
 
-  function decide(c: Candidate, retryRejected: boolean, afterCutover = false): Decision {
+  function admitOne(c: Candidate, rules: AdmissionRules): Decision {
     const r = c.result;
     // Rejected rows' details are kept so rejects.csv, written once duplicates are known, lists only
     // rows that stay rejected (keyless rows too, to keep the file in row order).
@@ -89,54 +93,18 @@ export function prepareDryRun(db: Database, expectedRows: number) {
         c.line ?? c.rowNo,
         r.kind,
         r.reason,
-        c.tag ?? null,
+        c.bucket ?? null,
+        c.client ?? null,
         detail,
       );
       return { action: "settled", state: r.kind, reason: r.reason };
     }
     const key = r.key as string;
-    const known = hasEntries
-      ? (entry.get(key) as
-          | { state: string; reason: string | null; refresh_hash: string | null; sent_hash: string }
-          | undefined)
-      : undefined;
-    let decision: Decision;
-    const revokedNow = r.kind === "skipped" && (r.reason === "revoked" || r.reason === "revoked_in_source");
-    if (known?.state === "created") {
-      decision = {
-        action: "settled",
-        state: "skipped",
-        reason: revokedNow
-          ? "revoked_since_migration"
-          : accessEndsNow(known, r, key)
-            ? "access_ended_since_migration"
-            : refreshEnded(known, r)
-              ? "refresh_ended_since_migration"
-              : "already_migrated",
-      };
-    } else if (
-      known?.state === "skipped" &&
-      known.reason === "deleted_in_source" &&
-      r.kind === "payload" &&
-      !afterCutover
-    ) {
-      // As a live run: live in the source again, so created again (admit.ts says why).
-      decision = { action: "write", key, payload: r, fallback: null, inDoubt: true };
-    } else if (known?.state === "skipped" || (known?.state === "rejected" && !retryRejected)) {
-      decision = { action: "settled", state: known.state, reason: known.reason as never };
-    } else if (r.kind === "payload") {
-      decision = {
-        action: "write",
-        key,
-        payload: r,
-        fallback: null,
-        inDoubt: known?.state === "pending" || known?.state === "failed",
-      };
-    } else decision = { action: "settled", state: r.kind, reason: r.reason };
+    const known = hasEntries ? (entry.get(key) as KnownEntry | undefined) : undefined;
+    const decision = decide(known, r, rules);
     if (seen.testAndAdd(key)) maybe.run(key);
     if (r.refreshHash !== null && seen.testAndAdd(r.refreshHash)) maybe.run(r.refreshHash);
-    const state = decision.action === "write" ? "created" : decision.state;
-    const reason = decision.action === "write" ? null : decision.reason;
+    const { state, reason } = plannedFate(decision);
     append(
       key,
       r.refreshHash,
@@ -145,8 +113,9 @@ export function prepareDryRun(db: Database, expectedRows: number) {
       c.line ?? c.rowNo,
       state,
       reason,
-      c.tag ?? null,
-      decision.action === "settled" && decision.state === "rejected" ? detail : null,
+      c.bucket ?? null,
+      c.client ?? null,
+      state === "rejected" ? detail : null,
     );
     return decision;
   }
@@ -166,7 +135,9 @@ export function prepareDryRun(db: Database, expectedRows: number) {
         WHERE refresh IS NOT NULL AND seq NOT IN (SELECT seq FROM dry_dups)) WHERE n > 1;`);
     const dup = "FROM dry_rows WHERE seq IN (SELECT seq FROM dry_dups)";
     const counted = db
-      .prepare(`SELECT state, reason, tag, count(*) AS n ${dup} GROUP BY state, reason, tag`)
+      .prepare(
+        `SELECT state, reason, bucket, client, count(*) AS n ${dup} GROUP BY state, reason, bucket, client`,
+      )
       .all() as DryRunDuplicates["counted"];
     const first = (
       db.prepare(`SELECT file, line ${dup} ORDER BY seq LIMIT 5`).all() as { file: number; line: number }[]
@@ -206,5 +177,5 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     return { count: counted.reduce((sum, c) => sum + c.n, 0), counted, first, firstByReason };
   }
 
-  return { decide, flush, duplicates };
+  return { admitOne, flush, duplicates };
 }

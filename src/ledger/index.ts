@@ -9,7 +9,7 @@ export type {
   RunRecord,
   RunStart,
   RunStatus,
-  OutcomeRecord,
 } from "./types.js";
 export type { DryRunDuplicates, DryRunRejected } from "./dry-run.js";
+export { decide, plannedFate, type AdmissionRules, type KnownEntry } from "./decide.js";
 export type { RollbackTarget } from "./types.js";

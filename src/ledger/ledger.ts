@@ -6,7 +6,8 @@ import { guardWrites } from "./write-failure.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
-import type { Candidate, Decision, RollbackTarget, OutcomeRecord } from "./types.js";
+import type { Candidate, Decision, RollbackTarget } from "./types.js";
+import type { WriteOutcome } from "../write/index.js";
 
 /** Where a run's mapped rows go: each batch comes back decided, row for row. */
 export interface RowSink {
@@ -85,7 +86,7 @@ export interface Ledger extends RunLog {
   /** Records a rollback's deletion and forgets the entry, so a later run creates the token again. */
   recordRollback(target: RollbackTarget, rollbackRunId: number, result: "deleted" | "already_absent"): void;
   /** Records written tokens' outcomes in one transaction. */
-  recordOutcomes(runId: number, outcomes: readonly OutcomeRecord[]): void;
+  recordOutcomes(runId: number, outcomes: readonly WriteOutcome[]): void;
   /** Whether any run of this ledger created a token (stops at the first: no count over the entries). */
   hasCreated(): boolean;
   close(): void;
@@ -126,7 +127,7 @@ export function openLedger(file: string): Ledger {
   const admitLive = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
     candidates.map((c) => admitOne(admission, c, options)),
   );
-  const recordBatch = db.transaction((runId: number, outcomes: readonly OutcomeRecord[]) => {
+  const recordBatch = db.transaction((runId: number, outcomes: readonly WriteOutcome[]) => {
     const now = Date.now();
     for (const o of outcomes) {
       record.run({
@@ -155,7 +156,7 @@ export function openLedger(file: string): Ledger {
     dryRunSink(options) {
       const dry = prepareDryRun(db, options.expectedRows ?? 0);
       const decide = db.transaction((candidates: readonly Candidate[]) => {
-        const decisions = candidates.map((c) => dry.decide(c, options.retryRejected, options.afterCutover));
+        const decisions = candidates.map((c) => dry.admitOne(c, options));
         dry.flush();
         return decisions;
       });

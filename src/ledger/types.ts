@@ -1,4 +1,5 @@
 import type { Payload, ReasonCode, Refusal } from "../map/index.js";
+import type { WriteDecision } from "../write/index.js";
 
 export type EntryState = "pending" | "created" | "skipped" | "rejected" | "failed";
 export type FinalState = Exclude<EntryState, "pending">;
@@ -11,27 +12,17 @@ export interface Candidate {
   line?: number;
   result: Payload | Refusal;
   /**
-   * The caller's label of the row, never read here: a dry run hands it back with the counts of rows found
-   * later to repeat a token, so the caller can correct what it counted under it.
+   * What the caller counted the row under (its lifetime bucket, its client), never read here: a dry run
+   * hands them back with the counts of rows found later to repeat a token, to correct what was counted.
    */
-  tag?: string;
+  bucket?: number;
+  client?: string;
 }
 
 /** What happens to a candidate: settled at once, or handed to the writer. */
 export type Decision =
   | { action: "settled"; state: FinalState; reason: ReasonCode | null }
-  | {
-      action: "write";
-      key: string;
-      /** Null when the row itself is not to be sent: the writer only finds out whether an earlier create landed. */
-      payload: Payload | null;
-      /** What to record if an in-doubt token turns out to be absent and there is no payload. */
-      fallback: Refusal | null;
-      /** An earlier run may have sent this token: introspect before creating. */
-      inDoubt: boolean;
-      /** Traffic has moved to Authlete: an in-doubt token found absent is never sent again. */
-      afterCutover?: boolean;
-    }
+  | ({ action: "write" } & WriteDecision)
   /** A token this ledger created that the source has revoked since: delete it from Authlete. */
   | { action: "revoke"; key: string; identifier: string; refreshHash: string | null }
   /**
@@ -44,19 +35,6 @@ export type Decision =
    * lives on): end that access token at Authlete.
    */
   | { action: "end_access"; key: string; accessHash: string; refreshHash: string | null };
-
-/** The fate of one written token, as the ledger records it. */
-export interface OutcomeRecord {
-  key: string;
-  state: FinalState;
-  reason: ReasonCode | null;
-  detail?: string;
-  attempts: number;
-  resultCode?: string;
-  expiresAt?: number;
-  /** Hash of the access token Authlete now holds, for a created token. */
-  sentHash?: string;
-}
 
 export interface RunStart {
   dryRun: boolean;

@@ -9,7 +9,7 @@ export function keyIdRefusal(
   channelColumn: string | undefined,
   keys: Partial<Refusal>,
 ): Refusal | undefined {
-  if (!valid.ids) throw new Error("the valid key IDs were not fetched before mapping (pipeline/key-ids.ts)");
+  if (!valid.ids) throw new Error("the valid key IDs were not fetched before mapping (rows/key-ids.ts)");
   if (valid.issuer) {
     const channel = channelColumn === undefined ? undefined : fieldValue(fields, channelColumn);
     if (!valid.issuer.channels.has(String(channel)))

@@ -88,7 +88,7 @@ export type RefreshTokenExpiry = NonNullable<MappingShape["refreshTokenExpiry"]>
 
 /**
  * The valid key IDs: read from a saved answer, or asked of the LINE issuer per channel. Asked ones are
- * fetched once before the first row (pipeline/key-ids.ts); until then `ids` is undefined.
+ * fetched once before the first row (rows/key-ids.ts); until then `ids` is undefined.
  */
 export interface ValidKeyIds {
   column: string;

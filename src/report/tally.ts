@@ -1,4 +1,5 @@
 import type { MapResult, Payload, ReasonCode, NotCarried } from "../map/index.js";
+import type { DryRunDuplicates } from "../ledger/index.js";
 
 /** Distinct clients counted one by one; the rest are counted together, so memory stays bounded. */
 const clientsTracked = 10_000;
@@ -22,21 +23,8 @@ const firstRowsKept = 5;
 /** Where a row ended. */
 export type RowState = "created" | "skipped" | "rejected" | "failed" | "pending";
 
-/** Rows a dry run found, after counting them, to repeat an earlier row's token. */
-export interface RepeatedRows {
-  count: number;
-  /** What those rows had been counted as (bucket: their lifetime bucket when counted as created). */
-  counted: {
-    state: RowState;
-    reason: string | null;
-    bucket: number | null;
-    client: string | null;
-    n: number;
-  }[];
-  first: { file: string; line: number }[];
-  /** The first rows still holding each reason that lost rows to repeats. */
-  firstByReason: Record<string, { file: string; line: number }[]>;
-}
+/** Rows a dry run found, after counting them, to repeat an earlier row's token (as the ledger finds them). */
+export type RepeatedRows = DryRunDuplicates;
 
 export interface RowRef {
   file: string;
@@ -162,7 +150,8 @@ export class Tally {
     for (const c of found.counted) {
       this.states[c.state] -= c.n;
       if (c.reason !== null) this.reasons[c.reason as ReasonCode]! -= c.n;
-      if (c.bucket !== null) this.lifetimes[lifetimeBuckets[c.bucket]!] -= c.n;
+      // Only a row counted as created was counted in the lifetime spread.
+      if (c.bucket !== null && c.state === "created") this.lifetimes[lifetimeBuckets[c.bucket]!] -= c.n;
       const counts = c.client === null ? undefined : this.perClient[c.client];
       if (counts) {
         counts[c.state] -= c.n;

@@ -5,7 +5,7 @@ import type { ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { tokenHash } from "../shared/hash.js";
 import type { ConnectionSettings } from "../write/index.js";
-import { mappedRows } from "../pipeline/index.js";
+import { mappedRows } from "../rows/index.js";
 
 export interface RollbackConfig {
   ledgerFile: string;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildMigrateConfig } from "../../src/cli/commands/migrate-options.js";
-import { migrate } from "../../src/pipeline/index.js";
+import { migrate } from "../../src/run/index.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { runCli } from "../helpers/cli.js";
 import { repoFile, tempDir } from "../helpers/paths.js";

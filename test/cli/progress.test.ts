@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createProgressView, etaSeconds } from "../../src/cli/progress.js";
-import type { Progress } from "../../src/pipeline/index.js";
+import type { Progress } from "../../src/run/index.js";
 
 const progress = (p: Partial<Progress>): Progress => ({
   rows: 0,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { tokenProcess } from "@authlete/typescript-sdk/funcs/tokenProcess.js";
 import type { RunningEmulator, WireEvent } from "../../src/emulator/index.js";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping, type LegacyRow } from "../helpers/dumps.js";

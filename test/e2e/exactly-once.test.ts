@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManagementCreate.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";

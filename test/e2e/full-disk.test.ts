@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";

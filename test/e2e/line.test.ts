@@ -4,7 +4,7 @@ import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFil
 import { join } from "node:path";
 import { test } from "node:test";
 import type { JWK } from "jose";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { revokeChannelToken } from "../../src/line/issuer-client.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { issueAndLog, registerPublicKey } from "../../scripts/lib/line-client.js";

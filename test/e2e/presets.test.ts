@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "csv-parse/sync";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { probeTokenFor, tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { authleteEnv, billingService, mobileApp, webApp, withEmulator } from "../helpers/emulator.js";

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { constants, gunzipSync, gzipSync } from "node:zlib";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { formatSummary } from "../../src/report/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";

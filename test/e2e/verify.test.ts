@@ -6,7 +6,7 @@ import { tokenManagementCreate } from "@authlete/typescript-sdk/funcs/tokenManag
 import { tokenManagementDelete } from "@authlete/typescript-sdk/funcs/tokenManagementDelete.js";
 import { tokenManagementUpdate } from "@authlete/typescript-sdk/funcs/tokenManagementUpdate.js";
 import Database from "better-sqlite3";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import type { VerifySummary } from "../../src/checks/index.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";

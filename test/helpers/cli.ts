@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { repoFile } from "./paths.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { runCli } from "../helpers/cli.js";
 import { authleteEnv, bearer, billingService, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { tempDir } from "../helpers/paths.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
 import { authleteEnv, billingService, webApp, withEmulator } from "../helpers/emulator.js";

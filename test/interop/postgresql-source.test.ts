@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { RunSummary } from "../../src/pipeline/index.js";
+import type { RunSummary } from "../../src/run/index.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCli, startCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows } from "../helpers/dumps.js";

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { withValidKeyIds } from "../../pipeline/index.js";
+import { withValidKeyIds } from "../../rows/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { lineBaseUrlOption, loadCommandMapping } from "../mapping.js";
 import type { CommandResult } from "../types.js";

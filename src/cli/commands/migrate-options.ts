@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { MigrateConfig } from "../../pipeline/index.js";
+import type { MigrateConfig } from "../../run/index.js";
 import type { SourceFormat } from "../../read/index.js";
 import { readOnce, standardInput } from "../../read/index.js";
 import { MigrateError } from "../../shared/errors.js";

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
-import { migrate, type RunSummary } from "../../pipeline/index.js";
+import { migrate, type RunSummary } from "../../run/index.js";
 import { formatSummary } from "../../report/index.js";
 import { gzipRatioCheckedFromMiB, postgresqlSource } from "../../read/index.js";
 import { printable } from "../../shared/text.js";

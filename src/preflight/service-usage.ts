@@ -1,6 +1,6 @@
 import type { Mapping } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
-import { mappedRows } from "./mapped-rows.js";
+import { mappedRows } from "../rows/index.js";
 
 /** (client, subject) pairs counted for the several-tokens check; past this, counting stops. */
 const pairLimit = 1_000_000;

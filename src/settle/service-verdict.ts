@@ -1,6 +1,6 @@
 import type { MapResult } from "../map/index.js";
 import { printable } from "../shared/text.js";
-import type { ServiceRowRules } from "./service-check.js";
+import type { ServiceRowRules } from "../preflight/index.js";
 
 /** The service check's row rules, as sets: looked up once per row. */
 export interface ServiceVerdicts {

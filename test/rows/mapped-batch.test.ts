@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { test } from "node:test";
 import { loadMapping } from "../../src/map/index.js";
-import { prepare } from "../../src/pipeline/map-on-reader.js";
-import { pack, unpack } from "../../src/pipeline/mapped-batch.js";
-import type { MappedRow } from "../../src/pipeline/mapped-rows.js";
+import { prepare } from "../../src/rows/map-on-reader.js";
+import { pack, unpack } from "../../src/rows/mapped-batch.js";
+import type { MappedRow } from "../../src/rows/index.js";
 import { readRows } from "../../src/read/index.js";
 import { repoFile } from "../helpers/paths.js";
 

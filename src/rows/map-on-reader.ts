@@ -2,7 +2,7 @@
 // tokens hashed, there, so that a run's main thread only records what the mapping made.
 import { mapRow, reportedClient, type Mapping } from "../map/index.js";
 import type { SourceRow } from "../read/index.js";
-import type { MappedRow, PlanningTime } from "./mapped-rows.js";
+import type { MappedRow, PlanningTime } from "./types.js";
 
 export function prepare(data: { mapping: Mapping; now: PlanningTime }): (row: SourceRow) => MappedRow {
   const { mapping, now: planning } = data;

@@ -1,9 +1,21 @@
 import type { ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
-import type { AuthleteClock, WriterHandle } from "../write/index.js";
+import type { AuthleteClock, ConnectionSettings, WriterHandle, WriterOptions } from "../write/index.js";
 import { checkService, type ServiceCheck, type ServiceFinding } from "./service-check.js";
 import type { ServiceUsage } from "./service-usage.js";
-import type { MigrateConfig } from "./types.js";
+import type { Mapping } from "../map/index.js";
+
+/** What the service check and the writer need of a run's settings. */
+export interface PreflightConfig {
+  files: readonly string[];
+  mapping: Mapping;
+  dryRun: boolean;
+  /** True: strict check; false: opted out; absent: a live run checks. */
+  checkService?: boolean;
+  /** Absent: no service to talk to (a dry run without one). */
+  connection?: ConnectionSettings;
+  writer: Omit<WriterOptions, "clock">;
+}
 
 /** What a run learnt from the service before its first row, and the writer of a live run. */
 export interface ServiceSide {
@@ -28,7 +40,7 @@ export function blocksLiveRun(f: ServiceFinding, strict: boolean): boolean {
 }
 
 function refuseIfNotReady(
-  config: MigrateConfig,
+  config: PreflightConfig,
   check: ServiceCheck | undefined,
   clock: AuthleteClock,
 ): void {
@@ -55,7 +67,7 @@ function refuseIfNotReady(
  * does), and for a live run the writer, adapted to those settings.
  */
 export async function connectService(
-  config: MigrateConfig,
+  config: PreflightConfig,
   read: ReadOptions,
   clock: () => number,
   knownUsage?: ServiceUsage,

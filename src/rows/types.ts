@@ -1,6 +1,5 @@
 import type { MapResult, Mapping } from "../map/index.js";
-import { readRows, readRowsForRun, type ReadOptions, type SourceRow } from "../read/index.js";
-import { prepare } from "./map-on-reader.js";
+import type { ReadOptions, SourceRow } from "../read/index.js";
 
 /**
  * The planning instant (ms), or the host's clock moved by `offsetMs`, read again for every row as it is
@@ -28,15 +27,4 @@ export interface MappedRow {
   client: string;
   result: MapResult;
   now: number;
-}
-
-/** Reads every row of the sources and maps it: the one path from a dump to payloads for every command. */
-export async function* mappedRows(source: MappedSource): AsyncGenerator<MappedRow> {
-  const data = { mapping: source.mapping, now: source.now };
-  if (source.readingThread) {
-    const module = new URL("./map-on-reader.js", import.meta.url).href;
-    return yield* readRowsForRun<MappedRow>(source.files, source.read, { module, data });
-  }
-  const map = prepare(data);
-  for await (const row of readRows(source.files, source.read)) yield map(row);
 }

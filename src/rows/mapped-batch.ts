@@ -1,5 +1,5 @@
 import type { MapResult, Payload } from "../map/index.js";
-import type { MappedRow } from "./mapped-rows.js";
+import type { MappedRow } from "./types.js";
 
 /**
  * A batch of mapped rows as it crosses from the reading thread: the common payload as a flat list of

@@ -11,12 +11,15 @@ import {
   type RunSummary,
 } from "../report/index.js";
 import type { WriterHandle } from "../write/index.js";
-import { blocksLiveRun, connectService } from "./connect.js";
-import { checkHeader, describeSources } from "./sources.js";
-import { withValidKeyIds } from "./key-ids.js";
-import { prescan } from "./prescan.js";
+import {
+  blocksLiveRun,
+  connectService,
+  prescan,
+  unknownUsage,
+  type ServiceUsage,
+} from "../preflight/index.js";
+import { checkHeader, describeSources, withValidKeyIds } from "../rows/index.js";
 import { RunLoop } from "./run-loop.js";
-import { unknownUsage, type ServiceUsage } from "./service-usage.js";
 import { readOnce } from "../read/index.js";
 import { unprovablePipe } from "./deletions.js";
 import type { MigrateConfig } from "./types.js";

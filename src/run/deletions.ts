@@ -2,7 +2,7 @@ import type { DryRunSink, GoneToken, Ledger } from "../ledger/index.js";
 import { detectFormat, lastContentByte, postgresqlSource, readOnce } from "../read/index.js";
 import type { DeletionsSummary, Tally } from "../report/index.js";
 import { printable } from "../shared/text.js";
-import type { RevokedToken } from "./revocation.js";
+import type { RevokedToken } from "../settle/index.js";
 import type { MigrateConfig } from "./types.js";
 
 /**
