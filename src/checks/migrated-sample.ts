@@ -1,11 +1,11 @@
 import pLimit from "p-limit";
-import { openLedger, type Ledger } from "../ledger/index.js";
+import { withLedger, withRun, type Ledger } from "../ledger/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { fromOutside, tokenSecret } from "../shared/outside.js";
 import type { Mapping, Payload } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
 import { mappedRows, withValidKeyIds } from "../rows/index.js";
-import type { ConnectionSettings, TokenFacts } from "../write/index.js";
+import type { AuthleteConnection, ConnectionSettings, TokenFacts } from "../write/index.js";
 
 /** What a check of migrated tokens (verify, compare) works on. */
 export interface MigratedCheck {
@@ -77,7 +77,7 @@ export interface CheckTally<Kind extends string> {
 }
 
 /** Counts one token's differences (none = a match) and records the verdict in the ledger. */
-export function recordFindings<Kind extends string>(
+function recordFindings<Kind extends string>(
   tally: CheckTally<Kind>,
   check: { ledger: Ledger; runId: number },
   token: MigratedToken,
@@ -104,25 +104,56 @@ export function recordFindings<Kind extends string>(
   );
 }
 
+/** What one check of migrated tokens runs against and counts into. */
+export interface EachToken<Kind extends string> {
+  chosen: readonly MigratedToken[];
+  concurrency: number;
+  authlete: AuthleteConnection;
+  ledger: Ledger;
+  runId: number;
+  tally: CheckTally<Kind>;
+  /** Called once when the run halts (to stop what else the check paces). */
+  onHalt?: () => void;
+}
+
 /**
- * Runs `check` for every chosen token, `concurrency` at a time, and closes the Authlete connection after.
- * A check that calls `halt` (credentials refused: every later call would fail too) ends the run: no
- * token not yet started is checked, and the error is thrown once the calls in flight are over.
+ * Checks every chosen token, `concurrency` at a time: what Authlete holds is asked first, and `check`
+ * compares it (undefined: not compared); the differences are counted and recorded. An answer that will
+ * be the same for every token (see `authleteStops`), or a check that calls `halt`, ends the run: no token
+ * not yet started is checked, and the error is thrown once the calls in flight are over. The Authlete
+ * connection is closed after.
  */
-export async function checkEach(
-  tokens: readonly MigratedToken[],
-  concurrency: number,
-  authlete: { close(): Promise<void> },
-  check: (token: MigratedToken, halt: (error: Error) => void) => Promise<void>,
+export async function checkEach<Kind extends string>(
+  run: EachToken<Kind>,
+  check: (
+    token: MigratedToken,
+    ours: TokenFacts,
+    halt: (error: Error) => void,
+  ) => Promise<readonly { kind: Kind; detail: string }[] | undefined>,
+  skip?: (token: MigratedToken) => boolean,
 ): Promise<void> {
-  const limit = pLimit(concurrency);
+  const { inspectToken } = await import("../write/index.js");
+  const limit = pLimit(run.concurrency);
+  const stops = authleteStops();
   let halted: Error | undefined;
-  const halt = (error: Error) => void (halted ??= error);
+  const halt = (error: Error) => {
+    if (halted) return;
+    halted = error;
+    run.onHalt?.();
+  };
+  const one = async (token: MigratedToken) => {
+    if (halted || skip?.(token)) return;
+    const ours = await inspectToken(run.authlete, token.payload.probeToken);
+    const stop = stops(ours);
+    if (stop) return halt(stop);
+    const found = await check(token, ours, halt);
+    if (found) recordFindings(run.tally, run, token, found);
+  };
   try {
-    await Promise.all(tokens.map((token) => limit(() => (halted ? undefined : check(token, halt)))));
+    await Promise.all(run.chosen.map((token) => limit(() => one(token))));
     if (halted) throw halted;
   } finally {
-    await authlete.close();
+    await run.authlete.close();
   }
 }
 
@@ -131,7 +162,7 @@ export async function checkEach(
  * refused (at any time), or no service at all (a network failure before Authlete has answered once; after
  * that, a failed call is that token's error, not the end of the run).
  */
-export function authleteStops(): (facts: TokenFacts) => MigrateError | undefined {
+function authleteStops(): (facts: TokenFacts) => MigrateError | undefined {
   let answered = false;
   return (facts) => {
     if (!("error" in facts) || (facts.failure !== "network" && facts.failure !== undefined)) answered = true;
@@ -162,7 +193,7 @@ export interface CheckRun {
 
 /**
  * One check of migrated tokens (verify, compare): records the run in the ledger, picks the tokens, runs
- * `body` and finishes the run with the summary it returns (a run that throws stays unfinished).
+ * `body` and finishes the run with the summary it returns (a run that throws is recorded as aborted).
  */
 export async function runCheck<Summary>(
   given: MigratedCheck,
@@ -170,21 +201,19 @@ export async function runCheck<Summary>(
   body: (run: CheckRun) => Promise<Summary>,
 ): Promise<Summary> {
   const config = { ...given, mapping: await withValidKeyIds(given.mapping) };
-  const ledger = openLedger(config.ledgerFile);
-  try {
-    const runId = ledger.startRun({
+  return withLedger(config.ledgerFile, (ledger) => {
+    const start = {
       dryRun: true,
       arguments: { command, sample: config.sample ?? "all" },
       sources: [],
       mappingHash: "",
+    };
+    return withRun(ledger, start, async (runId) => {
+      const now = config.now ?? Date.now();
+      const random = config.random ?? Math.random;
+      const { migrated, chosen } = await sampleMigrated({ ...config, now }, ledger, config.sample, random);
+      const summary = await body({ config, ledger, runId, now, migrated, chosen });
+      return { status: "completed", summary };
     });
-    const now = config.now ?? Date.now();
-    const random = config.random ?? Math.random;
-    const { migrated, chosen } = await sampleMigrated({ ...config, now }, ledger, config.sample, random);
-    const summary = await body({ config, ledger, runId, now, migrated, chosen });
-    ledger.finishRun(runId, "completed", summary);
-    return summary;
-  } finally {
-    ledger.close();
-  }
+  });
 }

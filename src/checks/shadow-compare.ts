@@ -4,12 +4,11 @@ import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 import { MigrateError } from "../shared/errors.js";
 import {
-  authleteStops,
   checkEach,
-  recordFindings,
   runCheck,
   type CheckTally,
   type MigratedCheck,
+  type MigratedToken,
 } from "./migrated-sample.js";
 
 export interface CompareConfig extends MigratedCheck {
@@ -127,7 +126,7 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       mismatches: {},
       mismatchRows: [],
     };
-    const { connectAuthlete, inspectToken, Pacer } = await import("../write/index.js");
+    const { connectAuthlete, Pacer } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
     // The writer's pacer, for the legacy server (which still serves production): at most --legacy-rate
     // calls a second whatever the concurrency, and its 429's Retry-After holds every call.
@@ -135,10 +134,6 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
     // Refused credentials fail every call alike: a few in a row end the run (a lock-out is not worth it).
     // Ending it stops the pacer too, so a token waiting for its turn asks nothing more.
     let refusedInARow = 0;
-    const stop = (halt: (e: Error) => void, error: Error) => {
-      pacer.stop();
-      halt(error);
-    };
     /** The legacy server's answer, or undefined when the run stopped before its turn came. */
     const ask = async (value: string, hint: "access_token" | "refresh_token", halt: (e: Error) => void) => {
       if (!(await pacer.acquire())) return undefined;
@@ -149,8 +144,7 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
       }
       refusedInARow = "error" in legacy && legacy.refused ? refusedInARow + 1 : 0;
       if (refusedInARow >= refusalsToStop)
-        stop(
-          halt,
+        halt(
           new MigrateError(
             "authentication_failed",
             `the legacy server refused --legacy-client-id's credentials ${refusedInARow} times in a row (${"error" in legacy ? legacy.error : ""}): check the client ID and its secret; nothing more was asked`,
@@ -158,27 +152,33 @@ export async function shadowCompare(config: CompareConfig): Promise<CompareSumma
         );
       return legacy;
     };
-    const stops = authleteStops();
-    await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
-      const { refreshOnly, probeToken, request } = token.payload;
-      const refresh = config.refreshTokens ? request.refreshToken : undefined;
-      if (refreshOnly && refresh === undefined) return void summary.refreshOnly++;
-      // What Authlete holds (the access token itself, or a refresh-only row's probe), asked first: a
-      // refused or unreachable Authlete ends the run before the legacy server is asked anything more.
-      const ours = await inspectToken(authlete, probeToken);
-      const fatal = stops(ours);
-      if (fatal) return stop(halt, fatal);
-      const access = refreshOnly ? undefined : await ask(probeToken, "access_token", halt);
-      const refreshed = refresh === undefined ? undefined : await ask(refresh, "refresh_token", halt);
-      // A token whose turn the stop took is not compared (nor recorded as compared).
-      if ((!refreshOnly && !access) || (refresh !== undefined && !refreshed)) return;
-      const found = [
-        ...(access ? diffAnswers(access, ours, checked.mapping, now()) : []),
-        ...(refreshed ? diffRefresh(refreshed, ours) : []),
-      ];
-      summary.compared++;
-      recordFindings(summary, { ledger, runId }, token, found);
-    });
+    const each = { chosen, concurrency: config.concurrency, authlete, ledger, runId, tally: summary };
+    // A halt stops the pacer too: a token waiting for its turn asks nothing more.
+    const skip = (token: MigratedToken) => {
+      const refresh = config.refreshTokens ? token.payload.request.refreshToken : undefined;
+      const skipped = token.payload.refreshOnly && refresh === undefined;
+      if (skipped) summary.refreshOnly++;
+      return skipped;
+    };
+    // What Authlete holds (the access token itself, or a refresh-only row's probe) is asked first: a
+    // refused or unreachable Authlete ends the run before the legacy server is asked anything more.
+    await checkEach(
+      { ...each, onHalt: () => pacer.stop() },
+      async (token, ours, halt) => {
+        const { refreshOnly, probeToken, request } = token.payload;
+        const refresh = config.refreshTokens ? request.refreshToken : undefined;
+        const access = refreshOnly ? undefined : await ask(probeToken, "access_token", halt);
+        const refreshed = refresh === undefined ? undefined : await ask(refresh, "refresh_token", halt);
+        // A token whose turn the stop took is not compared (nor recorded as compared).
+        if ((!refreshOnly && !access) || (refresh !== undefined && !refreshed)) return undefined;
+        summary.compared++;
+        return [
+          ...(access ? diffAnswers(access, ours, checked.mapping, now()) : []),
+          ...(refreshed ? diffRefresh(refreshed, ours) : []),
+        ];
+      },
+      skip,
+    );
     return summary;
   });
 }

@@ -1,12 +1,5 @@
 import type { Payload } from "../map/index.js";
-import {
-  authleteStops,
-  checkEach,
-  recordFindings,
-  runCheck,
-  type CheckTally,
-  type MigratedCheck,
-} from "./migrated-sample.js";
+import { checkEach, runCheck, type CheckTally, type MigratedCheck } from "./migrated-sample.js";
 import { printable } from "../shared/text.js";
 import type { TokenFacts } from "../write/index.js";
 
@@ -71,7 +64,7 @@ export function compare(
  */
 export async function verify(config: VerifyConfig): Promise<VerifySummary> {
   return runCheck(config, "verify", async ({ ledger, runId, migrated, chosen }) => {
-    const { connectAuthlete, inspectToken, readService } = await import("../write/index.js");
+    const { connectAuthlete, readService } = await import("../write/index.js");
     const authlete = connectAuthlete(config.connection);
     const service = await readService(authlete).catch(async (error: unknown) => {
       await authlete.close();
@@ -86,15 +79,13 @@ export async function verify(config: VerifyConfig): Promise<VerifySummary> {
       mismatches: {},
       mismatchRows: [],
     };
-    const stops = authleteStops();
-    await checkEach(chosen, config.concurrency, authlete, async (token, halt) => {
-      const facts = await inspectToken(authlete, token.payload.probeToken);
-      const stop = stops(facts);
-      if (stop) return halt(stop);
-      const found = compare(token.payload, facts, linked);
-      summary.verified++;
-      recordFindings(summary, { ledger, runId }, token, found);
-    });
+    await checkEach(
+      { chosen, concurrency: config.concurrency, authlete, ledger, runId, tally: summary },
+      async (token, facts) => {
+        summary.verified++;
+        return compare(token.payload, facts, linked);
+      },
+    );
     return summary;
   });
 }

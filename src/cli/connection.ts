@@ -5,6 +5,7 @@ import { wholePositive } from "./option-values.js";
 import { MigrateError } from "../shared/errors.js";
 import { protectsCredentials } from "../shared/wire.js";
 import type { ConnectionSettings } from "../write/index.js";
+import { withLedger, type Ledger } from "../ledger/index.js";
 
 export interface ConnectionInput {
   baseUrl?: string;
@@ -48,15 +49,13 @@ export function resolveConnection(input: ConnectionInput) {
       { option: "base-url" },
     );
   }
-  const bearer = input.bearerFile
-    ? readSecretFile(input.bearerFile, "--bearer-file", input.warn)
-    : input.env.AUTHLETE_BEARER;
-  if (!bearer)
-    throw new MigrateError(
-      "config_invalid",
-      "no Authlete bearer: set AUTHLETE_BEARER or pass --bearer-file",
-      { option: "bearer-file" },
-    );
+  const bearer = credential("Authlete bearer", {
+    file: input.bearerFile,
+    option: "bearer-file",
+    variable: "AUTHLETE_BEARER",
+    env: input.env,
+    warn: input.warn,
+  });
   checkBearer(bearer, input.bearerFile ? "--bearer-file" : "AUTHLETE_BEARER");
   registerCredential("[the Authlete bearer]", bearer);
   return { baseUrl: url.href.replace(/\/$/, ""), serviceId, bearer };
@@ -99,6 +98,32 @@ export function connectionSettings(argv: ConnectionArgs, connections: number): C
 export function existingLedger(file: string): string {
   if (!existsSync(file)) throw new MigrateError("usage", `no ledger at ${file}`, { option: "ledger" });
   return file;
+}
+
+/** A command's work on a ledger that must exist already: a missing one is the command's error, as any. */
+export async function withExistingLedger<T>(file: string, body: (ledger: Ledger) => Promise<T>): Promise<T> {
+  return withLedger(existingLedger(file), body);
+}
+
+/**
+ * A credential from its file option or its environment variable, never a flag; neither given stops the
+ * command, naming both ways to give it.
+ */
+export function credential(
+  what: string,
+  source: {
+    file: string | undefined;
+    option: string;
+    variable: string;
+    env?: Record<string, string | undefined>;
+    warn?: (message: string) => void;
+  },
+): string {
+  const { file, option, variable, env = process.env } = source;
+  const secret = file ? readSecretFile(file, `--${option}`, source.warn) : env[variable];
+  if (!secret)
+    throw new MigrateError("config_invalid", `no ${what}: set ${variable} or pass --${option}`, { option });
+  return secret;
 }
 
 /** A secret from a file (a bearer, a client secret): warned about when others can read it, never quoted. */

@@ -1,3 +1,4 @@
+export { withLedger, withRun, type RunEnd } from "./with-run.js";
 export { openLedger, type DryRunSink, type GoneToken, type Ledger, type RowSink } from "./ledger.js";
 export type {
   Candidate,

@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import { openLedger, type RollbackTarget, type RunRecord } from "../ledger/index.js";
+import { withLedger, withRun, type Ledger, type RollbackTarget, type RunRecord } from "../ledger/index.js";
 import type { Mapping } from "../map/index.js";
 import type { ReadOptions } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
@@ -69,67 +69,72 @@ function refuseNotAMigration(runs: readonly RunRecord[], runId: number): void {
  * deletion, and can be rerun: what was deleted is no longer in the ledger as created.
  */
 export async function rollback(config: RollbackConfig): Promise<RollbackSummary> {
-  const ledger = openLedger(config.ledgerFile);
-  try {
+  return withLedger(config.ledgerFile, async (ledger) => {
     if (config.runId !== "all") refuseNotAMigration(ledger.status().runs, config.runId);
     const targets = ledger.createdBy(config.runId === "all" ? undefined : config.runId);
-    const rollbackRunId = ledger.startRun({
+    const start = {
       dryRun: config.dryRun,
       arguments: { command: "rollback", run: config.runId },
       sources: [],
       mappingHash: "",
-    });
-    const summary: RollbackSummary = {
-      rollbackRunId,
-      ofRun: config.runId,
-      dryRun: config.dryRun,
-      tokens: targets.length,
-      deleted: 0,
-      alreadyAbsent: 0,
-      notFoundByHash: 0,
-      failed: 0,
     };
-    if (!config.dryRun && targets.length > 0) {
-      const values = config.sources ? await valuesFor(targets, config.sources) : new Map<string, string>();
-      const { connectAuthlete, deleteToken } = await import("../write/index.js");
-      const authlete = connectAuthlete(config.connection!);
-      const limit = pLimit(config.concurrency);
-      let fatal: MigrateError | undefined;
-      try {
-        await Promise.all(
-          targets.map((target) =>
-            limit(async () => {
-              if (fatal) return;
-              const value = values.get(target.sentHash);
-              const result = await deleteToken(authlete, value ?? target.sentHash);
-              if (result.kind === "deleted") {
-                ledger.recordRollback(target, rollbackRunId, "deleted");
-                summary.deleted++;
-              } else if (result.kind === "not_found" && value !== undefined) {
-                ledger.recordRollback(target, rollbackRunId, "already_absent");
-                summary.alreadyAbsent++;
-              } else if (result.kind === "not_found") summary.notFoundByHash++;
-              else {
-                summary.failed++;
-                if (result.fatal)
-                  fatal = new MigrateError(
-                    "authentication_failed",
-                    `Authlete refused the credentials (${result.detail})`,
-                  );
-              }
-            }),
-          ),
-        );
-      } finally {
-        await authlete.close();
-      }
-      ledger.finishRun(rollbackRunId, fatal ? "aborted" : "completed", summary);
-      if (fatal) throw fatal;
-      return summary;
-    }
-    ledger.finishRun(rollbackRunId, "completed", summary);
-    return summary;
+    return withRun(ledger, start, async (rollbackRunId) => {
+      const summary: RollbackSummary = {
+        rollbackRunId,
+        ofRun: config.runId,
+        dryRun: config.dryRun,
+        tokens: targets.length,
+        deleted: 0,
+        alreadyAbsent: 0,
+        notFoundByHash: 0,
+        failed: 0,
+      };
+      if (config.dryRun || targets.length === 0) return { status: "completed", summary };
+      const error = await deleteTargets(config, ledger, targets, summary);
+      return { status: error ? "aborted" : "completed", summary, error };
+    });
+  });
+}
+
+/** Deletes the targets at Authlete, counting each in the summary; the error that ends it early, if any. */
+async function deleteTargets(
+  config: RollbackConfig,
+  ledger: Ledger,
+  targets: RollbackTarget[],
+  summary: RollbackSummary,
+): Promise<MigrateError | undefined> {
+  const values = config.sources ? await valuesFor(targets, config.sources) : new Map<string, string>();
+  const { connectAuthlete, deleteToken } = await import("../write/index.js");
+  const authlete = connectAuthlete(config.connection!);
+  const limit = pLimit(config.concurrency);
+  let fatal: MigrateError | undefined;
+  try {
+    await Promise.all(
+      targets.map((target) =>
+        limit(async () => {
+          if (fatal) return;
+          const value = values.get(target.sentHash);
+          const result = await deleteToken(authlete, value ?? target.sentHash);
+          if (result.kind === "deleted") {
+            ledger.recordRollback(target, summary.rollbackRunId, "deleted");
+            summary.deleted++;
+          } else if (result.kind === "not_found" && value !== undefined) {
+            ledger.recordRollback(target, summary.rollbackRunId, "already_absent");
+            summary.alreadyAbsent++;
+          } else if (result.kind === "not_found") summary.notFoundByHash++;
+          else {
+            summary.failed++;
+            if (result.fatal)
+              fatal = new MigrateError(
+                "authentication_failed",
+                `Authlete refused the credentials (${result.detail})`,
+              );
+          }
+        }),
+      ),
+    );
   } finally {
-    ledger.close();
+    await authlete.close();
   }
+  return fatal;
 }

@@ -1,4 +1,4 @@
-import { openLedger, type Ledger } from "../ledger/index.js";
+import { withLedger, withRun, type CutoverRecord, type Ledger } from "../ledger/index.js";
 import { MigrateError } from "../shared/errors.js";
 import { join } from "node:path";
 import {
@@ -16,6 +16,7 @@ import {
   connectService,
   prescan,
   unknownUsage,
+  type ServiceSide,
   type ServiceUsage,
 } from "../preflight/index.js";
 import { checkHeader, describeSources, withValidKeyIds } from "../rows/index.js";
@@ -46,110 +47,129 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   // The whole-file passes before the run (service check, pre-scan) end at a stop signal too.
   const passOptions = { ...base, stop: config.stop };
   const startClock = clock();
-  const ledger = openLedger(config.ledgerFile);
-  let writer: WriterHandle | undefined;
-  try {
-    // A completed run over the same unchanged sources with the same mapping already scanned them.
-    const sources = describeSources(config.files);
-    const piped = config.files.some(readOnce);
-    const before = piped
-      ? unknownUsage()
-      : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);
-    refuseSilentCatchUp(config, ledger, sources);
-    const pipe = config.syncDeletions ? unprovablePipe(config) : undefined;
-    if (pipe) throw new MigrateError("usage", pipe, { option: "sync-deletions" });
-    const service = await connectService(config, passOptions, clock, before);
-    writer = service.writer;
-    // Files a completed run of this ledger already read to the end, unchanged since, need no second
-    // look; the service check has just read them all.
-    const total =
-      config.dryRun || piped
-        ? undefined
-        : (ledger.rowsReadBefore(sources) ??
-          service.check?.rows ??
-          (await prescan(config.files, passOptions)));
-    // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
-    const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
-    const runId = ledger.startRun({
-      dryRun: config.dryRun,
-      arguments: config.arguments,
-      sources,
-      mappingHash: config.mappingHash,
-    });
-    const tally = new Tally();
-    // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
-    if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
-    const cutover = ledger.cutover();
-    const loop = {
-      config,
-      ledger,
-      runId,
-      tally,
-      planning: { offsetMs: planningOffset },
-      writer,
-      total,
-      startedAt,
-      afterCutover: !!cutover,
-      rejects,
-      serviceRules: service.check?.rowRules,
-      createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
-    };
+  return withLedger(config.ledgerFile, async (ledger) => {
+    let writer: WriterHandle | undefined;
     try {
-      await new RunLoop(loop).execute(readOptions);
-    } catch (error) {
-      // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
-      // in-flight work stops, and the run is recorded as aborted rather than left running.
-      writer?.stop();
-      const failure =
-        error instanceof MigrateError ? { code: error.code, message: error.message } : undefined;
-      recordAbort(ledger, runId, failure);
-      throw error;
-    }
-    const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
-    const summary = summarise(
-      tally,
-      {
-        runId,
+      // A completed run over the same unchanged sources with the same mapping already scanned them.
+      const sources = describeSources(config.files);
+      const piped = config.files.some(readOnce);
+      const before = piped
+        ? unknownUsage()
+        : (ledger.summaryReadBefore(sources, config.mappingHash)?.serviceUsage as ServiceUsage | undefined);
+      refuseSilentCatchUp(config, ledger, sources);
+      const pipe = config.syncDeletions ? unprovablePipe(config) : undefined;
+      if (pipe) throw new MigrateError("usage", pipe, { option: "sync-deletions" });
+      const service = await connectService(config, passOptions, clock, before);
+      writer = service.writer;
+      // Files a completed run of this ledger already read to the end, unchanged since, need no second
+      // look; the service check has just read them all.
+      const total =
+        config.dryRun || piped
+          ? undefined
+          : (ledger.rowsReadBefore(sources) ??
+            service.check?.rows ??
+            (await prescan(config.files, passOptions)));
+      // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
+      const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
+      const start = {
         dryRun: config.dryRun,
-        status,
-        startedAt,
-        rate: config.writer.rate,
-        stores: config.mapping.unrecoverable?.stores,
-      },
-      writer?.stats,
-    );
-    if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
-    else if (summary.deletions?.refused)
-      summary.error = { code: "deletions_refused", message: summary.deletions.refused };
-    if (config.now === undefined) summary.staleSource = staleSource(tally, Date.now());
-    if (service.check) {
-      summary.serviceFindings = service.check.findings.map((f) => ({
-        ...f,
-        blocking: blocksLiveRun(f, config.checkService === true),
-      }));
-      summary.serviceUsage = service.check.usage;
-      summary.scopeCoverage = {
-        used: [...service.check.usage.scopes].sort(),
-        unsupported: [...service.check.rowRules.unsupportedScopes].sort(),
+        arguments: config.arguments,
+        sources,
+        mappingHash: config.mappingHash,
       };
+      const summary = await withRun(ledger, start, async (runId) => {
+        const tally = new Tally();
+        // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
+        if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
+        const cutover = ledger.cutover();
+        const loop = {
+          config,
+          ledger,
+          runId,
+          tally,
+          planning: { offsetMs: planningOffset },
+          writer,
+          total,
+          startedAt,
+          afterCutover: !!cutover,
+          rejects,
+          serviceRules: service.check?.rowRules,
+          createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
+        };
+        try {
+          await new RunLoop(loop).execute(readOptions);
+        } catch (error) {
+          // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
+          // in-flight work stops, and the run is recorded as aborted rather than left running.
+          writer?.stop();
+          throw error;
+        }
+        const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
+        const run = { runId, status, startedAt, startClock, sources, cutover } as const;
+        return { status, summary: runSummary(config, tally, run, service, writer) };
+      });
+      rejects?.close();
+      if (config.reportDir) writeReportFiles(config.reportDir, summary);
+      return summary;
+    } finally {
+      await writer?.close();
     }
-    if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;
-    if (cutover) summary.cutover = cutover;
-    summary.inputs = {
-      sources,
-      mappingHash: config.mappingHash,
-      clock: { startedAt: new Date(startClock).toISOString(), given: config.now !== undefined },
+  });
+}
+
+/** What a run did, as the report and the run log keep it. */
+function runSummary(
+  config: MigrateConfig,
+  tally: Tally,
+  run: {
+    runId: number;
+    status: "aborted" | "interrupted" | "completed";
+    startedAt: number;
+    startClock: number;
+    sources: ReturnType<typeof describeSources>;
+    cutover: CutoverRecord | undefined;
+  },
+  service: ServiceSide,
+  writer: WriterHandle | undefined,
+): RunSummary {
+  const { runId, status, startedAt, cutover } = run;
+  const summary = summarise(
+    tally,
+    {
+      runId,
+      dryRun: config.dryRun,
+      status,
+      startedAt,
+      rate: config.writer.rate,
+      stores: config.mapping.unrecoverable?.stores,
+    },
+    writer?.stats,
+  );
+  if (writer?.fatal) summary.error = { code: writer.fatal.code, message: writer.fatal.message };
+  else if (summary.deletions?.refused)
+    summary.error = { code: "deletions_refused", message: summary.deletions.refused };
+  if (config.now === undefined) summary.staleSource = staleSource(tally, Date.now());
+  if (service.check) {
+    summary.serviceFindings = service.check.findings.map((f) => ({
+      ...f,
+      blocking: blocksLiveRun(f, config.checkService === true),
+    }));
+    summary.serviceUsage = service.check.usage;
+    summary.scopeCoverage = {
+      used: [...service.check.usage.scopes].sort(),
+      unsupported: [...service.check.rowRules.unsupportedScopes].sort(),
     };
-    const legacy = legacyClientsOf(config.mapping);
-    if (legacy) summary.legacyClients = legacy;
-    ledger.finishRun(runId, status, summary);
-    rejects?.close();
-    if (config.reportDir) writeReportFiles(config.reportDir, summary);
-    return summary;
-  } finally {
-    await writer?.close();
-    ledger.close();
   }
+  if (service.authleteClock && !config.dryRun) summary.authleteClock = service.authleteClock.offset;
+  if (cutover) summary.cutover = cutover;
+  summary.inputs = {
+    sources: run.sources,
+    mappingHash: config.mappingHash,
+    clock: { startedAt: new Date(run.startClock).toISOString(), given: config.now !== undefined },
+  };
+  const legacy = legacyClientsOf(config.mapping);
+  if (legacy) summary.legacyClients = legacy;
+  return summary;
 }
 
 /**
@@ -169,19 +189,6 @@ function refuseSilentCatchUp(
     "this source revokes tokens by deleting their rows, and this ledger already created tokens: pass --sync-deletions with a complete export so tokens revoked since are revoked in Authlete too, or --no-sync-deletions to leave them live",
     { option: "sync-deletions" },
   );
-}
-
-/** Marks a run aborted after a fatal error; a ledger that cannot be written (a full disk) is left as it is. */
-function recordAbort(
-  ledger: Ledger,
-  runId: number,
-  error: { code: string; message: string } | undefined,
-): void {
-  try {
-    ledger.finishRun(runId, "aborted", { runId, status: "aborted", error });
-  } catch {
-    // The next run takes over a run left `running` by a process that is gone.
-  }
 }
 
 /** The client map turned round: Authlete client ID → the legacy IDs sent to it, for the report. */

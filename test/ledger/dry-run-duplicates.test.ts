@@ -64,7 +64,7 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
           file: "dump.csv",
           rowNo: i + 1,
           line: i + 1,
-          tag: "c",
+          client: "c",
           result: { kind: "payload", key: row.access, refreshHash: row.refresh } as Payload,
         }));
         const sink = ledger.dryRunSink({ retryRejected: false, expectedRows });
@@ -78,7 +78,9 @@ test("a dry run finds exactly the repeated tokens, also when the filter answers 
         );
         assert.deepEqual(
           found.counted,
-          expected.length === 0 ? [] : [{ state: "created", reason: null, tag: "c", n: expected.length }],
+          expected.length === 0
+            ? []
+            : [{ state: "created", reason: null, bucket: null, client: "c", n: expected.length }],
         );
       } finally {
         ledger.close();

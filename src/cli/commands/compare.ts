@@ -5,22 +5,8 @@ import { MigrateError } from "../../shared/errors.js";
 import { protectsCredentials } from "../../shared/wire.js";
 import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import { positive } from "../option-values.js";
-import { readSecretFile } from "../connection.js";
+import { credential } from "../connection.js";
 import type { CommandResult } from "../types.js";
-
-/** The legacy client secret: LEGACY_CLIENT_SECRET or a file, never a flag. */
-function legacySecret(file: string | undefined): string {
-  const secret = file
-    ? readSecretFile(file, "--legacy-client-secret-file")
-    : process.env.LEGACY_CLIENT_SECRET;
-  if (!secret)
-    throw new MigrateError(
-      "config_invalid",
-      "no legacy client secret: set LEGACY_CLIENT_SECRET or pass --legacy-client-secret-file",
-      { option: "legacy-client-secret-file" },
-    );
-  return secret;
-}
 
 function introspectionUrl(value: string): string {
   let url: URL;
@@ -77,7 +63,11 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
         (async () => {
           const rate = positive("legacy-rate", argv["legacy-rate"], 10_000);
           const clientId = argv["legacy-client-id"];
-          const clientSecret = legacySecret(argv["legacy-client-secret-file"]);
+          const clientSecret = credential("legacy client secret", {
+            file: argv["legacy-client-secret-file"],
+            option: "legacy-client-secret-file",
+            variable: "LEGACY_CLIENT_SECRET",
+          });
           // Whatever shows text from outside from now on is cleaned of them, in every form.
           registerCredential("[the client secret]", clientSecret);
           for (const pair of basicPair(clientId, clientSecret)) registerCredential(pair.label, pair.value);

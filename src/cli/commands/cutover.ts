@@ -1,8 +1,7 @@
 import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
-import { openLedger } from "../../ledger/index.js";
 import { describeCutover } from "../../report/index.js";
-import { existingLedger } from "../connection.js";
+import { withExistingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
 
 /** `authlete-migrate cutover`: records the moment traffic moves to Authlete. */
@@ -21,16 +20,11 @@ export function cutoverCommand(yargs: Argv, done: (result: Promise<CommandResult
         .option("json", { type: "boolean", default: false }),
     (argv) => {
       done(
-        (async () => {
-          const ledger = openLedger(existingLedger(argv.ledger));
-          try {
-            const record = ledger.recordCutover({ force: argv.force, at: Date.now() });
-            process.stdout.write(argv.json ? `${JSON.stringify(record)}\n` : `${describeCutover(record)}\n`);
-            return { exitCode: 0 };
-          } finally {
-            ledger.close();
-          }
-        })(),
+        withExistingLedger(argv.ledger, async (ledger) => {
+          const record = ledger.recordCutover({ force: argv.force, at: Date.now() });
+          process.stdout.write(argv.json ? `${JSON.stringify(record)}\n` : `${describeCutover(record)}\n`);
+          return { exitCode: 0 };
+        }),
       );
     },
   );
