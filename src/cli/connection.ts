@@ -27,28 +27,7 @@ export function resolveConnection(input: ConnectionInput) {
     throw new MigrateError("config_invalid", "no service ID: set AUTHLETE_SERVICE_ID or --service-id", {
       option: "service-id",
     });
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    // Not echoed: a mistyped URL may still hold a secret.
-    throw new MigrateError("config_invalid", `--base-url: not a URL (${baseUrl.length} characters)`, {
-      option: "base-url",
-    });
-  }
-  if (url.username || url.password)
-    throw new MigrateError(
-      "config_invalid",
-      "--base-url must not hold credentials (user:password@): the bearer comes from AUTHLETE_BEARER or --bearer-file",
-      { option: "base-url" },
-    );
-  if (!protectsCredentials(url)) {
-    throw new MigrateError(
-      "config_invalid",
-      `--base-url: ${url.origin} is not HTTPS; plain HTTP is allowed only on loopback`,
-      { option: "base-url" },
-    );
-  }
+  const url = serverUrl(baseUrl, "base-url", "the bearer comes from AUTHLETE_BEARER or --bearer-file");
   const bearer = credential("Authlete bearer", {
     file: input.bearerFile,
     option: "bearer-file",
@@ -103,6 +82,34 @@ export function existingLedger(file: string): string {
 /** A command's work on a ledger that must exist already: a missing one is the command's error, as any. */
 export async function withExistingLedger<T>(file: string, body: (ledger: Ledger) => Promise<T>): Promise<T> {
   return withLedger(existingLedger(file), body);
+}
+
+/**
+ * A server's URL as an option gives it: a URL, with no credentials in it (they come from the environment
+ * or a file), and HTTPS but on loopback. The value is never echoed: a mistyped URL may still hold a secret.
+ */
+export function serverUrl(value: string, option: string, credentialsFrom: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new MigrateError("config_invalid", `--${option}: not a URL (${value.length} characters)`, {
+      option,
+    });
+  }
+  if (url.username || url.password)
+    throw new MigrateError(
+      "config_invalid",
+      `--${option} must not hold credentials (user:password@): ${credentialsFrom}`,
+      { option },
+    );
+  if (!protectsCredentials(url))
+    throw new MigrateError(
+      "config_invalid",
+      `--${option}: ${url.origin} is not HTTPS; plain HTTP is allowed only on loopback`,
+      { option },
+    );
+  return url;
 }
 
 /**

@@ -5,6 +5,20 @@ import { createToken } from "./routes/token-create.js";
 import { deleteToken, listTokens, revokeTokens, updateToken } from "./routes/token-manage.js";
 import { processTokenRequest } from "./routes/token-refresh.js";
 
+type Route = (ctx: RouteContext, body: unknown, query: URLSearchParams) => Reply;
+
+/** The fixed routes, by method and path under /api/{serviceId}/. */
+const routes: Record<string, Route> = {
+  "POST auth/token/create": createToken,
+  "POST auth/introspection": introspect,
+  "POST auth/token": processTokenRequest,
+  "POST auth/token/revoke": revokeTokens,
+  "POST auth/token/update": updateToken,
+  "GET auth/token/get/list": (ctx, _body, query) => listTokens(ctx, query),
+  "GET client/get/list": (ctx, _body, query) => listClients(ctx, query),
+  "GET service/get": (ctx) => getService(ctx),
+};
+
 /** Dispatches one authenticated call under /api/{serviceId}/ to its handler. */
 export function routeApiCall(
   ctx: RouteContext,
@@ -14,25 +28,10 @@ export function routeApiCall(
   query: URLSearchParams,
 ): Reply {
   const key = `${method} ${route}`;
-  switch (key) {
-    case "POST auth/token/create":
-      return createToken(ctx, body);
-    case "POST auth/introspection":
-      return introspect(ctx, body);
-    case "POST auth/token":
-      return processTokenRequest(ctx, body);
-    case "POST auth/token/revoke":
-      return revokeTokens(ctx, body);
-    case "POST auth/token/update":
-      return updateToken(ctx, body);
-    case "GET auth/token/get/list":
-      return listTokens(ctx, query);
-    case "GET service/get":
-      return getService(ctx);
-  }
+  if (Object.hasOwn(routes, key)) return routes[key]!(ctx, body, query);
+  // Routes that end with an identifier.
   const deleteMatch = /^DELETE auth\/token\/delete\/(.+)$/.exec(key);
   if (deleteMatch?.[1]) return deleteToken(ctx, decodeURIComponent(deleteMatch[1]));
-  if (key === "GET client/get/list") return listClients(ctx, query);
   const clientMatch = /^GET client\/get\/(.+)$/.exec(key);
   if (clientMatch?.[1]) return getClient(ctx, decodeURIComponent(clientMatch[1]));
   return { status: 404, body: result("A000404", `Unknown route: ${key}`) };

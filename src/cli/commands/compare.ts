@@ -1,30 +1,10 @@
 import type { Argv } from "yargs";
 import { shadowCompare } from "../../checks/index.js";
 import { basicPair, registerCredential } from "../../shared/outside.js";
-import { MigrateError } from "../../shared/errors.js";
-import { protectsCredentials } from "../../shared/wire.js";
 import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import { positive } from "../option-values.js";
-import { credential } from "../connection.js";
+import { credential, serverUrl } from "../connection.js";
 import type { CommandResult } from "../types.js";
-
-function introspectionUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new MigrateError("usage", `--legacy-introspection: not a URL (${value.length} characters)`, {
-      option: "legacy-introspection",
-    });
-  }
-  if (url.username || url.password || !protectsCredentials(url))
-    throw new MigrateError(
-      "config_invalid",
-      "--legacy-introspection must be HTTPS (plain HTTP only on loopback) and hold no credentials",
-      { option: "legacy-introspection" },
-    );
-  return url.href;
-}
 
 /** `authlete-migrate compare <files..>`: the pre-cutover shadow check against the legacy server. */
 export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -74,7 +54,11 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
           const summary = await shadowCompare({
             ...checkInput(argv),
             legacy: {
-              introspectionUrl: introspectionUrl(argv["legacy-introspection"]),
+              introspectionUrl: serverUrl(
+                argv["legacy-introspection"],
+                "legacy-introspection",
+                "the client secret comes from LEGACY_CLIENT_SECRET or --legacy-client-secret-file",
+              ).href,
               clientId,
               clientSecret,
               timeoutMs: argv["timeout-ms"],

@@ -5,6 +5,19 @@ function challenge(error: string, resultMessage: string): string {
   return `Bearer error="${error}",error_description="${resultMessage}"`;
 }
 
+/** An answer that refuses the token: its action, and the challenge a resource server would send. */
+function refusal(
+  r: { resultCode: string; resultMessage: string },
+  action: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN",
+  error: string,
+  fields: Record<string, unknown> = {},
+): Reply {
+  return {
+    status: 200,
+    body: { ...r, ...fields, action, responseContent: challenge(error, r.resultMessage) },
+  };
+}
+
 /** A token's usable fields as introspection reports them. */
 export function describeToken(token: StoredToken, refreshable: boolean) {
   return {
@@ -29,27 +42,21 @@ export function isRefreshable(token: StoredToken, now: number): boolean {
 export function introspect(ctx: RouteContext, body: unknown): Reply {
   const value = isObject(body) && typeof body.token === "string" ? body.token : "";
   if (!value) {
-    const r = result("A056201", "The request does not contain a token.");
-    return {
-      status: 200,
-      body: { ...r, action: "BAD_REQUEST", responseContent: challenge("invalid_request", r.resultMessage) },
-    };
+    return refusal(
+      result("A056201", "The request does not contain a token."),
+      "BAD_REQUEST",
+      "invalid_request",
+    );
   }
   const token = ctx.store.byAccessHash(ctx.hash(value));
   if (!token) {
-    const r = result("A057302", "The access token does not exist.");
-    return {
-      status: 200,
-      body: {
-        ...r,
-        action: "UNAUTHORIZED",
-        responseContent: challenge("invalid_token", r.resultMessage),
-        existent: false,
-        usable: false,
-        sufficient: false,
-        refreshable: false,
-      },
-    };
+    const absent = { existent: false, usable: false, sufficient: false, refreshable: false };
+    return refusal(
+      result("A057302", "The access token does not exist."),
+      "UNAUTHORIZED",
+      "invalid_token",
+      absent,
+    );
   }
   const now = ctx.now();
   const refreshable = isRefreshable(token, now);
@@ -59,17 +66,7 @@ export function introspect(ctx: RouteContext, body: unknown): Reply {
     const r = refreshable
       ? result("A065301", "The access token has expired but it can be refreshed.")
       : result("A065302", "The access token has expired.");
-    return {
-      status: 200,
-      body: {
-        ...r,
-        ...base,
-        action: "UNAUTHORIZED",
-        usable: false,
-        sufficient: false,
-        responseContent: challenge("invalid_token", r.resultMessage),
-      },
-    };
+    return refusal(r, "UNAUTHORIZED", "invalid_token", { ...base, usable: false, sufficient: false });
   }
   const wanted = isObject(body) && Array.isArray(body.scopes) ? (body.scopes as unknown[]).map(String) : [];
   const missing = wanted.filter((s) => !token.scopes.includes(s));
@@ -78,17 +75,7 @@ export function introspect(ctx: RouteContext, body: unknown): Reply {
     const r = missing.length
       ? result("A064302", `The access token does not cover the required scopes: ${missing.join(" ")}`)
       : result("A064303", "The subject of the access token does not match.");
-    return {
-      status: 200,
-      body: {
-        ...r,
-        ...base,
-        action: "FORBIDDEN",
-        usable: true,
-        sufficient: false,
-        responseContent: challenge("insufficient_scope", r.resultMessage),
-      },
-    };
+    return refusal(r, "FORBIDDEN", "insufficient_scope", { ...base, usable: true, sufficient: false });
   }
   return {
     status: 200,
