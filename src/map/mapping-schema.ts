@@ -7,7 +7,7 @@ import {
   revocationColumns,
   type ColumnName,
   type RevocationColumn,
-} from "./types.js";
+} from "./columns.js";
 
 const isTimeZone = (zone: string) => {
   try {

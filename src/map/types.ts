@@ -1,47 +1,17 @@
 import type { TokenCreateRequest } from "@authlete/typescript-sdk/models";
 import type { SourceRow } from "../read/index.js";
-import { grantTypes, type GrantType } from "../shared/wire.js";
 import type { LineKeyIdQuery } from "../line/index.js";
 import type { MappingShape } from "./mapping-schema.js";
 
-/** Grant types /auth/token/create accepts: all but REFRESH_TOKEN. */
-export type CreatableGrantType = Exclude<GrantType, "REFRESH_TOKEN">;
-export const authleteGrantTypes = grantTypes.filter((g): g is CreatableGrantType => g !== "REFRESH_TOKEN");
-
-export const columnNames = [
-  "accessToken",
-  "refreshToken",
-  "clientId",
-  "subject",
-  "scopes",
-  "grantType",
-  "issuedAt",
-  "accessTokenExpiresAt",
-  "accessTokenExpiresIn",
-  "refreshTokenExpiresAt",
-  "refreshTokenExpiresIn",
-  "revokedAt",
-  "accessTokenRevokedAt",
-  "refreshTokenRevokedAt",
-  "dpopKeyThumbprint",
-  "certificateThumbprint",
-  "resources",
-  "acr",
-  "authTime",
-  "authorizationDetails",
-  "clientIdAliasUsed",
-  "sessionId",
-  "refreshTokenScopes",
-] as const;
-export type ColumnName = (typeof columnNames)[number];
-
-/**
- * Columns that may list several source columns (the earliest time wins): `revokedAt` ends the row,
- * `accessTokenRevokedAt` the access token alone (the refresh token lives on, as at Authlib with the hint
- * `access_token`), `refreshTokenRevokedAt` the refresh token alone.
- */
-export const revocationColumns = ["revokedAt", "accessTokenRevokedAt", "refreshTokenRevokedAt"] as const;
-export type RevocationColumn = (typeof revocationColumns)[number];
+export {
+  authleteGrantTypes,
+  columnNames,
+  revocationColumns,
+  type ColumnName,
+  type CreatableGrantType,
+  type RevocationColumn,
+} from "./columns.js";
+import { columnNames, type ColumnName, type CreatableGrantType, type RevocationColumn } from "./columns.js";
 
 /** The columns that hold an expiry, a revocation or the issue time (…At), or a lifetime (…In). */
 export const timeColumns: ReadonlySet<ColumnName> = new Set(

@@ -6,7 +6,7 @@ export type { WriteDecision, WriteOutcome, WriterOptions, WriterStats } from "./
 export { checkConnection } from "./preflight.js";
 export { Pacer } from "./pacer.js";
 export { deleteToken, type DeleteResult } from "./delete.js";
-export type { EndRefreshResult, RevokeResult } from "./revoke.js";
+export type { EndRefreshResult, RevokeResult } from "./types.js";
 export { inspectToken, type TokenFacts } from "./inspect.js";
 export {
   listServiceClients,

@@ -1,9 +1,9 @@
 import type { TokenRevokeRequest } from "@authlete/typescript-sdk/models";
 import { retried } from "./absorb.js";
 import type { TokenWriterContext } from "./context.js";
+import type { EndRefreshResult, RevokeResult } from "./types.js";
 
 /** A revocation's confirmed result: Authlete counted what it revoked. */
-export type RevokeResult = "revoked" | "not_found" | "failed";
 
 async function revokeCount(
   ctx: TokenWriterContext,
@@ -35,7 +35,6 @@ export async function revokeConfirmed(
 }
 
 /** One token of a pair ended: set to expire (checked), else the whole token revoked, or neither found. */
-export type EndRefreshResult = "ended" | RevokeResult;
 
 /**
  * Ends one token of a migrated pair while the other lives on (as at the source): the refresh token (the

@@ -1,7 +1,11 @@
 import type { Payload, ReasonCode, Refusal } from "../map/index.js";
 import type { AuthleteClock } from "./authlete-clock.js";
 import type { LifetimeRules } from "./durations.js";
-import type { EndRefreshResult, RevokeResult } from "./revoke.js";
+
+/** What a revocation of a migrated token found: "revoked" only when Authlete counted it. */
+export type RevokeResult = "revoked" | "not_found" | "failed";
+/** What ending one token of a pair found: ended (checked), or, not confirmed, what revoking all found. */
+export type EndRefreshResult = "ended" | RevokeResult;
 
 /** One token for the writer: the payload to create, or, in doubt, only the question whether it landed. */
 export interface WriteDecision {
