@@ -32,6 +32,12 @@ export const examples: Record<string, [command: string, meaning: string][]> = {
     ],
   ],
   cutover: [["$0 cutover", "record that traffic now goes to Authlete"]],
+  bridge: [
+    [
+      "LEGACY_CLIENT_SECRET=… $0 bridge --mapping mapping.json --legacy-introspection https://old/introspect --legacy-client-id rs --until 2027-01-31T00:00:00Z",
+      "serve on 127.0.0.1:8080 in front of Authlete; point resource servers and the AS at it",
+    ],
+  ],
   // Not eval "$(… &)": the substitution waits for the background emulator's output to close, forever.
   emulator: [
     [

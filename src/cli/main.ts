@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { withExamples } from "./examples.js";
 import { standardInput } from "../read/index.js";
 import { MigrateError } from "../shared/errors.js";
+import { bridgeCommand } from "./commands/bridge.js";
 import { cutoverCommand } from "./commands/cutover.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { keygenCommand } from "./commands/keygen.js";
@@ -74,6 +75,7 @@ export async function main(args: string[]): Promise<number> {
   verifyCommand(commands, done);
   compareCommand(commands, done);
   cutoverCommand(commands, done);
+  bridgeCommand(commands, done);
   emulatorCommand(commands, done);
   keygenCommand(commands, done);
   lineKidsCommand(commands, done);

@@ -4,6 +4,7 @@ import { introspect } from "./routes/introspection.js";
 import { createToken } from "./routes/token-create.js";
 import { deleteToken, listTokens, revokeTokens, updateToken } from "./routes/token-manage.js";
 import { processTokenRequest } from "./routes/token-refresh.js";
+import { revokeByClient } from "./routes/revocation.js";
 
 type Route = (ctx: RouteContext, body: unknown, query: URLSearchParams) => Reply;
 
@@ -14,6 +15,7 @@ const routes: Record<string, Route> = {
   "POST auth/token": processTokenRequest,
   "POST auth/token/revoke": revokeTokens,
   "POST auth/token/update": updateToken,
+  "POST auth/revocation": revokeByClient,
   "GET auth/token/get/list": (ctx, _body, query) => listTokens(ctx, query),
   "GET client/get/list": (ctx, _body, query) => listClients(ctx, query),
   "GET service/get": (ctx) => getService(ctx),

@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
 import { guardWrites } from "./write-failure.js";
+import { prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
@@ -69,6 +70,8 @@ export interface Ledger extends RunLog {
     tokenHash: string,
     reason: "revoked_since_migration" | "deleted_in_source" | "not_found_in_authlete",
   ): void;
+  /** A token revoked through the bridge: never created afterwards, by the bridge or a batch run. */
+  recordTombstone(runId: number, tokenHash: string): void;
   /** A created token's refresh token ended at Authlete: the entry stops holding it (access token lives on). */
   recordRefreshEnded(runId: number, tokenHash: string): void;
   /** A created token's access token ended at Authlete (its refresh token lives on): not ended again. */
@@ -176,6 +179,7 @@ export function openLedger(file: string): Ledger {
         "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
       ).run(reason === "not_found_in_authlete" ? "rejected" : "skipped", reason, runId, Date.now(), hash);
     },
+    recordTombstone: prepareTombstone(db),
     recordRefreshEnded(runId, hash) {
       db.prepare(
         "UPDATE entries SET refresh_hash = NULL, detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",

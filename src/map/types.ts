@@ -84,6 +84,7 @@ export type ReasonCode =
   | "revoked_in_source"
   | "key_id_unverifiable"
   | "revoked_since_migration"
+  | "revoked_through_bridge"
   | "deleted_in_source"
   | "refresh_ended_since_migration"
   | "access_ended_since_migration"

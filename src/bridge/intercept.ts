@@ -1,0 +1,112 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import type { Presented } from "./legacy-row.js";
+import { readBounded, type Call, type Upstream } from "./proxy.js";
+import type { LazyOutcome } from "./lazy.js";
+
+/** The Authlete calls the bridge looks into; every other call passes through untouched. */
+export type Intercepted = "introspection" | "refresh" | "revocation";
+
+const routes: Record<string, Intercepted> = {
+  "auth/introspection": "introspection",
+  "auth/token": "refresh",
+  "auth/revocation": "revocation",
+};
+const apiCall = /^\/api\/[^/?]+\/(auth\/(?:introspection|token|revocation))\/?(?:\?.*)?$/;
+
+/** Which intercepted call this is, if it is one (POSTs under /api/{serviceId}/). */
+export function interceptedCall(method: string, path: string): Intercepted | undefined {
+  if (method !== "POST") return undefined;
+  const match = apiCall.exec(path);
+  return match ? routes[match[1]!] : undefined;
+}
+
+/** An answer read whole, to look into and send on. */
+export interface HeldAnswer {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  body: Buffer;
+}
+
+/** What an intercepted call needs besides Authlete: the lazy path, the tombstones, the legacy revocation. */
+export interface InterceptDeps {
+  upstream: Upstream;
+  migrate(presented: Presented): Promise<LazyOutcome>;
+  revoked(presented: Presented): Promise<void>;
+  /** Largest answer read whole. */
+  answerLimit: number;
+}
+
+const json = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The token a call presents: `token` of an introspection, the form `parameters` of the others. */
+function presentedBy(kind: Intercepted, request: Record<string, unknown>): Presented | undefined {
+  if (kind === "introspection")
+    return typeof request.token === "string" && request.token !== ""
+      ? { value: request.token, hint: "access_token" }
+      : undefined;
+  if (typeof request.parameters !== "string") return undefined;
+  const form = new URLSearchParams(request.parameters);
+  if (kind === "refresh") {
+    const value = form.get("refresh_token");
+    return form.get("grant_type") === "refresh_token" && value ? { value, hint: "refresh_token" } : undefined;
+  }
+  const value = form.get("token");
+  const hint = form.get("token_type_hint") === "refresh_token" ? "refresh_token" : "access_token";
+  return value ? { value, hint } : undefined;
+}
+
+/**
+ * Whether Authlete's answer says it does not hold the token — the only answer that sends the bridge to the
+ * legacy server. Any other answer, one it cannot read, or an unauthenticated caller (no HTTP 200) is
+ * returned as it is.
+ */
+function unknownToAuthlete(kind: Intercepted, answer: Record<string, unknown>): boolean {
+  if (kind === "introspection") return answer.action === "UNAUTHORIZED" && answer.existent === false;
+  if (kind !== "refresh" || answer.action !== "BAD_REQUEST") return false;
+  const content = typeof answer.responseContent === "string" ? json(answer.responseContent) : undefined;
+  return content?.error === "invalid_grant";
+}
+
+async function held(upstream: Upstream, call: Call, limit: number): Promise<HeldAnswer | undefined> {
+  const answer = await upstream.forward(call);
+  const body = await readBounded(answer.body, limit);
+  return body && { status: answer.status, headers: answer.headers, body };
+}
+
+/**
+ * One intercepted call: forwarded as it came; when Authlete answers that it does not know the token and the
+ * lazy path creates it, forwarded once more, and that answer returned. A revocation Authlete accepted is
+ * recorded (the token is never created afterwards) and sent on to the legacy server. What the outcome was is
+ * handed back for the metrics and the log.
+ */
+export async function interceptCall(
+  kind: Intercepted,
+  call: Call & { body: Buffer },
+  deps: InterceptDeps,
+): Promise<{ answer: HeldAnswer | undefined; outcome?: LazyOutcome | "tombstoned"; presented?: Presented }> {
+  const request = json(call.body.toString("utf8"));
+  const presented = request && presentedBy(kind, request);
+  const first = await held(deps.upstream, call, deps.answerLimit);
+  if (!presented || !first || first.status !== 200) return { answer: first };
+  const answer = json(first.body.toString("utf8"));
+  if (!answer) return { answer: first };
+  if (kind === "revocation") {
+    if (answer.action !== "OK") return { answer: first };
+    await deps.revoked(presented);
+    return { answer: first, outcome: "tombstoned", presented };
+  }
+  if (!unknownToAuthlete(kind, answer)) return { answer: first };
+  const outcome = await deps.migrate(presented);
+  if (outcome.kind !== "created") return { answer: first, outcome, presented };
+  const again = await held(deps.upstream, call, deps.answerLimit);
+  return { answer: again, outcome, presented };
+}
