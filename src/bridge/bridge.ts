@@ -79,7 +79,6 @@ export async function runBridge(config: BridgeConfig): Promise<BridgeSummary> {
       const metrics = new BridgeMetrics();
       const pacer = new Pacer(config.legacyRate);
       const upstream = new Upstream(config.connection.baseUrl, config.connection.connections, 10_000);
-      let stopping = false;
       const settle: SettleContext = {
         sink: ledger.liveSink({ runId, retryRejected: false }),
         writer,
@@ -87,7 +86,8 @@ export async function runBridge(config: BridgeConfig): Promise<BridgeSummary> {
         runId,
         check: (result) => result,
         record: (outcome) => ledger.recordOutcomes(runId, [outcome]),
-        stopping: () => stopping || writer.fatal !== undefined,
+        // Not the bridge's stop: a lookup under way when it comes is finished within the grace period.
+        stopping: () => writer.fatal !== undefined,
       };
       const lazy = new LazyMigrator({
         legacy: config.legacy,
@@ -129,7 +129,6 @@ export async function runBridge(config: BridgeConfig): Promise<BridgeSummary> {
         log.info({ address: `${address.address}:${address.port}`, until: config.until }, "bridge listening");
         config.onListening?.(address);
         if (!config.stop.aborted) await once(config.stop, "abort");
-        stopping = true;
         // Lookups waiting for their turn end at once: their callers get Authlete's own answer.
         pacer.stop();
         await drain(server, metrics, config.graceMs);

@@ -38,15 +38,18 @@ export async function legacyStandIn(t: TestContext, tokens: Map<string, LegacyTo
       if (state.down) return reply(503, { error: "temporarily_unavailable" });
       if (req.headers.authorization !== auth) return reply(401, { error: "invalid_client" });
       const token = form.get("token") ?? "";
+      // Counted on arrival, before any delay: a test can act while the answer is held back.
+      if (req.url === "/introspect") {
+        asked.introspections++;
+        asked.hints.push(form.get("token_type_hint") ?? "");
+      }
+      if (req.url === "/revoke") asked.revocations++;
       setTimeout(() => {
         if (req.url === "/introspect") {
-          asked.introspections++;
-          asked.hints.push(form.get("token_type_hint") ?? "");
           const known = tokens.get(token);
           return reply(200, known && known.active ? known : { active: false });
         }
         if (req.url === "/revoke") {
-          asked.revocations++;
           const known = tokens.get(token);
           if (known) known.active = false;
           return reply(200, {});
