@@ -4,14 +4,15 @@ import { readBounded, type Call, type Upstream } from "./proxy.js";
 import type { LazyOutcome } from "./lazy.js";
 
 /** The Authlete calls the bridge looks into; every other call passes through untouched. */
-export type Intercepted = "introspection" | "refresh" | "revocation";
+export type Intercepted = "introspection" | "standard" | "refresh" | "revocation";
 
 const routes: Record<string, Intercepted> = {
   "auth/introspection": "introspection",
+  "auth/introspection/standard": "standard",
   "auth/token": "refresh",
   "auth/revocation": "revocation",
 };
-const apiCall = /^\/api\/[^/?]+\/(auth\/(?:introspection|token|revocation))\/?(?:\?.*)?$/;
+const apiCall = /^\/api\/[^/?]+\/(auth\/(?:introspection(?:\/standard)?|token|revocation))\/?(?:\?.*)?$/;
 
 /** Which intercepted call this is, if it is one (POSTs under /api/{serviceId}/). */
 export function interceptedCall(method: string, path: string): Intercepted | undefined {
@@ -55,6 +56,11 @@ function presentedBy(kind: Intercepted, request: Record<string, unknown>): Prese
       : undefined;
   if (typeof request.parameters !== "string") return undefined;
   const form = new URLSearchParams(request.parameters);
+  if (kind === "standard") {
+    const value = form.get("token");
+    const hint = form.get("token_type_hint") === "refresh_token" ? "refresh_token" : "access_token";
+    return value ? { value, hint } : undefined;
+  }
   if (kind === "refresh") {
     const value = form.get("refresh_token");
     return form.get("grant_type") === "refresh_token" && value ? { value, hint: "refresh_token" } : undefined;
@@ -67,13 +73,28 @@ function presentedBy(kind: Intercepted, request: Record<string, unknown>): Prese
 /**
  * Whether Authlete's answer says it does not hold the token — the only answer that sends the bridge to the
  * legacy server. Any other answer, one it cannot read, or an unauthenticated caller (no HTTP 200) is
- * returned as it is.
+ * returned as it is. The standard introspection says `active: false` alike for a token Authlete never held
+ * and one that expired there: Authlete's own introspection, asked as the caller, tells them apart.
  */
-function unknownToAuthlete(kind: Intercepted, answer: Record<string, unknown>): boolean {
+async function unknownToAuthlete(
+  kind: Intercepted,
+  answer: Record<string, unknown>,
+  call: Call,
+  presented: Presented,
+  deps: InterceptDeps,
+): Promise<boolean> {
   if (kind === "introspection") return answer.action === "UNAUTHORIZED" && answer.existent === false;
-  if (kind !== "refresh" || answer.action !== "BAD_REQUEST") return false;
   const content = typeof answer.responseContent === "string" ? json(answer.responseContent) : undefined;
-  return content?.error === "invalid_grant";
+  if (kind === "refresh") return answer.action === "BAD_REQUEST" && content?.error === "invalid_grant";
+  if (answer.action !== "OK" || content?.active !== false || presented.hint !== "access_token") return false;
+  const path = call.path.replace(/\/standard\/?(\?.*)?$/, "");
+  const asked = await held(
+    deps.upstream,
+    { ...call, path, body: Buffer.from(JSON.stringify({ token: presented.value })) },
+    deps.answerLimit,
+  );
+  const known = asked?.status === 200 ? json(asked.body.toString("utf8")) : undefined;
+  return known?.action === "UNAUTHORIZED" && known.existent === false;
 }
 
 async function held(upstream: Upstream, call: Call, limit: number): Promise<HeldAnswer | undefined> {
@@ -104,7 +125,7 @@ export async function interceptCall(
     await deps.revoked(presented);
     return { answer: first, outcome: "tombstoned", presented };
   }
-  if (!unknownToAuthlete(kind, answer)) return { answer: first };
+  if (!(await unknownToAuthlete(kind, answer, call, presented, deps))) return { answer: first };
   const outcome = await deps.migrate(presented);
   if (outcome.kind !== "created") return { answer: first, outcome, presented };
   const again = await held(deps.upstream, call, deps.answerLimit);

@@ -1,6 +1,7 @@
 import { result, type Reply, type RouteContext } from "./context.js";
 import { getClient, getService, listClients } from "./routes/configuration.js";
 import { introspect } from "./routes/introspection.js";
+import { introspectStandard } from "./routes/introspection-standard.js";
 import { createToken } from "./routes/token-create.js";
 import { deleteToken, listTokens, revokeTokens, updateToken } from "./routes/token-manage.js";
 import { processTokenRequest } from "./routes/token-refresh.js";
@@ -12,6 +13,7 @@ type Route = (ctx: RouteContext, body: unknown, query: URLSearchParams) => Reply
 const routes: Record<string, Route> = {
   "POST auth/token/create": createToken,
   "POST auth/introspection": introspect,
+  "POST auth/introspection/standard": introspectStandard,
   "POST auth/token": processTokenRequest,
   "POST auth/token/revoke": revokeTokens,
   "POST auth/token/update": updateToken,

@@ -124,3 +124,26 @@ test("a token revoked through the bridge before its first use is never created a
   assert.equal(summary.reasons.revoked_through_bridge, 1);
   assert.equal(emulator.store.byAccessHash(tokenHash(row!.token)), undefined);
 });
+
+test("the standard introspection (RFC 7662 for the AS's own endpoint) migrates on first use too: Authlete's own introspection tells unknown from expired", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const [live, dead] = [tokenValue("std"), tokenValue("dead")];
+  const tokens = new Map<string, LegacyToken>([
+    [live, { active: true, client_id: "mobile", sub: "erin", scope: "openid", exp: inSeconds(600) }],
+  ]);
+  const legacy = await legacyStandIn(t, tokens);
+  const bridge = await startBridge(t, emulator, legacy);
+  const ask = (token: string) =>
+    bridge.call("auth/introspection/standard", { parameters: new URLSearchParams({ token }).toString() });
+  const answer = await ask(live);
+  assert.equal(answer.body.action, "OK");
+  const content = JSON.parse(String(answer.body.responseContent)) as {
+    active: boolean;
+    sub: string;
+    exp: number;
+  };
+  assert.deepEqual([content.active, content.sub], [true, "erin"]);
+  assert.ok(content.exp <= inSeconds(600));
+  assert.equal(JSON.parse(String((await ask(dead)).body.responseContent)).active, false);
+  assert.equal(emulator.store.byAccessHash(tokenHash(dead)), undefined);
+});
