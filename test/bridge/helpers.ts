@@ -13,7 +13,7 @@ import { tempDir } from "../helpers/paths.js";
 export async function startBridge(
   t: TestContext,
   emulator: RunningEmulator,
-  legacy: { introspectionUrl: string; revocationUrl?: string },
+  legacy: { introspectionUrl: string; revocationUrl?: string; clientId?: string; clientSecret?: string },
   options: Partial<BridgeConfig> & { dir?: string } = {},
 ) {
   const dir = options.dir ?? tempDir(t);
@@ -28,7 +28,7 @@ export async function startBridge(
     mappingHash: "test",
     ledgerFile: join(dir, "ledger.db"),
     connection: { baseUrl: emulator.baseUrl, serviceId, bearer, connections: 8, attemptTimeoutMs: 5000 },
-    legacy: { ...legacy, clientId: legacyClient.id, clientSecret: legacyClient.secret, timeoutMs: 5000 },
+    legacy: { clientId: legacyClient.id, clientSecret: legacyClient.secret, timeoutMs: 5000, ...legacy },
     listen: { host: "127.0.0.1", port: 0 },
     legacyRate: 1000,
     negativeTtlMs: 600_000,
