@@ -127,7 +127,12 @@ export async function interceptCall(
   }
   if (!(await unknownToAuthlete(kind, answer, call, presented, deps))) return { answer: first };
   const outcome = await deps.migrate(presented);
-  if (outcome.kind !== "created") return { answer: first, outcome, presented };
+  // Created, or created meanwhile by another bridge instance (Authlete refused the second create): either
+  // way Authlete holds it now, and the caller gets its answer for it.
+  const nowHeld =
+    outcome.kind === "created" ||
+    (outcome.kind === "not_created" && outcome.fate.reason === "exists_in_authlete");
+  if (!nowHeld) return { answer: first, outcome, presented };
   const again = await held(deps.upstream, call, deps.answerLimit);
   return { answer: again, outcome, presented };
 }

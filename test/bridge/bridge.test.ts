@@ -147,3 +147,28 @@ test("the standard introspection (RFC 7662 for the AS's own endpoint) migrates o
   assert.equal(JSON.parse(String((await ask(dead)).body.responseContent)).active, false);
   assert.equal(emulator.store.byAccessHash(tokenHash(dead)), undefined);
 });
+
+test("two bridge instances meeting the same unknown token at once create it once; a batch run beside a bridge on its ledger is refused, naming the holder", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const value = tokenValue("twice");
+  const tokens = new Map<string, LegacyToken>([
+    [value, { active: true, client_id: "web", sub: "frank", scope: "openid", exp: inSeconds(900) }],
+  ]);
+  const legacy = await legacyStandIn(t, tokens);
+  // Both look it up before either creates it.
+  legacy.state.delayMs = 300;
+  const [one, two] = [await startBridge(t, emulator, legacy), await startBridge(t, emulator, legacy)];
+  const answers = await Promise.all([one, two].map((b) => b.call("auth/introspection", { token: value })));
+  assert.deepEqual(
+    answers.map((a) => a.body.action),
+    ["OK", "OK"],
+  );
+  assert.equal(emulator.store.stats().creates[tokenHash(value)], 1, "created once");
+  const [dump] = [writeDump(one.dir, "d.csv", liveRows(1))];
+  const run = await runCli(
+    ["migrate", dump, "--mapping", writeMapping(one.dir), "--ledger", one.ledgerFile, "--json"],
+    authleteEnv(emulator),
+  );
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /is still using this ledger/);
+});

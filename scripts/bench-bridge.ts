@@ -1,0 +1,167 @@
+// npm run bench (the bridge): pass-through throughput and latency against the emulator called directly in the
+// same run, and floods of unknown tokens showing what reaches the legacy server. autocannon on loopback, bounded.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { generatedMapping } from "./lib/generated-mapping.js";
+import { legacyClient, startLegacyStandIn, type LegacyToken } from "./lib/legacy-stand-in.js";
+import { cliPath, emulatorEnv, spawnEmulator } from "./lib/spawn-emulator.js";
+
+const out = fileURLToPath(new URL("../../bench-out/", import.meta.url));
+const seconds = Number(process.env.BENCH_BRIDGE_SECONDS ?? 5);
+const connections = 16;
+const legacyRate = 50;
+mkdirSync(out, { recursive: true });
+const mapping = join(out, "bridge-mapping.json");
+writeFileSync(mapping, JSON.stringify(generatedMapping));
+const ledger = join(out, "bridge.db");
+for (const suffix of ["", "-wal", "-shm"]) rmSync(ledger + suffix, { force: true });
+
+const known = `bench-live-${randomBytes(16).toString("hex")}`;
+const tokens = new Map<string, LegacyToken>([
+  [
+    known,
+    {
+      active: true,
+      client_id: "web",
+      sub: "bench",
+      scope: "openid",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    },
+  ],
+]);
+const legacy = await startLegacyStandIn(tokens);
+const emulator = await spawnEmulator();
+const bridge = spawn(
+  process.execPath,
+  [
+    cliPath,
+    "bridge",
+    "--mapping",
+    mapping,
+    "--ledger",
+    ledger,
+    "--legacy-introspection",
+    legacy.introspectionUrl,
+    "--legacy-client-id",
+    legacyClient.id,
+    "--legacy-rate",
+    String(legacyRate),
+    "--listen",
+    "127.0.0.1:0",
+  ],
+  {
+    env: { ...emulatorEnv(emulator), LEGACY_CLIENT_SECRET: legacyClient.secret },
+    stdio: ["ignore", "ignore", "pipe"],
+  },
+);
+let stderr = "";
+bridge.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+const port = await new Promise<string>((resolve, reject) => {
+  bridge.stderr!.on("data", () => {
+    const match = /listening on [^:]+:(\d+)/.exec(stderr);
+    if (match) resolve(match[1]!);
+  });
+  bridge.once("exit", (code) => reject(new Error(`the bridge exited (${code}): ${stderr}`)));
+});
+const path = `/api/${emulator.serviceId}/auth/introspection`;
+const headers = { authorization: `Bearer ${emulator.bearer}`, "content-type": "application/json" };
+const target = (base: string, body: string) =>
+  autocannon({ url: base + path, method: "POST", headers, body, connections, duration: seconds });
+
+try {
+  // The first use creates it at Authlete; from then on every call is a plain pass-through.
+  const first = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ token: known }),
+  });
+  const action = ((await first.json()) as { action: string }).action;
+  if (action !== "OK") throw new Error(`the lazy creation did not happen (${action})`);
+  const body = JSON.stringify({ token: known });
+  const runs: { direct: autocannon.Result; bridged: autocannon.Result }[] = [];
+  // Alternating pairs: a machine that slows down mid-bench slows both sides alike.
+  for (let i = 0; i < 2; i++)
+    runs.push({
+      direct: await target(emulator.baseUrl, body),
+      bridged: await target(`http://127.0.0.1:${port}`, body),
+    });
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const rate = (r: autocannon.Result) => r.requests.average;
+  const directRate = median(runs.map((r) => rate(r.direct)));
+  const bridgedRate = median(runs.map((r) => rate(r.bridged)));
+  const last = runs.at(-1)!;
+  console.log(
+    JSON.stringify({
+      what: `bridge pass-through vs the emulator called directly (introspection of a known token, ${connections} connections, ${seconds} s)`,
+      directPerSecond: Math.round(directRate),
+      bridgedPerSecond: Math.round(bridgedRate),
+      ratio: +(bridgedRate / directRate).toFixed(2),
+      addedMs: {
+        p50: last.bridged.latency.p50 - last.direct.latency.p50,
+        p99: last.bridged.latency.p99 - last.direct.latency.p99,
+      },
+      errors: runs.reduce((n, r) => n + r.direct.errors + r.bridged.errors + r.bridged.non2xx, 0),
+      target: ">= 0.8",
+    }),
+  );
+
+  // A flood of tokens nobody ever issued: each is a first look, paced to --legacy-rate.
+  const before = legacy.asked.introspections;
+  const random = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    method: "POST",
+    headers,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ token: randomBytes(24).toString("base64url") }),
+        }),
+      },
+    ],
+  });
+  const randomCalls = legacy.asked.introspections - before;
+  // The same few dead tokens again and again: asked once each, then the negative cache answers.
+  const dead = Array.from({ length: 20 }, (_, i) => `bench-dead-${i}-${randomBytes(8).toString("hex")}`);
+  let next = 0;
+  const beforeDead = legacy.asked.introspections;
+  const repeated = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    method: "POST",
+    headers,
+    connections,
+    duration: seconds,
+    requests: [
+      { setupRequest: (req) => ({ ...req, body: JSON.stringify({ token: dead[next++ % dead.length] }) }) },
+    ],
+  });
+  console.log(
+    JSON.stringify({
+      what: `floods of unknown tokens through the bridge (--legacy-rate ${legacyRate}, ${seconds} s each)`,
+      random: {
+        requests: random.requests.total,
+        legacyCalls: randomCalls,
+        bound: legacyRate * seconds + connections,
+      },
+      repeatedDead: {
+        requests: repeated.requests.total,
+        legacyCalls: legacy.asked.introspections - beforeDead,
+        distinct: dead.length,
+      },
+      target:
+        "random: legacy calls <= rate x seconds (+ one burst); repeated: one legacy call per distinct token",
+    }),
+  );
+} finally {
+  bridge.kill("SIGTERM");
+  await once(bridge, "exit");
+  await emulator.stop();
+  await legacy.stop();
+}
