@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { listenAddress, runBridge } from "../../bridge/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { connectionOptions, connectionSettings, readSecretFile, serverUrl } from "../connection.js";
 import { legacyOptions, legacyRate, legacyServer } from "../legacy.js";
@@ -78,6 +77,8 @@ export function bridgeCommand(yargs: Argv, done: (result: Promise<CommandResult>
                   key: Buffer.from(readSecretFile(argv["tls-key"], "--tls-key", warn)),
                 }
               : undefined;
+          // Loaded for this command only: every other command starts without it.
+          const { listenAddress, runBridge } = await import("../../bridge/index.js");
           const listen = listenAddress(argv.listen, {
             tls: tls !== undefined,
             insecure: argv["insecure-listen"],

@@ -1,5 +1,4 @@
 import type { Argv } from "yargs";
-import { shadowCompare } from "../../checks/index.js";
 import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import { legacyOptions, legacyRate, legacyServer } from "../legacy.js";
 import type { CommandResult } from "../types.js";
@@ -19,6 +18,8 @@ export function compareCommand(yargs: Argv, done: (result: Promise<CommandResult
     (argv) => {
       done(
         (async () => {
+          // Loaded for this command only: every other command starts without it.
+          const { shadowCompare } = await import("../../checks/index.js");
           const summary = await shadowCompare({
             ...checkInput(argv),
             legacy: legacyServer(argv, argv["timeout-ms"]),

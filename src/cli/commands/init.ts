@@ -1,5 +1,4 @@
 import type { Argv } from "yargs";
-import { initMapping } from "../../init/index.js";
 import { printable } from "../../shared/text.js";
 import { connectionOptions, connectionSettings } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -18,6 +17,8 @@ export function initCommand(yargs: Argv, done: (result: Promise<CommandResult>) 
     (argv) => {
       done(
         (async () => {
+          // Loaded for this command only: every other command starts without it.
+          const { initMapping } = await import("../../init/index.js");
           const result = await initMapping({
             dump: argv.dump,
             read: { format: argv.format },

@@ -1,6 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { generateAssertionKeyPair } from "../../line/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import type { CommandResult } from "../types.js";
 
@@ -28,6 +27,8 @@ export function keygenCommand(yargs: Argv, done: (result: Promise<CommandResult>
             if (existsSync(file))
               throw new MigrateError("usage", `${file} exists; keygen never overwrites a key`, { file });
           }
+          // Loaded for this command only: every other command starts without it.
+          const { generateAssertionKeyPair } = await import("../../line/index.js");
           const { publicJwk, privateJwk } = await generateAssertionKeyPair();
           // Create-only: overwriting a private key whose public half LINE holds would lose the channel's key.
           for (const [file, jwk, mode] of [

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
-import { migrate, type RunSummary } from "../../run/index.js";
+import type { RunSummary } from "../../run/index.js";
 import { formatSummary } from "../../report/index.js";
 import { gzipRatioCheckedFromMiB, postgresqlSource } from "../../read/index.js";
 import { printable } from "../../shared/text.js";
@@ -153,6 +153,8 @@ export function migrateCommand(yargs: Argv, done: (result: Promise<CommandResult
           const view = createProgressView(process.stderr, argv.quiet);
           const signals = stopOnSignals();
           try {
+            // Loaded for this command only: every other command starts without it.
+            const { migrate } = await import("../../run/index.js");
             const summary = await migrate({
               ...config,
               reportDir: argv.report,

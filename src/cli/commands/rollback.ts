@@ -1,7 +1,6 @@
 import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
 import { loadMapping } from "../../map/index.js";
-import { rollback } from "../../rollback/index.js";
 import { MigrateError } from "../../shared/errors.js";
 import { connectionOptions, connectionSettings, existingLedger } from "../connection.js";
 import type { CommandResult } from "../types.js";
@@ -42,6 +41,8 @@ export function rollbackCommand(yargs: Argv, done: (result: Promise<CommandResul
                 now: parseNow(argv.now),
               }
             : undefined;
+          // Loaded for this command only: every other command starts without it.
+          const { rollback } = await import("../../rollback/index.js");
           const summary = await rollback({
             ledgerFile,
             runId: argv.all ? "all" : argv.run!,

@@ -1,5 +1,4 @@
 import type { Argv } from "yargs";
-import { verify } from "../../checks/index.js";
 import { checkInput, checkOptions, mismatchLines, nothingChecked } from "../checks.js";
 import type { CommandResult } from "../types.js";
 
@@ -12,6 +11,8 @@ export function verifyCommand(yargs: Argv, done: (result: Promise<CommandResult>
     (argv) => {
       done(
         (async () => {
+          // Loaded for this command only: every other command starts without it.
+          const { verify } = await import("../../checks/index.js");
           const summary = await verify(checkInput(argv));
           const mismatches =
             Object.entries(summary.mismatches)
