@@ -37,6 +37,8 @@ export interface BridgeConfig {
   writer: Omit<WriterOptions, "clock">;
   /** Aborting it stops the bridge gracefully (SIGTERM, SIGINT). */
   stop: AbortSignal;
+  /** "debug" logs every call passed through too (default "info": what the bridge did, and failures). */
+  logLevel?: "debug" | "info";
   /** Where the JSON log goes (default: standard output). */
   logTo?: NodeJS.WritableStream;
   onListening?: (address: AddressInfo) => void;
@@ -59,7 +61,10 @@ const readyEveryMs = 5000;
  * to Authlete and the lazy path for tokens Authlete does not hold. Returns when the last call is answered.
  */
 export async function runBridge(config: BridgeConfig): Promise<BridgeSummary> {
-  const log = pino({ base: { service: "authlete-migrate-bridge" } }, config.logTo ?? process.stdout);
+  const log = pino(
+    { base: { service: "authlete-migrate-bridge" }, level: config.logLevel ?? "info" },
+    config.logTo ?? process.stdout,
+  );
   const start = {
     dryRun: false,
     arguments: { command: "bridge", listen: `${config.listen.host}:${config.listen.port}` },

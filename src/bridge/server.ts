@@ -63,7 +63,9 @@ export function bridgeHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
       metrics.calls.inc({ route, status });
       const seconds = (performance.now() - started) / 1000;
       metrics.seconds.observe({ route }, seconds);
-      log.info({ route, method, status, ms: Math.round(seconds * 1000), ...extra }, "call");
+      // A plain pass-through is the bulk of the traffic: logged at debug; what the bridge did, at info.
+      const level = Object.keys(extra).length > 0 || status >= 500 ? "info" : "debug";
+      log[level]({ route, method, status, ms: Math.round(seconds * 1000), ...extra }, "call");
     };
     void answer(req, res, route, deps).then(
       (extra) => done(res.statusCode, extra),

@@ -1,23 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { MigrateError } from "../../shared/errors.js";
 import { connectionOptions, connectionSettings, readSecretFile, serverUrl } from "../connection.js";
 import { legacyOptions, legacyRate, legacyServer } from "../legacy.js";
 import { loadCommandMapping } from "../mapping.js";
 import { positive } from "../option-values.js";
 import { ledgerOption } from "../paths.js";
+import { parseInstant } from "../now.js";
 import type { CommandResult } from "../types.js";
-
-function until(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const at = Date.parse(value);
-  if (Number.isNaN(at))
-    throw new MigrateError("usage", `--until must be an ISO 8601 time; got ${JSON.stringify(value)}`, {
-      option: "until",
-    });
-  return at;
-}
 
 /** `authlete-migrate bridge`: in front of Authlete, migrates on first use what the dumps could not carry. */
 export function bridgeCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
@@ -65,6 +55,11 @@ export function bridgeCommand(yargs: Argv, done: (result: Promise<CommandResult>
           default: 10_000,
           describe: "Time calls in flight get after SIGTERM",
         })
+        .option("log-level", {
+          choices: ["info", "debug"] as const,
+          default: "info" as const,
+          describe: "debug: every call passed through is logged too",
+        })
         .option("concurrency", { type: "number", default: 16, describe: "Connections to Authlete" }),
     (argv) => {
       done(
@@ -103,7 +98,7 @@ export function bridgeCommand(yargs: Argv, done: (result: Promise<CommandResult>
             tls,
             legacyRate: legacyRate(argv["legacy-rate"]),
             negativeTtlMs: Math.round(argv["negative-ttl"] * 1000),
-            until: until(argv.until),
+            until: parseInstant("until", argv.until),
             maxBodyBytes: positive("max-body-bytes", argv["max-body-bytes"]),
             graceMs: argv["grace-ms"],
             writer: {
@@ -117,6 +112,7 @@ export function bridgeCommand(yargs: Argv, done: (result: Promise<CommandResult>
               maxClockSkewMs: 60_000,
               breakerThreshold: Math.max(5, concurrency),
             },
+            logLevel: argv["log-level"],
             stop: stop.signal,
             onListening: (address) => warn(`bridge listening on ${address.address}:${address.port}`),
           });
