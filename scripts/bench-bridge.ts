@@ -13,7 +13,7 @@ import { cliPath, emulatorEnv, spawnEmulator } from "./lib/spawn-emulator.js";
 
 const out = fileURLToPath(new URL("../../bench-out/", import.meta.url));
 const seconds = Number(process.env.BENCH_BRIDGE_SECONDS ?? 5);
-const connections = 16;
+const connections = Number(process.env.BENCH_BRIDGE_CONNECTIONS ?? 16);
 const legacyRate = 50;
 mkdirSync(out, { recursive: true });
 const mapping = join(out, "bridge-mapping.json");
@@ -48,6 +48,10 @@ const emulator = await spawnEmulator();
 const bridge = spawn(
   process.execPath,
   [
+    // BENCH_BRIDGE_PROF=dir: the bridge's CPU profile, written there when it stops.
+    ...(process.env.BENCH_BRIDGE_PROF
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_BRIDGE_PROF}`]
+      : []),
     cliPath,
     "bridge",
     "--mapping",

@@ -118,6 +118,7 @@ export async function runBridge(config: BridgeConfig): Promise<BridgeSummary> {
         upstream,
         migrate: (presented) => lazy.migrate(presented),
         revoked,
+        revokedPair: (clientId, subject) => ledger.recordSubjectTombstone(runId, clientId, subject),
         answerLimit: 1 << 20,
         metrics,
         log,

@@ -4,15 +4,17 @@ import { readBounded, type Call, type Upstream } from "./proxy.js";
 import type { LazyOutcome } from "./lazy.js";
 
 /** The Authlete calls the bridge looks into; every other call passes through untouched. */
-export type Intercepted = "introspection" | "standard" | "refresh" | "revocation";
+export type Intercepted = "introspection" | "standard" | "refresh" | "revocation" | "revokePair";
 
 const routes: Record<string, Intercepted> = {
   "auth/introspection": "introspection",
   "auth/introspection/standard": "standard",
   "auth/token": "refresh",
   "auth/revocation": "revocation",
+  "auth/token/revoke": "revokePair",
 };
-const apiCall = /^\/api\/[^/?]+\/(auth\/(?:introspection(?:\/standard)?|token|revocation))\/?(?:\?.*)?$/;
+const apiCall =
+  /^\/api\/[^/?]+\/(auth\/(?:introspection(?:\/standard)?|token(?:\/revoke)?|revocation))\/?(?:\?.*)?$/;
 
 /** Which intercepted call this is, if it is one (POSTs under /api/{serviceId}/). */
 export function interceptedCall(method: string, path: string): Intercepted | undefined {
@@ -33,6 +35,8 @@ export interface InterceptDeps {
   upstream: Upstream;
   migrate(presented: Presented): Promise<LazyOutcome>;
   revoked(presented: Presented): Promise<void>;
+  /** Authlete revoked a (client, subject)'s tokens: none of that pair's legacy tokens is created afterwards. */
+  revokedPair(clientId: string, subject: string): void;
   /** Largest answer read whole. */
   answerLimit: number;
 }
@@ -103,6 +107,34 @@ async function held(upstream: Upstream, call: Call, limit: number): Promise<Held
   return body && { status: answer.status, headers: answer.headers, body };
 }
 
+/** What an intercepted call came to, for the metrics and the log. */
+export interface Intercept {
+  answer: HeldAnswer | undefined;
+  outcome?: LazyOutcome | "tombstoned";
+  presented?: Presented;
+  /** A (client, subject) whose tokens Authlete revoked: recorded as a tombstone. */
+  pair?: boolean;
+}
+
+/**
+ * Authlete's revocation by client and subject (`auth/token/revoke` with `clientIdentifier` and `subject`, no
+ * token identifier): once Authlete answered 200, that pair is tombstoned. By the client identifier as the
+ * caller gave it (an alias is not resolved to the client ID: use the ID).
+ */
+async function revokePair(
+  call: Call & { body: Buffer },
+  request: Record<string, unknown> | undefined,
+  deps: InterceptDeps,
+): Promise<Intercept> {
+  const answer = await held(deps.upstream, call, deps.answerLimit);
+  const { clientIdentifier: client, subject, accessTokenIdentifier, refreshTokenIdentifier } = request ?? {};
+  const byPair = (typeof client === "string" || typeof client === "number") && typeof subject === "string";
+  if (!answer || answer.status !== 200 || !byPair || accessTokenIdentifier || refreshTokenIdentifier)
+    return { answer };
+  deps.revokedPair(String(client), subject);
+  return { answer, pair: true };
+}
+
 /**
  * One intercepted call: forwarded as it came; when Authlete answers that it does not know the token and the
  * lazy path creates it, forwarded once more, and that answer returned. A revocation Authlete accepted is
@@ -113,8 +145,9 @@ export async function interceptCall(
   kind: Intercepted,
   call: Call & { body: Buffer },
   deps: InterceptDeps,
-): Promise<{ answer: HeldAnswer | undefined; outcome?: LazyOutcome | "tombstoned"; presented?: Presented }> {
+): Promise<Intercept> {
   const request = json(call.body.toString("utf8"));
+  if (kind === "revokePair") return revokePair(call, request, deps);
   const presented = request && presentedBy(kind, request);
   const first = await held(deps.upstream, call, deps.answerLimit);
   if (!presented || !first || first.status !== 200) return { answer: first };

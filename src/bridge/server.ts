@@ -100,9 +100,13 @@ async function answer(
     res.end();
     return {};
   }
-  const { answer, outcome, presented } = await interceptCall(route, call, deps);
+  const { answer, outcome, presented, pair } = await interceptCall(route, call, deps);
   if (!answer) send(res, 502, { error: "authlete_answer_too_large" });
   else sendHeld(res, answer);
+  if (pair) {
+    deps.metrics.tombstones.inc();
+    return { tombstone: "client_subject" };
+  }
   if (!outcome || !presented) return {};
   const kind = outcome === "tombstoned" ? outcome : outcome.kind;
   const token_type = presented.hint;

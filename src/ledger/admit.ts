@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import type { Payload } from "../map/index.js";
 import { decide, settled, type AdmissionRules } from "./decide.js";
 import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
 
@@ -51,8 +52,15 @@ export function prepareAdmission(db: Database) {
 
 type Statements = ReturnType<typeof prepareAdmission>;
 
+export const subjectRevoked = "its client and subject's tokens were revoked through the bridge";
+
 /** Decides one candidate against the ledger and records the decision. Must run inside the batch's transaction. */
-export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision {
+export function admitOne(
+  s: Statements,
+  c: Candidate,
+  o: AdmitOptions,
+  tombstoned: (payload: Payload) => boolean = () => false,
+): Decision {
   const r = c.result;
   const note = (state: FinalState, reason: string, detail: string | null, column: string | null) => {
     s.note.run(o.runId, c.file, c.rowNo, c.line ?? null, state, reason, detail, column, r.key);
@@ -64,6 +72,8 @@ export function admitOne(s: Statements, c: Candidate, o: AdmitOptions): Decision
   const entry = s.entry.get(key) as EntryRow | undefined;
   if (entry?.seen_run === o.runId)
     return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
+  if (r.kind === "payload" && entry?.state !== "created" && tombstoned(r))
+    return note("skipped", "revoked_through_bridge", subjectRevoked, null);
   // A settled entry needs no refresh-token check: it is counted from what the ledger says.
   const settledBefore =
     entry?.state === "created" ||

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
-import { decide, plannedFate, type AdmissionRules, type KnownEntry } from "./decide.js";
+import type { Payload } from "../map/index.js";
+import { decide, plannedFate, settled, type AdmissionRules, type KnownEntry } from "./decide.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 import type { ReasonCode } from "../map/index.js";
@@ -42,7 +43,7 @@ const columns = 10;
  * at the end only the rows holding such keys are sorted to find the duplicates, instead of a random-key
  * lookup per row or a sort of every row. Tokens already in the ledger are looked up only if it has any entry.
  */
-export function prepareDryRun(db: Database, expectedRows: number) {
+export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (payload: Payload) => boolean) {
   // A dry run's tables go with the connection; one left by an earlier dry run on it goes here.
   db.exec(`DROP TABLE IF EXISTS temp.dry_dups; DROP TABLE IF EXISTS temp.dry_cands; DROP TABLE IF EXISTS temp.dry_rows;
     CREATE TEMP TABLE dry_rows (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
@@ -101,7 +102,9 @@ export function prepareDryRun(db: Database, expectedRows: number) {
     }
     const key = r.key as string;
     const known = hasEntries ? (entry.get(key) as KnownEntry | undefined) : undefined;
-    const decision = decide(known, r, rules);
+    // As the live admission (admit.ts): a pair revoked through the bridge gets none of its tokens back.
+    const revokedPair = r.kind === "payload" && known?.state !== "created" && tombstoned(r);
+    const decision = revokedPair ? settled("skipped", "revoked_through_bridge") : decide(known, r, rules);
     if (seen.testAndAdd(key)) maybe.run(key);
     if (r.refreshHash !== null && seen.testAndAdd(r.refreshHash)) maybe.run(r.refreshHash);
     const { state, reason } = plannedFate(decision);

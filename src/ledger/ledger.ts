@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
 import { guardWrites } from "./write-failure.js";
-import { prepareTombstone } from "./tombstone.js";
+import { prepareSubjectTombstones, prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
@@ -72,6 +72,8 @@ export interface Ledger extends RunLog {
   ): void;
   /** A token revoked through the bridge: never created afterwards, by the bridge or a batch run. */
   recordTombstone(runId: number, tokenHash: string): void;
+  /** A (client, subject) whose tokens were revoked through the bridge: none of its legacy tokens is created. */
+  recordSubjectTombstone(runId: number, clientId: string, subject: string): void;
   /** A created token's refresh token ended at Authlete: the entry stops holding it (access token lives on). */
   recordRefreshEnded(runId: number, tokenHash: string): void;
   /** A created token's access token ended at Authlete (its refresh token lives on): not ended again. */
@@ -127,9 +129,12 @@ export function openLedger(file: string): Ledger {
   let sight: Database.Statement | undefined;
   // Prepared once: verify, compare and rollback look up every source row.
   const stateOf = db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck();
-  const admitLive = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) =>
-    candidates.map((c) => admitOne(admission, c, options)),
-  );
+  const subjects = prepareSubjectTombstones(db);
+  const admitLive = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) => {
+    // Read per batch: a bridge records tombstones while it serves.
+    const tombstoned = subjects.checker();
+    return candidates.map((c) => admitOne(admission, c, options, tombstoned));
+  });
   const recordBatch = db.transaction((runId: number, outcomes: readonly WriteOutcome[]) => {
     const now = Date.now();
     for (const o of outcomes) {
@@ -157,7 +162,7 @@ export function openLedger(file: string): Ledger {
         admit: (candidates: readonly Candidate[]) => admitLive.immediate(candidates, options),
       }),
     dryRunSink(options) {
-      const dry = prepareDryRun(db, options.expectedRows ?? 0);
+      const dry = prepareDryRun(db, options.expectedRows ?? 0, subjects.checker());
       const decide = db.transaction((candidates: readonly Candidate[]) => {
         const decisions = candidates.map((c) => dry.admitOne(c, options));
         dry.flush();
@@ -180,6 +185,7 @@ export function openLedger(file: string): Ledger {
       ).run(reason === "not_found_in_authlete" ? "rejected" : "skipped", reason, runId, Date.now(), hash);
     },
     recordTombstone: prepareTombstone(db),
+    recordSubjectTombstone: (runId, clientId, subject) => subjects.record(runId, clientId, subject),
     recordRefreshEnded(runId, hash) {
       db.prepare(
         "UPDATE entries SET refresh_hash = NULL, detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",

@@ -113,6 +113,14 @@ export function ensureSchema(db: Database, file: string): void {
       detail TEXT,
       at INTEGER NOT NULL
     );
+    -- (client, subject) pairs whose tokens were revoked through the bridge: no legacy token of theirs is created.
+    CREATE TABLE IF NOT EXISTS subject_tombstones (
+      client_id TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      run_id INTEGER NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (client_id, subject)
+    );
     CREATE TABLE IF NOT EXISTS row_notes (
       run_id INTEGER NOT NULL,
       source_file TEXT NOT NULL,

@@ -172,3 +172,57 @@ test("two bridge instances meeting the same unknown token at once create it once
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /is still using this ledger/);
 });
+
+test("a client's tokens for a subject revoked through the bridge: none of that pair's legacy tokens is created afterwards, by the bridge or a batch run", async (t) => {
+  const { emulator } = await withEmulator(t);
+  const [grace, other] = liveRows(2).map((r, i) => ({
+    ...r,
+    client: "web",
+    user: i === 0 ? "grace" : "henry",
+  }));
+  const facts = (r: typeof grace): LegacyToken => ({
+    active: true,
+    client_id: "web",
+    sub: r!.user!,
+    scope: r!.scopes,
+    exp: inSeconds(3600),
+  });
+  const tokens = new Map<string, LegacyToken>([
+    [grace!.token, facts(grace)],
+    [other!.token, facts(other)],
+  ]);
+  const legacy = await legacyStandIn(t, tokens);
+  const bridge = await startBridge(t, emulator, legacy);
+  const revoke = await bridge.call("auth/token/revoke", {
+    clientIdentifier: String(webApp),
+    subject: "grace",
+  });
+  assert.equal(revoke.status, 200, JSON.stringify(revoke.body));
+  assert.equal(
+    (await bridge.call("auth/introspection", { token: grace!.token })).body.action,
+    "UNAUTHORIZED",
+  );
+  assert.equal((await bridge.call("auth/introspection", { token: other!.token })).body.action, "OK");
+  const summary = await bridge.stop();
+  assert.equal(summary.tombstones, 1);
+
+  const dump = writeDump(bridge.dir, "later.csv", [grace!, { ...other!, token: tokenValue("new") }]);
+  const args = [
+    "migrate",
+    dump,
+    "--mapping",
+    writeMapping(bridge.dir),
+    "--ledger",
+    bridge.ledgerFile,
+    "--json",
+  ];
+  const dry = JSON.parse((await runCli([...args, "--dry-run"], authleteEnv(emulator))).stdout) as {
+    created: number;
+    reasons: Record<string, number>;
+  };
+  const run = await runCli(args, authleteEnv(emulator));
+  assert.equal(run.code, 0, run.stderr);
+  const live = JSON.parse(run.stdout) as typeof dry;
+  for (const s of [dry, live]) assert.deepEqual([s.created, s.reasons.revoked_through_bridge], [1, 1]);
+  assert.equal(emulator.store.byAccessHash(tokenHash(grace!.token)), undefined);
+});
