@@ -1,31 +1,25 @@
-import type { Argv } from "yargs";
 import { ledgerOption } from "../paths.js";
 import { describeCutover } from "../../report/index.js";
 import { withExistingLedger } from "../connection.js";
-import type { CommandResult } from "../types.js";
+import { command } from "../command.js";
 
 /** `authlete-migrate cutover`: records the moment traffic moves to Authlete. */
-export function cutoverCommand(yargs: Argv, done: (result: Promise<CommandResult>) => void) {
-  return yargs.command(
-    "cutover",
-    "Record that traffic now goes to Authlete: from then on nothing an earlier run may have sent is sent again",
-    (y) =>
-      y
-        .option("ledger", ledgerOption)
-        .option("force", {
-          type: "boolean",
-          default: false,
-          describe: "Record it although entries are pending or failed (they are then never sent again)",
-        })
-        .option("json", { type: "boolean", default: false }),
-    (argv) => {
-      done(
-        withExistingLedger(argv.ledger, async (ledger) => {
-          const record = ledger.recordCutover({ force: argv.force, at: Date.now() });
-          process.stdout.write(argv.json ? `${JSON.stringify(record)}\n` : `${describeCutover(record)}\n`);
-          return { exitCode: 0 };
-        }),
-      );
-    },
-  );
-}
+export const cutoverCommand = command(
+  "cutover",
+  "Record that traffic now goes to Authlete: from then on nothing an earlier run may have sent is sent again",
+  (y) =>
+    y
+      .option("ledger", ledgerOption)
+      .option("force", {
+        type: "boolean",
+        default: false,
+        describe: "Record it although entries are pending or failed (they are then never sent again)",
+      })
+      .option("json", { type: "boolean", default: false }),
+  (argv) =>
+    withExistingLedger(argv.ledger, async (ledger) => {
+      const record = ledger.recordCutover({ force: argv.force, at: Date.now() });
+      process.stdout.write(argv.json ? `${JSON.stringify(record)}\n` : `${describeCutover(record)}\n`);
+      return { exitCode: 0 };
+    }),
+);
