@@ -56,6 +56,11 @@ test("the bridge creates on first use a live legacy token Authlete does not hold
   const ledger = ledgerStatus(bridge.ledgerFile);
   assert.equal(ledger.states.created, 1, "the lazy creation is a ledger entry");
   assert.equal(ledger.runs.at(-1)?.status, "completed");
+  const status = await runCli(["status", "--ledger", bridge.ledgerFile]);
+  assert.match(
+    status.stdout,
+    /live completed bridge: first uses created 1, inactive 3, refused 1, 0 revoked/,
+  );
   for (const line of bridge.logs)
     for (const value of tokens.keys()) assert.ok(!line.includes(value), "no token value in the log");
 });

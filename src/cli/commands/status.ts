@@ -27,13 +27,15 @@ export const statusCommand = command(
             ? `rollback of run ${s.ofRun}: deleted ${s.deleted} already absent ${s.alreadyAbsent} not found ${s.notFoundByHash}`
             : s.verified !== undefined || s.compared !== undefined
               ? `${s.verified !== undefined ? "verify" : "compare with the legacy server"}: ${s.verified ?? s.compared} of ${s.migrated} migrated tokens checked, ${s.matched} match`
-              : (run.summary as { unreadable?: boolean } | null)?.unreadable
-                ? "summary unreadable (not JSON: the ledger was edited or damaged)"
-                : s.rows === undefined && run.summary
-                  ? stoppedBy(run.summary)
-                  : run.summary
-                    ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
-                    : "";
+              : s.tombstones !== undefined
+                ? `bridge: ${bridgeCounts(raw.lazy)}, ${s.tombstones} revoked through it`
+                : (run.summary as { unreadable?: boolean } | null)?.unreadable
+                  ? "summary unreadable (not JSON: the ledger was edited or damaged)"
+                  : s.rows === undefined && run.summary
+                    ? stoppedBy(run.summary)
+                    : run.summary
+                      ? `rows ${s.rows} created ${s.created} skipped ${s.skipped} rejected ${s.rejected} failed ${s.failed}`
+                      : "";
         const kind = run.dryRun ? "dry run" : "live";
         lines.push(`  #${run.id} ${shownTime(run.startedAt)} ${kind} ${run.status} ${counts}`);
       }
@@ -69,6 +71,13 @@ function shownCount(value: unknown): string | undefined {
 /** A time as a ledger holds it (epoch ms), else said to be none. */
 function shownTime(value: unknown): string {
   return isInstantMs(value) ? new Date(value).toISOString() : "(no time)";
+}
+
+/** A bridge run's first uses by outcome (counts checked: a ledger is a file anyone may edit). */
+function bridgeCounts(lazy: unknown): string {
+  const counts = typeof lazy === "object" && lazy !== null ? Object.entries(lazy) : [];
+  const shown = counts.map(([outcome, n]) => `${printable(outcome, 40)} ${shownCount(n)}`).join(", ");
+  return `first uses ${shown || "none"}`;
 }
 
 /** A run that stopped on a fatal error before it could count its rows. */
