@@ -3,7 +3,13 @@ import type { ConnectionSettings } from "./authlete-client.js";
 import type { CallName, CallRequests, CallResult } from "./token-calls.js";
 
 /** What a writer thread is started with: its connection's settings (the bearer in memory, never a file). */
-export type WriterThreadInput = Omit<ConnectionSettings, "clock">;
+export type WriterThreadInput = Omit<ConnectionSettings, "clock"> & {
+  /**
+   * Chaos only (`AUTHLETE_MIGRATE_CHAOS_WRITER_EXIT_AFTER`): the thread ends itself once it has put this many
+   * calls on the wire, as a thread that crashes would — what the main thread must survive.
+   */
+  exitAfterCalls?: number;
+};
 
 /** Calls the main thread hands a writer thread, several at a time; or an order to abandon every call. */
 export type ToWriterThread = { calls: CallOrder[] } | "abandon";

@@ -35,6 +35,12 @@ interface WriterThread {
  * A thread that dies ends its calls as lost connections (in doubt: the next run introspects them) and
  * stops the run through `onFatal`. The threads start with the first call.
  */
+/** The chaos knob of a writer thread's death (see WriterThreadInput.exitAfterCalls); unset in any real run. */
+function chaosExit(): { exitAfterCalls?: number } {
+  const after = Number(process.env.AUTHLETE_MIGRATE_CHAOS_WRITER_EXIT_AFTER);
+  return Number.isSafeInteger(after) && after > 0 ? { exitAfterCalls: after } : {};
+}
+
 export function writerPool(
   authlete: AuthleteConnection,
   threads: number,
@@ -50,6 +56,7 @@ export function writerPool(
     attemptTimeoutMs,
     // Each thread's agent needs no more sockets than its share of the calls on the wire.
     connections: Math.max(1, Math.ceil(connections / threads)),
+    ...chaosExit(),
   };
   const pending = new Map<number, Pending>();
   let nextId = 0;

@@ -38,6 +38,9 @@ function answer(done: CallAnswer): void {
     });
 }
 
+let made = 0;
+const { exitAfterCalls } = workerData as WriterThreadInput;
+
 function make(order: CallOrder): void {
   const done: CallAnswer = { id: order.id, result: { ok: false, failure: { kind: "network" } } };
   const call = String(order.id);
@@ -49,6 +52,8 @@ function make(order: CallOrder): void {
       onTheWire.delete(call);
       answer(done);
     });
+  // Chaos: dies with this call on the wire (it may land at Authlete, unanswered), as a crash would.
+  if (exitAfterCalls !== undefined && ++made >= exitAfterCalls) setImmediate(() => process.exit(70));
 }
 
 port.postMessage("ready" satisfies FromWriterThread);
