@@ -86,6 +86,17 @@ const headers = { authorization: `Bearer ${emulator.bearer}`, "content-type": "a
 const target = (base: string, body: string) =>
   autocannon({ url: base + path, method: "POST", headers, body, connections, duration: seconds });
 
+/** Introspections through the bridge for `seconds`, each of the token `next()` gives. */
+const flood = (next: () => string) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    method: "POST",
+    headers,
+    connections,
+    duration: seconds,
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ token: next() }) }) }],
+  });
+
 try {
   // The first use creates it at Authlete; from then on every call is a plain pass-through.
   const first = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -125,21 +136,7 @@ try {
 
   // A flood of tokens nobody ever issued: each is a first look, paced to --legacy-rate.
   const before = legacy.asked.introspections;
-  const random = await autocannon({
-    url: `http://127.0.0.1:${port}${path}`,
-    method: "POST",
-    headers,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ token: randomBytes(24).toString("base64url") }),
-        }),
-      },
-    ],
-  });
+  const random = await flood(() => randomBytes(24).toString("base64url"));
   // Lookups still waiting for their turn when the flood ended run on: counted here, not in the next flood.
   await settled(() => legacy.asked.introspections);
   const randomCalls = legacy.asked.introspections - before;
@@ -147,16 +144,7 @@ try {
   const dead = Array.from({ length: 20 }, (_, i) => `bench-dead-${i}-${randomBytes(8).toString("hex")}`);
   let next = 0;
   const beforeDead = legacy.asked.introspections;
-  const repeated = await autocannon({
-    url: `http://127.0.0.1:${port}${path}`,
-    method: "POST",
-    headers,
-    connections,
-    duration: seconds,
-    requests: [
-      { setupRequest: (req) => ({ ...req, body: JSON.stringify({ token: dead[next++ % dead.length] }) }) },
-    ],
-  });
+  const repeated = await flood(() => dead[next++ % dead.length]!);
   console.log(
     JSON.stringify({
       what: `floods of unknown tokens through the bridge (--legacy-rate ${legacyRate}, ${seconds} s each)`,

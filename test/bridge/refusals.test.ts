@@ -16,6 +16,21 @@ const live = (): [string, LegacyToken] => [
   { active: true, client_id: "web", sub: "dave", scope: "openid", exp: Math.floor(Date.now() / 1000) + 3600 },
 ];
 
+/** The bridge command line over a fresh mapping and ledger in `dir`. */
+const bridgeArgs = (dir: string, introspection: string, clientId: string, listen: string) => [
+  "bridge",
+  "--mapping",
+  writeMapping(dir),
+  "--ledger",
+  `${dir}/l.db`,
+  "--legacy-introspection",
+  introspection,
+  "--legacy-client-id",
+  clientId,
+  "--listen",
+  listen,
+];
+
 test("the bridge listens on loopback only, unless TLS is given or plain HTTP is chosen on purpose", async (t) => {
   assert.deepEqual(listenAddress("127.0.0.1:8080", { tls: false, insecure: false }), {
     host: "127.0.0.1",
@@ -30,27 +45,12 @@ test("the bridge listens on loopback only, unless TLS is given or plain HTTP is 
   assert.deepEqual(listenAddress("0.0.0.0:8080", { tls: true, insecure: false }).host, "0.0.0.0");
   // Through the CLI: refused before anything is opened, with exit 2.
   const dir = tempDir(t);
-  const run = await runCli(
-    [
-      "bridge",
-      "--mapping",
-      writeMapping(dir),
-      "--ledger",
-      `${dir}/l.db`,
-      "--legacy-introspection",
-      "http://127.0.0.1:9/introspect",
-      "--legacy-client-id",
-      "rs",
-      "--listen",
-      "0.0.0.0:0",
-    ],
-    {
-      LEGACY_CLIENT_SECRET: "s",
-      AUTHLETE_BASE_URL: "http://127.0.0.1:9",
-      AUTHLETE_SERVICE_ID: "1",
-      AUTHLETE_BEARER: "b",
-    },
-  );
+  const run = await runCli(bridgeArgs(dir, "http://127.0.0.1:9/introspect", "rs", "0.0.0.0:0"), {
+    LEGACY_CLIENT_SECRET: "s",
+    AUTHLETE_BASE_URL: "http://127.0.0.1:9",
+    AUTHLETE_SERVICE_ID: "1",
+    AUTHLETE_BEARER: "b",
+  });
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /not a loopback address.*--tls-cert/);
 });
@@ -108,22 +108,10 @@ test("SIGTERM mid-request: the call in flight is answered, then the bridge stops
   const legacy = await legacyStandIn(t, new Map([[value, facts]]));
   legacy.state.delayMs = 1500;
   const dir = tempDir(t);
-  const cli = startCli(
-    [
-      "bridge",
-      "--mapping",
-      writeMapping(dir),
-      "--ledger",
-      `${dir}/l.db`,
-      "--legacy-introspection",
-      legacy.introspectionUrl,
-      "--legacy-client-id",
-      legacyClient.id,
-      "--listen",
-      "127.0.0.1:0",
-    ],
-    { ...authleteEnv(emulator), LEGACY_CLIENT_SECRET: legacyClient.secret },
-  );
+  const cli = startCli(bridgeArgs(dir, legacy.introspectionUrl, legacyClient.id, "127.0.0.1:0"), {
+    ...authleteEnv(emulator),
+    LEGACY_CLIENT_SECRET: legacyClient.secret,
+  });
   let stderr = "";
   cli.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   await until(() => /listening on/.test(stderr), "the bridge listening", 30_000);

@@ -1,36 +1,17 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
 import type { WireEvent } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
-import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { liveSetup } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
-import { tempDir } from "../helpers/paths.js";
 import { until } from "../helpers/wait.js";
-
-function setup(t: Parameters<typeof tempDir>[0], rows = 60) {
-  const dir = tempDir(t);
-  const dump = liveRows(rows);
-  const ledger = join(dir, "l.db");
-  const args = (extra: string[] = []) => [
-    "migrate",
-    writeDump(dir, "tokens.csv", dump),
-    "--mapping",
-    writeMapping(dir),
-    "--ledger",
-    ledger,
-    "--json",
-    ...extra,
-  ];
-  return { dir, dump, ledger, args };
-}
 
 test("in-flight calls get the grace period after SIGINT; those still running are abandoned as pending and resolved next run", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 1500 } });
-  const { dump, ledger, args } = setup(t, 20);
+  const { dump, ledger, args } = liveSetup(t, 20);
   const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), authleteEnv(emulator));
   // The service check's reads and the first create (alone, to measure Authlete's clock) come first.
   await until(
@@ -58,7 +39,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
 
 test("a second SIGINT stops at once; the next run resolves what was pending", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 2000 } });
-  const { dump, ledger, args } = setup(t, 10);
+  const { dump, ledger, args } = liveSetup(t, 10);
   const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), authleteEnv(emulator));
   // The service check's reads and the first create (alone, to measure Authlete's clock) come first.
   await until(
@@ -87,7 +68,7 @@ test("a second SIGINT stops at once; the next run resolves what was pending", as
 
 test("a second migrate on a ledger held by a live process is refused; a dead holder's run is taken over", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 300 } });
-  const { ledger, args } = setup(t, 40);
+  const { ledger, args } = liveSetup(t, 40);
   const first = startCli(args(["--concurrency", "2"]), authleteEnv(emulator));
   await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 1, "the first run to start");
   const second = await runCli(args(), authleteEnv(emulator));
@@ -111,7 +92,7 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
     faults: { rateLimit: 4, rateLimitBurst: 1 },
     observe: (e) => events.push(e),
   });
-  const { dump, args } = setup(t, 8);
+  const { dump, args } = liveSetup(t, 8);
   const result = await runCli(args(["--rate", "50", "--concurrency", "4"]), authleteEnv(emulator));
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout) as Required<RunSummary>;
@@ -131,7 +112,7 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
 
 test("when Authlete keeps failing, the circuit breaker pauses, then the run aborts with exit 3 and loses nothing", async (t) => {
   const { emulator } = await withEmulator(t, { faults: { errorRate: 1 } });
-  const { dump, ledger, args } = setup(t, 30);
+  const { dump, ledger, args } = liveSetup(t, 30);
   // Past the service check (which stops a service failing from the start, below), into the writer.
   const result = await runCli(
     args(["--give-up-after", "2", "--concurrency", "4", "--no-check-service"]),
@@ -166,7 +147,7 @@ test("a SIGTERM during the passes before the run (service check, pre-scan) stops
       if (e.kind === "request" && e.path.includes("/service/get")) cli.run?.child.kill("SIGTERM");
     },
   });
-  const { ledger, args } = setup(t, 50);
+  const { ledger, args } = liveSetup(t, 50);
   cli.run = startCli(args(), authleteEnv(emulator));
   const stopped = await cli.run.result;
   assert.equal(stopped.code, 3, stopped.stderr);

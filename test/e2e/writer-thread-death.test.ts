@@ -1,29 +1,17 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli } from "../helpers/cli.js";
-import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { liveSetup } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
-import { tempDir } from "../helpers/paths.js";
 
 test("a writer thread that dies mid-run: the run stops and says so, its tokens in flight stay pending, and the next run resolves them — nothing is sent twice", async (t) => {
   // Slow answers: the thread dies with calls of its own still on the wire.
   const { emulator } = await withEmulator(t, { faults: { latencyMs: 200 } });
-  const dir = tempDir(t);
-  const dump = liveRows(40);
-  const ledger = join(dir, "l.db");
-  const args = [
-    "migrate",
-    writeDump(dir, "tokens.csv", dump),
-    "--mapping",
-    writeMapping(dir),
-    "--ledger",
-    ledger,
-  ];
-  const live = [...args, "--json", "--writers", "2", "--concurrency", "8"];
+  const { dump, ledger, args } = liveSetup(t, 40);
+  const live = args(["--writers", "2", "--concurrency", "8"]);
   const crashed = await runCli(live, {
     ...authleteEnv(emulator),
     AUTHLETE_MIGRATE_CHAOS_WRITER_EXIT_AFTER: "6",

@@ -1,3 +1,5 @@
+import type { TestContext } from "node:test";
+import { tempDir } from "./paths.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -77,4 +79,22 @@ export function writeMapping(
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify(mapping));
   return file;
+}
+
+/** `rows` live rows in a CSV dump of a fresh temp dir, a ledger there, and the migrate line over them. */
+export function liveSetup(t: TestContext, rows = 60) {
+  const dir = tempDir(t);
+  const dump = liveRows(rows);
+  const ledger = join(dir, "l.db");
+  const args = (extra: string[] = []) => [
+    "migrate",
+    writeDump(dir, "tokens.csv", dump),
+    "--mapping",
+    writeMapping(dir),
+    "--ledger",
+    ledger,
+    "--json",
+    ...extra,
+  ];
+  return { dir, dump, ledger, args };
 }
