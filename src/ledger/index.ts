@@ -1,5 +1,6 @@
 export { withLedger, withRun, type RunEnd } from "./with-run.js";
-export { openLedger, type DryRunSink, type GoneToken, type Ledger, type RowSink } from "./ledger.js";
+export { openLedger, type DryRunSink, type Ledger, type RowSink } from "./ledger.js";
+export type { GoneToken, RejectedEntry } from "./types.js";
 export type {
   Candidate,
   CutoverRecord,

@@ -7,7 +7,7 @@ import { prepareSubjectTombstones, prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
 import { checkLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
-import type { Candidate, Decision, RollbackTarget } from "./types.js";
+import type { Candidate, Decision, GoneToken, RejectedEntry, RollbackTarget } from "./types.js";
 import type { WriteOutcome } from "../write/index.js";
 
 /** Where a run's mapped rows go: each batch comes back decided, row for row. */
@@ -23,27 +23,8 @@ export interface DryRunSink extends RowSink {
   notSeen(): GoneToken[];
 }
 
-/** A token this ledger created that a run's sources no longer hold, with the row it came from. */
-export interface GoneToken {
-  tokenHash: string;
-  sentHash: string;
-  refreshHash: string | null;
-  file: string;
-  line: number;
-}
-
 const goneColumns =
   "token_hash AS tokenHash, coalesce(sent_hash, token_hash) AS sentHash, refresh_hash AS refreshHash, source_file AS file, coalesce(line, row_no) AS line";
-
-/** A rejected row as the ledger holds it. */
-export interface RejectedEntry {
-  file: string;
-  rowNo: number;
-  line: number | null;
-  reason: string;
-  detail: string | null;
-  key: string | null;
-}
 
 /**
  * The ledger: every row's fate, so runs resume and nothing is done twice. Never holds a token value. Two

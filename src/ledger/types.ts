@@ -83,3 +83,22 @@ export interface RollbackTarget {
   file: string;
   rowNo: number;
 }
+
+/** A token this ledger created that a run's sources no longer hold, with the row it came from. */
+export interface GoneToken {
+  tokenHash: string;
+  sentHash: string;
+  refreshHash: string | null;
+  file: string;
+  line: number;
+}
+
+/** A rejected row as the ledger holds it. */
+export interface RejectedEntry {
+  file: string;
+  rowNo: number;
+  line: number | null;
+  reason: string;
+  detail: string | null;
+  key: string | null;
+}

@@ -4,7 +4,7 @@ import { tokenHash } from "../../src/shared/hash.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, defaultSeed, webApp, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, bearer, defaultSeed, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
 import { legacyStandIn, type LegacyToken } from "../helpers/legacy-stand-in.js";
 import { tokenValue } from "../helpers/dumps.js";
 import { startBridge } from "./helpers.js";
@@ -50,6 +50,16 @@ test("the bridge creates on first use a live legacy token Authlete does not hold
   const refused = await bridge.call("auth/introspection", { token: unauthenticated }, "not-the-bearer");
   assert.equal(refused.status, 401);
   assert.equal(legacy.asked.introspections, asked);
+
+  // Every other call passes through as it is (a GET without a body too).
+  const service = await fetch(`${bridge.base}/api/${serviceId}/service/get`, {
+    headers: { authorization: `Bearer ${bearer}` },
+  });
+  assert.equal(service.status, 200);
+  assert.equal(
+    ((await service.json()) as { apiKey?: unknown; serviceName?: string }).serviceName !== undefined,
+    true,
+  );
 
   const summary = await bridge.stop();
   assert.deepEqual(summary.lazy, { created: 1, inactive: 3, refused: 1 });
