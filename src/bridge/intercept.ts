@@ -4,7 +4,8 @@ import { readBounded, type Call, type Upstream } from "./proxy.js";
 import type { LazyOutcome } from "./lazy.js";
 
 /** The Authlete calls the bridge looks into; every other call passes through untouched. */
-export type Intercepted = "introspection" | "standard" | "refresh" | "revocation" | "revokePair";
+export type Intercepted =
+  "introspection" | "standard" | "refresh" | "revocation" | "revokePair" | "deleteGrant";
 
 const routes: Record<string, Intercepted> = {
   "auth/introspection": "introspection",
@@ -16,8 +17,13 @@ const routes: Record<string, Intercepted> = {
 const apiCall =
   /^\/api\/[^/?]+\/(auth\/(?:introspection(?:\/standard)?|token(?:\/revoke)?|revocation))\/?(?:\?.*)?$/;
 
-/** Which intercepted call this is, if it is one (POSTs under /api/{serviceId}/). */
+/** Deleting a client's authorization or granted scopes for a subject: every token of that pair ends. */
+const grantDeletion =
+  /^\/api\/(?:[^/?]+\/)?client\/(?:authorization|granted_scopes)\/delete\/([^/?]+)\/([^/?]+)\/?(?:\?.*)?$/;
+
+/** Which intercepted call this is, if it is one (POSTs under /api/{serviceId}/, and grant deletions). */
 export function interceptedCall(method: string, path: string): Intercepted | undefined {
+  if (method === "DELETE" && grantDeletion.test(path)) return "deleteGrant";
   if (method !== "POST") return undefined;
   const match = apiCall.exec(path);
   return match ? routes[match[1]!] : undefined;
@@ -136,6 +142,24 @@ async function revokePair(
 }
 
 /**
+ * A grant deletion (`client/authorization/delete/{clientId}/{subject}`, `client/granted_scopes/delete/…`):
+ * once Authlete answered 2xx, that pair is tombstoned as a revocation by client and subject is.
+ */
+async function deleteGrant(call: Call & { body: Buffer }, deps: InterceptDeps): Promise<Intercept> {
+  const answer = await held(deps.upstream, call, deps.answerLimit);
+  const [, client, subject] = grantDeletion.exec(call.path)!;
+  if (!answer || answer.status < 200 || answer.status > 299) return { answer };
+  let pair: [string, string];
+  try {
+    pair = [decodeURIComponent(client!), decodeURIComponent(subject!)];
+  } catch {
+    return { answer }; // a path that does not decode names no pair
+  }
+  deps.revokedPair(...pair);
+  return { answer, pair: true };
+}
+
+/**
  * One intercepted call: forwarded as it came; when Authlete answers that it does not know the token and the
  * lazy path creates it, forwarded once more, and that answer returned. A revocation Authlete accepted is
  * recorded (the token is never created afterwards) and sent on to the legacy server. What the outcome was is
@@ -148,6 +172,7 @@ export async function interceptCall(
 ): Promise<Intercept> {
   const request = json(call.body.toString("utf8"));
   if (kind === "revokePair") return revokePair(call, request, deps);
+  if (kind === "deleteGrant") return deleteGrant(call, deps);
   const presented = request && presentedBy(kind, request);
   const first = await held(deps.upstream, call, deps.answerLimit);
   if (!presented || !first || first.status !== 200) return { answer: first };

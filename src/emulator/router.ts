@@ -5,7 +5,7 @@ import { introspectStandard } from "./routes/introspection-standard.js";
 import { createToken } from "./routes/token-create.js";
 import { deleteToken, listTokens, revokeTokens, updateToken } from "./routes/token-manage.js";
 import { processTokenRequest } from "./routes/token-refresh.js";
-import { revokeByClient } from "./routes/revocation.js";
+import { deleteAuthorization, revokeByClient } from "./routes/revocation.js";
 
 type Route = (ctx: RouteContext, body: unknown, query: URLSearchParams) => Reply;
 
@@ -36,6 +36,13 @@ export function routeApiCall(
   // Routes that end with an identifier.
   const deleteMatch = /^DELETE auth\/token\/delete\/(.+)$/.exec(key);
   if (deleteMatch?.[1]) return deleteToken(ctx, decodeURIComponent(deleteMatch[1]));
+  const authorization = /^DELETE client\/authorization\/delete\/([^/]+)\/([^/]+)$/.exec(key);
+  if (authorization)
+    return deleteAuthorization(
+      ctx,
+      decodeURIComponent(authorization[1]!),
+      decodeURIComponent(authorization[2]!),
+    );
   const clientMatch = /^GET client\/get\/(.+)$/.exec(key);
   if (clientMatch?.[1]) return getClient(ctx, decodeURIComponent(clientMatch[1]));
   return { status: 404, body: result("A000404", `Unknown route: ${key}`) };

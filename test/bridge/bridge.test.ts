@@ -190,10 +190,10 @@ test("two bridge instances meeting the same unknown token at once create it once
 
 test("a client's tokens for a subject revoked through the bridge: none of that pair's legacy tokens is created afterwards, by the bridge or a batch run", async (t) => {
   const { emulator } = await withEmulator(t);
-  const [grace, other] = liveRows(2).map((r, i) => ({
+  const [grace, other, ivy] = liveRows(3).map((r, i) => ({
     ...r,
     client: "web",
-    user: i === 0 ? "grace" : "henry",
+    user: ["grace", "henry", "ivy"][i]!,
   }));
   const facts = (r: typeof grace): LegacyToken => ({
     active: true,
@@ -205,6 +205,7 @@ test("a client's tokens for a subject revoked through the bridge: none of that p
   const tokens = new Map<string, LegacyToken>([
     [grace!.token, facts(grace)],
     [other!.token, facts(other)],
+    [ivy!.token, facts(ivy)],
   ]);
   const legacy = await legacyStandIn(t, tokens);
   const bridge = await startBridge(t, emulator, legacy);
@@ -218,8 +219,15 @@ test("a client's tokens for a subject revoked through the bridge: none of that p
     "UNAUTHORIZED",
   );
   assert.equal((await bridge.call("auth/introspection", { token: other!.token })).body.action, "OK");
+  // A grant deletion (the client's authorization for a subject) tombstones the pair alike.
+  const deleted = await fetch(`${bridge.base}/api/${serviceId}/client/authorization/delete/${webApp}/ivy`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${bearer}` },
+  });
+  assert.equal(deleted.status, 200, await deleted.text());
+  assert.equal((await bridge.call("auth/introspection", { token: ivy!.token })).body.action, "UNAUTHORIZED");
   const summary = await bridge.stop();
-  assert.equal(summary.tombstones, 1);
+  assert.equal(summary.tombstones, 2);
 
   const dump = writeDump(bridge.dir, "later.csv", [grace!, { ...other!, token: tokenValue("new") }]);
   const args = [

@@ -37,3 +37,14 @@ export function revokeByClient(ctx: RouteContext, body: unknown): Reply {
     },
   };
 }
+
+/**
+ * DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject} — every token the client holds
+ * for the subject is deleted (Authlete's "delete client authorization"); the answer's code is the emulator's.
+ */
+export function deleteAuthorization(ctx: RouteContext, clientIdentifier: string, subject: string): Reply {
+  const client = findClient(ctx, clientIdentifier);
+  if (!client) return { status: 404, body: result("A240401", "The client does not exist.") };
+  ctx.store.deleteWhere(ctx.service.serviceId, client.clientId, subject);
+  return { status: 200, body: result("A240001", "The authorization was deleted.") };
+}
