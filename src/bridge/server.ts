@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { tokenHash } from "../shared/hash.js";
 import {
@@ -9,7 +10,6 @@ import {
   type Intercepted,
 } from "./intercept.js";
 import type { BridgeMetrics } from "./metrics.js";
-import { readBounded } from "./proxy.js";
 
 /** What the bridge's HTTP handler works with. */
 export interface HandlerDeps extends InterceptDeps {
@@ -32,6 +32,29 @@ function send(res: ServerResponse, status: number, body: unknown, type = "applic
 function sendHeld(res: ServerResponse, answer: HeldAnswer): void {
   res.writeHead(answer.status, { ...answer.headers, "content-length": answer.body.length });
   res.end(answer.body);
+}
+
+/**
+ * A request's body, up to `limit` bytes; undefined beyond, with the request paused (not destroyed: the
+ * refusal still has to go out on its connection).
+ */
+function requestBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (body: Buffer | undefined) => {
+      req.off("data", onData).off("end", onEnd).off("error", reject);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.pause();
+      stop(undefined);
+    };
+    const onEnd = () => stop(Buffer.concat(chunks));
+    req.on("data", onData).on("end", onEnd).on("error", reject);
+  });
 }
 
 /** A fingerprint of a token for the log: never the value. */
@@ -86,18 +109,20 @@ async function answer(
   deps: HandlerDeps,
 ): Promise<Record<string, unknown>> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  const body = declared > deps.maxBodyBytes ? undefined : await readBounded(req, deps.maxBodyBytes);
+  const body = declared > deps.maxBodyBytes ? undefined : await requestBody(req, deps.maxBodyBytes);
   if (body === undefined) {
+    // The rest is never read: the refusal goes out, then the connection closes.
+    res.setHeader("connection", "close");
     send(res, 413, { error: "request_too_large", limit: deps.maxBodyBytes });
-    req.resume();
+    res.once("finish", () => req.destroy());
     return {};
   }
   const call = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body };
   if (route === "other") {
     const passed = await deps.upstream.forward(call);
     res.writeHead(passed.status, passed.headers);
-    for await (const chunk of passed.body) res.write(chunk);
-    res.end();
+    // Streamed with backpressure: a large answer is never held whole.
+    await pipeline(passed.body, res);
     return {};
   }
   const { answer, outcome, presented, pair } = await interceptCall(route, call, deps);

@@ -66,6 +66,20 @@ test("an oversized body is refused (413) before anything is forwarded; a legacy 
   const sent = events.length;
   const big = await bridge.call("auth/introspection", { token: "x".repeat(100 * 1024) });
   assert.equal(big.status, 413);
+  // The same without a declared length (chunked): refused once the limit is passed, still answered.
+  const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+  const chunked = await fetch(`${bridge.base}/api/${serviceId}/auth/introspection`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 8; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    }),
+    duplex: "half",
+  } as RequestInit);
+  assert.equal(chunked.status, 413);
   assert.equal(events.length, sent, "nothing reached Authlete");
 
   legacy.state.down = true;
