@@ -66,15 +66,11 @@ function presentedBy(kind: Intercepted, request: Record<string, unknown>): Prese
       : undefined;
   if (typeof request.parameters !== "string") return undefined;
   const form = new URLSearchParams(request.parameters);
-  if (kind === "standard") {
-    const value = form.get("token");
-    const hint = form.get("token_type_hint") === "refresh_token" ? "refresh_token" : "access_token";
-    return value ? { value, hint } : undefined;
-  }
   if (kind === "refresh") {
     const value = form.get("refresh_token");
     return form.get("grant_type") === "refresh_token" && value ? { value, hint: "refresh_token" } : undefined;
   }
+  // The standard introspection and the revocation: RFC 7662 / 7009 forms alike.
   const value = form.get("token");
   const hint = form.get("token_type_hint") === "refresh_token" ? "refresh_token" : "access_token";
   return value ? { value, hint } : undefined;

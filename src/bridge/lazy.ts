@@ -13,7 +13,7 @@ export type LazyOutcome =
   | { kind: "not_created"; fate: Fate }
   /** The legacy server says it is not active (or said so lately: `cached`). */
   | { kind: "inactive"; cached: boolean }
-  /** Active at the legacy server, but its answer cannot make a token (no `exp`, an unmapped client…). */
+  /** Active at the legacy server, but its answer cannot make a token (no `exp`, an unmapped client…); remembered as inactive is. */
   | { kind: "refused"; reason: string }
   /** The legacy server could not be asked or did not answer usefully: Authlete's own answer stands. */
   | { kind: "legacy_failed"; detail: string }
@@ -79,7 +79,11 @@ export class LazyMigrator {
       return { kind: "inactive", cached: false };
     }
     const row = answerRow(this.deps.mapping, presented, facts, this.deps.now());
-    if (row.result.kind !== "payload") return { kind: "refused", reason: row.result.reason };
+    if (row.result.kind !== "payload") {
+      // Its answer will not make a token the next time either (no exp, an unmapped client): not asked again.
+      this.inactive.add(hash);
+      return { kind: "refused", reason: row.result.reason };
+    }
     const fate = await settle(row, this.deps.settle);
     return fate.state === "created" ? { kind: "created", fate } : { kind: "not_created", fate };
   }

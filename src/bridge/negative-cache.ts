@@ -2,7 +2,7 @@
 const capacity = 200_000;
 
 /**
- * Token hashes the legacy server called inactive, each remembered for `ttlMs`: a flood of random or dead
+ * Token hashes the legacy server called inactive (or whose answer cannot make a token), each remembered for `ttlMs`: a flood of random or dead
  * tokens costs the legacy server one look each, then nothing until the entry expires.
  */
 export class NegativeCache {

@@ -5,6 +5,9 @@ import type { Payload } from "../map/index.js";
  * A token revoked through the bridge before Authlete held it: an entry that says so (skipped,
  * `revoked_through_bridge`), keyed by the value's hash as an access token and holding it as a refresh
  * token too, so neither the bridge nor a batch run on this ledger ever creates it — whichever the value was.
+ * A token this ledger created stays `created`: Authlete's OK to a revocation is also its answer for a token
+ * of another client, which it left alone (RFC 7009 §2.2), so the OK proves nothing; a created entry is never
+ * created again anyway.
  */
 export function prepareTombstone(db: Database): (runId: number, tokenHash: string) => void {
   const statement =
@@ -12,7 +15,8 @@ export function prepareTombstone(db: Database): (runId: number, tokenHash: strin
       detail, run_id, seen_run, updated_at) VALUES (@hash, @hash, 'bridge', 0, 'skipped', 'revoked_through_bridge',
       'revoked through the bridge: never created afterwards', @runId, @runId, @now)
     ON CONFLICT (token_hash) DO UPDATE SET state = 'skipped', reason = 'revoked_through_bridge',
-      detail = excluded.detail, run_id = excluded.run_id, updated_at = excluded.updated_at`);
+      detail = excluded.detail, run_id = excluded.run_id, updated_at = excluded.updated_at
+      WHERE entries.state <> 'created'`);
   return (runId, hash) => void statement.run({ hash, runId, now: Date.now() });
 }
 

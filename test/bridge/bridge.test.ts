@@ -4,7 +4,15 @@ import { tokenHash } from "../../src/shared/hash.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { runCli } from "../helpers/cli.js";
 import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, bearer, defaultSeed, serviceId, webApp, withEmulator } from "../helpers/emulator.js";
+import {
+  authleteEnv,
+  bearer,
+  defaultSeed,
+  mobileApp,
+  serviceId,
+  webApp,
+  withEmulator,
+} from "../helpers/emulator.js";
 import { legacyStandIn, type LegacyToken } from "../helpers/legacy-stand-in.js";
 import { tokenValue } from "../helpers/dumps.js";
 import { startBridge } from "./helpers.js";
@@ -45,6 +53,22 @@ test("the bridge creates on first use a live legacy token Authlete does not hold
   // Active, but no exp: never created with a lifetime of the tool's choosing.
   assert.equal((await bridge.call("auth/introspection", { token: noExp })).body.action, "UNAUTHORIZED");
   assert.equal(emulator.store.byAccessHash(tokenHash(noExp!)), undefined);
+  // Its answer will not make a token next time either: not asked again.
+  const askedNoExp = legacy.asked.introspections;
+  assert.equal((await bridge.call("auth/introspection", { token: noExp })).body.action, "UNAUTHORIZED");
+  assert.equal(legacy.asked.introspections, askedNoExp);
+  // Another client's revocation of the created token: Authlete answers OK (RFC 7009) and leaves it alone,
+  // so the ledger keeps it as created — an OK proves nothing of a token the caller does not own.
+  const mobile = defaultSeed().clients.find((c) => c.clientId === mobileApp)!;
+  const foreign = new URLSearchParams({ token: live! }).toString();
+  const revoke = await bridge.call("auth/revocation", {
+    parameters: foreign,
+    clientId: mobileApp,
+    clientSecret: mobile.clientSecret,
+  });
+  assert.equal(revoke.body.action, "OK");
+  assert.ok(emulator.store.byAccessHash(tokenHash(live!)), "Authlete still holds it");
+  assert.equal((await bridge.call("auth/introspection", { token: live })).body.action, "OK");
   // A caller Authlete does not authenticate never triggers a legacy call.
   const asked = legacy.asked.introspections;
   const refused = await bridge.call("auth/introspection", { token: unauthenticated }, "not-the-bearer");
@@ -62,14 +86,15 @@ test("the bridge creates on first use a live legacy token Authlete does not hold
   );
 
   const summary = await bridge.stop();
-  assert.deepEqual(summary.lazy, { created: 1, inactive: 3, refused: 1 });
+  // inactive: the dead token 3 times (once asked, twice remembered), the no-exp token's second use.
+  assert.deepEqual(summary.lazy, { created: 1, inactive: 4, refused: 1 });
   const ledger = ledgerStatus(bridge.ledgerFile);
   assert.equal(ledger.states.created, 1, "the lazy creation is a ledger entry");
   assert.equal(ledger.runs.at(-1)?.status, "completed");
   const status = await runCli(["status", "--ledger", bridge.ledgerFile]);
   assert.match(
     status.stdout,
-    /live completed bridge: first uses created 1, inactive 3, refused 1, 0 revoked/,
+    /live completed bridge: first uses created 1, inactive 4, refused 1, 1 revoked/,
   );
   for (const line of bridge.logs)
     for (const value of tokens.keys()) assert.ok(!line.includes(value), "no token value in the log");
