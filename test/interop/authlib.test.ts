@@ -9,6 +9,7 @@ import { tempDir } from "../helpers/paths.js";
 import { hasAuthlib, startAuthlib, type AuthlibAnswer, type RunningAuthlib } from "./authlib-server.js";
 import { compareTokens, type IssuedToken, type LegacyView } from "./compare-tokens.js";
 import { hasPostgres, startPostgres, type RunningPostgres } from "./postgres.js";
+import { passwordGrant } from "./servers.js";
 
 const skip =
   !(hasPostgres() && hasAuthlib()) &&
@@ -64,12 +65,7 @@ test(
       });
       return answer;
     };
-    const password = (user: string) => ({
-      grant_type: "password",
-      username: user,
-      password: `${user}-password`,
-      scope: "read write",
-    });
+    const password = (user: string) => passwordGrant(user, "read write");
     await issue("alice-1", "web", password("alice"));
     const alice2 = await issue("alice-2", "web", password("alice"));
     // Rotation: alice-2's refresh token ends (and with it, by is_revoked(), its access token).

@@ -10,6 +10,7 @@ import { tempDir } from "../helpers/paths.js";
 import { defaultSeed } from "../helpers/emulator.js";
 import { hasDoorkeeper, startDoorkeeper } from "./doorkeeper-server.js";
 import { hasPostgres, startPostgres } from "./postgres.js";
+import { passwordGrant } from "./servers.js";
 
 const skip =
   !(hasPostgres() && hasDoorkeeper()) &&
@@ -31,13 +32,7 @@ test(
       mappingFile,
       JSON.stringify({ extends: "doorkeeper", clients: { "dk-web": webApp }, time: { timezone: "UTC" } }),
     );
-    const issue = (user: string) =>
-      dk.token("web", {
-        grant_type: "password",
-        username: user,
-        password: `${user}-password`,
-        scope: "read",
-      });
+    const issue = (user: string) => dk.token("web", passwordGrant(user, "read"));
     const [alice, revoked, refreshed, unused] = [
       await issue("alice"),
       await issue("alice"),

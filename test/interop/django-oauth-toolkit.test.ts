@@ -10,6 +10,7 @@ import { repoFile, tempDir } from "../helpers/paths.js";
 import { compareTokens, type IssuedToken, type LegacyView } from "./compare-tokens.js";
 import { hasDot, startDot, type RunningDot, type TokenAnswer } from "./dot-server.js";
 import { hasPostgres, startPostgres, type RunningPostgres } from "./postgres.js";
+import { passwordGrant } from "./servers.js";
 
 const refreshSeconds = 86_400;
 const skip =
@@ -65,13 +66,7 @@ test(
     const { emulator } = await withEmulator(t);
     const dir = tempDir(t);
 
-    const password = (user: string) =>
-      dot.token("web", {
-        grant_type: "password",
-        username: user,
-        password: `${user}-password`,
-        scope: "read write",
-      });
+    const password = (user: string) => dot.token("web", passwordGrant(user, "read write"));
     const issued: Issued[] = [];
     const issue = async (label: string, app: Issued["app"], answer: Promise<TokenAnswer>) => {
       const got = { label, app, answer: await answer };
@@ -243,12 +238,7 @@ test(
     const dot = await startDot(t, pg, { refreshTokenExpireSeconds: null });
     const { emulator } = await withEmulator(t);
     const dir = tempDir(t);
-    const answer = await dot.token("web", {
-      grant_type: "password",
-      username: "alice",
-      password: "alice-password",
-      scope: "read",
-    });
+    const answer = await dot.token("web", passwordGrant("alice", "read"));
     const dump = join(dir, "dump.csv");
     writeFileSync(dump, pg.psql(dot.database, exportQuery));
     const migrate = (own: Record<string, unknown>) => {

@@ -9,6 +9,7 @@ import { repoFile, tempDir } from "../helpers/paths.js";
 import { compareTokens, type IssuedToken } from "./compare-tokens.js";
 import { hasDoorkeeper, startDoorkeeper } from "./doorkeeper-server.js";
 import { hasPostgres, startPostgres } from "./postgres.js";
+import { passwordGrant } from "./servers.js";
 
 const zone = "Asia/Tokyo";
 const skip =
@@ -29,13 +30,7 @@ test(
     const { emulator } = await withEmulator(t);
     const dir = tempDir(t);
 
-    const password = (user: string) =>
-      dk.token("web", {
-        grant_type: "password",
-        username: user,
-        password: `${user}-password`,
-        scope: "read write",
-      });
+    const password = (user: string) => dk.token("web", passwordGrant(user, "read write"));
     const alice1 = await password("alice");
     const alice2 = await password("alice");
     const bob1 = await password("bob");
@@ -171,13 +166,7 @@ test(
     });
     const { emulator } = await withEmulator(t);
     const dir = tempDir(t);
-    const issue = (dk: typeof hex) =>
-      dk.token("web", {
-        grant_type: "password",
-        username: "alice",
-        password: "alice-password",
-        scope: "read",
-      });
+    const issue = (dk: typeof hex) => dk.token("web", passwordGrant("alice", "read"));
     const plain = await issue(hex);
     const secret = await issue(hashed);
     assert.match(plain.access_token, /^[0-9a-f]{64}$/, "the documented :hex generator");

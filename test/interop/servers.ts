@@ -109,3 +109,11 @@ export async function authorizationCodeFlow<T>(
   const code = await codeFromRedirects(start, redirectUri, visit);
   return token({ grant_type: "authorization_code", code, redirect_uri: redirectUri });
 }
+
+/** The password grant's form for a seeded user of the interop servers (each user's password is `<user>-password`). */
+export const passwordGrant = (user: string, scope: string) => ({
+  grant_type: "password",
+  username: user,
+  password: `${user}-password`,
+  scope,
+});
