@@ -166,6 +166,10 @@ export async function interceptCall(
   call: Call & { body: Buffer },
   deps: InterceptDeps,
 ): Promise<Intercept> {
+  // Authlete's answer must be read here: asked for as it is (a compressed answer would read as no answer).
+  const headers = { ...call.headers };
+  delete headers["accept-encoding"];
+  call = { ...call, headers };
   const request = json(call.body.toString("utf8"));
   if (kind === "revokePair") return revokePair(call, request, deps);
   if (kind === "deleteGrant") return deleteGrant(call, deps);

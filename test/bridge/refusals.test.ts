@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { listenAddress } from "../../src/bridge/index.js";
+import type { WireEvent } from "../../src/emulator/index.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
@@ -56,9 +57,9 @@ test("the bridge listens on loopback only, unless TLS is given or plain HTTP is 
 });
 
 test("an oversized body is refused (413) before anything is forwarded; a legacy server that is down leaves Authlete's own answer", async (t) => {
-  const events: string[] = [];
+  const events: WireEvent[] = [];
   const { emulator } = await withEmulator(t, {
-    observe: (e) => void (e.kind === "request" && events.push(e.path)),
+    observe: (e) => void (e.kind === "request" && events.push(e)),
   });
   const [value, facts] = live();
   const legacy = await legacyStandIn(t, new Map([[value, facts]]));
@@ -94,6 +95,10 @@ test("an oversized body is refused (413) before anything is forwarded; a legacy 
   assert.match(metrics, /bridge_lazy_total\{outcome="created",token_type="access_token"\} 1/);
   const ready = await fetch(`${bridge.base}/readyz`);
   assert.equal(ready.status, 200, await ready.text());
+  // The caller (fetch) accepts gzip; an intercepted call asks Authlete for an answer the bridge can read.
+  const introspections = events.filter((e) => e.path.endsWith("/auth/introspection"));
+  assert.ok(introspections.length >= 2);
+  for (const e of introspections) assert.ok(!e.headers?.includes("accept-encoding"), e.headers?.join(","));
 });
 
 test("Authlete failing or gone: its failure passes through (no legacy call), then a 502; readiness says so", async (t) => {
