@@ -37,6 +37,8 @@ export interface WriterOptions {
   concurrency: number;
   /** Threads that make the SDK calls; 0 makes them on the main thread. */
   writers?: number;
+  /** Calls made on the main thread before the writer threads start (unset: they start with the first). */
+  threadsAfterCalls?: number;
   /** Target requests per second across all calls (creates and introspections). */
   rate: number;
   /** Attempts per token before it is recorded as failed (a later run retries it). */

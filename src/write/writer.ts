@@ -9,6 +9,7 @@ import { callsInThread, type TokenCalls } from "./token-calls.js";
 import { writeToken, type TokenWriterContext } from "./token-writer.js";
 import type { Writer, WriterOptions, WriterStats } from "./types.js";
 import { writerPool } from "./writer-pool.js";
+import { threadsAfter } from "./calls-handover.js";
 
 export interface WriterHandle extends Writer {
   /** The fatal condition that stopped the writer, if any. */
@@ -44,8 +45,14 @@ export function createWriter(authlete: AuthleteConnection, options: WriterOption
   const clock = options.authleteClock ?? new AuthleteClock(options.clock);
   const threads = options.writers ?? 0;
   // With writer threads the SDK's work leaves this thread; 0 makes every call here (the pool's own baseline).
+  const pool = () => writerPool(authlete, threads, clock, (error) => ctx.abort(error));
+  const after = options.threadsAfterCalls;
   const calls: TokenCalls =
-    threads > 0 ? writerPool(authlete, threads, clock, (error) => ctx.abort(error)) : callsInThread(authlete);
+    threads === 0
+      ? callsInThread(authlete)
+      : after === undefined
+        ? pool()
+        : threadsAfter(callsInThread(authlete), pool, after);
   const ctx: TokenWriterContext = {
     calls,
     options,

@@ -40,6 +40,9 @@ export interface MigrateArgs {
   maxGzipRatio?: number;
 }
 
+/** Calls a run makes on the main thread before its default writer threads start (see write/calls-handover). */
+const callsBeforeThreads = 256;
+
 /**
  * Threads that make the SDK calls: by default one per core but the main thread's (at least one), never
  * more than the calls on the wire; 0 makes them on the main thread.
@@ -132,6 +135,8 @@ export function buildMigrateConfig(
     writer: {
       concurrency,
       writers,
+      // Unasked, a short run makes its calls here: the threads pay for their start-up only on a long one.
+      threadsAfterCalls: args.writers === undefined ? callsBeforeThreads : undefined,
       rate,
       maxAttempts: positive("max-attempts", args.maxAttempts, 100),
       backoffBaseMs: 250,

@@ -83,7 +83,7 @@ export const migrateCommand = command(
       .option("writers", {
         type: "number",
         describe:
-          "Threads making the calls to Authlete (default: cores - 1, at least 1; 0: on the main thread)",
+          "Threads making the calls to Authlete (default: cores - 1, at least 1, started after the first 256 calls, which a short run makes on the main thread; 0: all on the main thread)",
       })
       .option("rate", { type: "number", default: 50, describe: "Requests per second to Authlete" })
       .option("now", { type: "string", describe: "Planning clock override (ISO 8601)" })
