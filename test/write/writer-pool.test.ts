@@ -78,3 +78,29 @@ test(
     assert.equal(await writer.write(write(later!)), null);
   },
 );
+
+test("unasked, a writer makes its first calls on the main thread and starts its threads only past them", async (t) => {
+  const { emulator, authlete } = await withEmulator(t);
+  // The chaos knob ends a writer thread after its first call: the run stops the moment a thread has made one.
+  process.env.AUTHLETE_MIGRATE_CHAOS_WRITER_EXIT_AFTER = "1";
+  t.after(() => delete process.env.AUTHLETE_MIGRATE_CHAOS_WRITER_EXIT_AFTER);
+  const writer = createWriter(authlete, { ...options, writers: 1, threadsAfterCalls: 20 });
+  t.after(() => writer.close());
+  // Enough for the thread to start many times over (it took ~210 calls here on an idle machine).
+  const sent = payloads(tempDir(t), 2000);
+  const first = await Promise.all(sent.slice(0, 20).map((p) => writer.write(write(p))));
+  assert.deepEqual(
+    first.map((o) => o?.state),
+    sent.slice(0, 20).map(() => "created"),
+    "the first 20 calls were made here: no thread, so none ended",
+  );
+  const fatal = () => writer.fatal;
+  assert.equal(fatal(), undefined);
+  // Past them the thread starts; calls go on here while it does, then move to it (and it dies at once).
+  let made = 20;
+  while (fatal() === undefined && made < sent.length) await writer.write(write(sent[made++]!));
+  assert.equal(fatal()?.code, "writer_thread_failed", `a thread started and made a call (${made} calls)`);
+  assert.ok(made > 21, "the calls made while the thread started went on here");
+  for (const count of Object.values(emulator.store.stats().creates))
+    assert.equal(count, 1, "nothing created twice");
+});
