@@ -71,10 +71,11 @@ const readingThreadFromBytes = 1024 * 1024;
 function smallerThan(files: readonly string[], bytes: number): boolean {
   let total = 0;
   for (const file of files) {
-    // One that cannot be read is read where its error is reported as ever.
-    const size = statSync(file, { throwIfNoEntry: false })?.size;
-    if (size === undefined) return false;
-    total += size * (file.toLowerCase().endsWith(".gz") ? 10 : 1);
+    // Only a regular file tells its size: a pipe (`<(zcat dump.gz)`) may be any length, and one that
+    // cannot be read is read where its error is reported as ever.
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile()) return false;
+    total += stat.size * (file.toLowerCase().endsWith(".gz") ? 10 : 1);
   }
   return total < bytes;
 }
@@ -91,7 +92,7 @@ export async function* readRowsForRun<T>(
   transform: RowTransform,
 ): AsyncGenerator<T> {
   // Standard input is this process's: it is read where it is (and a JSON array parses no faster apart).
-  // A small dump is read here too: the thread's start-up (its own copy of the mapper, ~0.2 s of CPU)
+  // A small dump is read here too: the thread's start-up (its own copy of the mapper and its modules)
   // costs more than the whole read would.
   const apart = !files.some((file) => readOnce(file) || detectFormat(file, options.format) === "json");
   if (apart && !smallerThan(files, readingThreadFromBytes))
