@@ -1,6 +1,5 @@
-import type { OutgoingHttpHeaders } from "node:http";
 import type { Presented } from "./legacy-row.js";
-import { readBounded, type Call, type Upstream } from "./proxy.js";
+import type { Call, HeldAnswer, Upstream } from "./proxy.js";
 import type { LazyOutcome } from "./lazy.js";
 
 /** The Authlete calls the bridge looks into; every other call passes through untouched. */
@@ -29,12 +28,7 @@ export function interceptedCall(method: string, path: string): Intercepted | und
   return match ? routes[match[1]!] : undefined;
 }
 
-/** An answer read whole, to look into and send on. */
-export interface HeldAnswer {
-  status: number;
-  headers: OutgoingHttpHeaders;
-  body: Buffer;
-}
+export type { HeldAnswer } from "./proxy.js";
 
 /** What an intercepted call needs besides Authlete: the lazy path, the tombstones, the legacy revocation. */
 export interface InterceptDeps {
@@ -94,8 +88,7 @@ async function unknownToAuthlete(
   if (kind === "refresh") return answer.action === "BAD_REQUEST" && content?.error === "invalid_grant";
   if (answer.action !== "OK" || content?.active !== false || presented.hint !== "access_token") return false;
   const path = call.path.replace(/\/standard\/?(\?.*)?$/, "");
-  const asked = await held(
-    deps.upstream,
+  const asked = await deps.upstream.held(
     { ...call, path, body: Buffer.from(JSON.stringify({ token: presented.value })) },
     deps.answerLimit,
   );
@@ -103,11 +96,16 @@ async function unknownToAuthlete(
   return known?.action === "UNAUTHORIZED" && known.existent === false;
 }
 
-async function held(upstream: Upstream, call: Call, limit: number): Promise<HeldAnswer | undefined> {
-  const answer = await upstream.forward(call);
-  const body = await readBounded(answer.body, limit);
-  return body && { status: answer.status, headers: answer.headers, body };
-}
+/**
+ * The action an answer must name for the bridge to look further: an introspection of a token Authlete does
+ * not hold is UNAUTHORIZED, a refresh with one BAD_REQUEST. An answer without it is sent on unparsed — most
+ * calls name a token Authlete holds. (Were Authlete to escape a letter of it, the token would only be not
+ * migrated: Authlete's own answer goes back.)
+ */
+const mustName: Partial<Record<Intercepted, Buffer>> = {
+  introspection: Buffer.from('"UNAUTHORIZED"'),
+  refresh: Buffer.from('"BAD_REQUEST"'),
+};
 
 /** What an intercepted call came to, for the metrics and the log. */
 export interface Intercept {
@@ -128,7 +126,7 @@ async function revokePair(
   request: Record<string, unknown> | undefined,
   deps: InterceptDeps,
 ): Promise<Intercept> {
-  const answer = await held(deps.upstream, call, deps.answerLimit);
+  const answer = await deps.upstream.held(call, deps.answerLimit);
   const { clientIdentifier: client, subject, accessTokenIdentifier, refreshTokenIdentifier } = request ?? {};
   const byPair = (typeof client === "string" || typeof client === "number") && typeof subject === "string";
   if (!answer || answer.status !== 200 || !byPair || accessTokenIdentifier || refreshTokenIdentifier)
@@ -142,7 +140,7 @@ async function revokePair(
  * once Authlete answered 2xx, that pair is tombstoned as a revocation by client and subject is.
  */
 async function deleteGrant(call: Call & { body: Buffer }, deps: InterceptDeps): Promise<Intercept> {
-  const answer = await held(deps.upstream, call, deps.answerLimit);
+  const answer = await deps.upstream.held(call, deps.answerLimit);
   const [, client, subject] = grantDeletion.exec(call.path)!;
   if (!answer || answer.status < 200 || answer.status > 299) return { answer };
   let pair: [string, string];
@@ -166,16 +164,15 @@ export async function interceptCall(
   call: Call & { body: Buffer },
   deps: InterceptDeps,
 ): Promise<Intercept> {
-  // Authlete's answer must be read here: asked for as it is (a compressed answer would read as no answer).
-  const headers = { ...call.headers };
-  delete headers["accept-encoding"];
-  call = { ...call, headers };
-  const request = json(call.body.toString("utf8"));
-  if (kind === "revokePair") return revokePair(call, request, deps);
+  if (kind === "revokePair") return revokePair(call, json(call.body.toString("utf8")), deps);
   if (kind === "deleteGrant") return deleteGrant(call, deps);
+  const first = await deps.upstream.held(call, deps.answerLimit);
+  if (!first || first.status !== 200) return { answer: first };
+  const named = mustName[kind];
+  if (named && !first.body.includes(named)) return { answer: first };
+  const request = json(call.body.toString("utf8"));
   const presented = request && presentedBy(kind, request);
-  const first = await held(deps.upstream, call, deps.answerLimit);
-  if (!presented || !first || first.status !== 200) return { answer: first };
+  if (!presented) return { answer: first };
   const answer = json(first.body.toString("utf8"));
   if (!answer) return { answer: first };
   if (kind === "revocation") {
@@ -191,6 +188,6 @@ export async function interceptCall(
     outcome.kind === "created" ||
     (outcome.kind === "not_created" && outcome.fate.reason === "exists_in_authlete");
   if (!nowHeld) return { answer: first, outcome, presented };
-  const again = await held(deps.upstream, call, deps.answerLimit);
+  const again = await deps.upstream.held(call, deps.answerLimit);
   return { answer: again, outcome, presented };
 }

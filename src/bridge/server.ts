@@ -30,7 +30,7 @@ function send(res: ServerResponse, status: number, body: unknown, type = "applic
 }
 
 function sendHeld(res: ServerResponse, answer: HeldAnswer): void {
-  res.writeHead(answer.status, { ...answer.headers, "content-length": answer.body.length });
+  res.writeHead(answer.status, answer.headers); // their content-length is the body's
   res.end(answer.body);
 }
 
