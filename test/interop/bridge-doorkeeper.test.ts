@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -20,7 +21,7 @@ const skip =
 const web = defaultSeed().clients.find((c) => c.clientId === webApp)!;
 
 test(
-  "Doorkeeper with hash_token_secrets behind the bridge: live tokens (none of which a dump can carry) become usable at Authlete on first use, with Doorkeeper's facts; revoked ones never; a refresh token refreshes; a token revoked through the bridge is revoked at Doorkeeper and never created",
+  "Doorkeeper with hash_token_secrets behind the bridge: live tokens (none of which a dump can carry) become usable at Authlete on first use, with Doorkeeper's facts; revoked and expired ones never; a refresh token refreshes; a token revoked through the bridge is revoked at Doorkeeper and never created",
   { skip },
   async (t) => {
     const pg = await startPostgres(t);
@@ -33,13 +34,23 @@ test(
       JSON.stringify({ extends: "doorkeeper", clients: { "dk-web": webApp }, time: { timezone: "UTC" } }),
     );
     const issue = (user: string) => dk.token("web", passwordGrant(user, "read"));
-    const [alice, revoked, refreshed, unused] = [
+    const [alice, revoked, refreshed, unused, expired] = [
+      await issue("alice"),
       await issue("alice"),
       await issue("alice"),
       await issue("alice"),
       await issue("alice"),
     ];
     await dk.revoke(revoked!.access_token);
+    // Expired by Doorkeeper's own rule (created_at + expires_in, 2 h): its row issued a day earlier. With
+    // hash_token_secrets the row holds the SHA-256 hex of the value.
+    const digest = createHash("sha256").update(expired!.access_token).digest("hex");
+    const backdated = pg.psql(
+      dk.database,
+      `UPDATE oauth_access_tokens SET created_at = created_at - interval '1 day' WHERE token = '${digest}' RETURNING id`,
+    );
+    assert.match(backdated, /^\d+\n$/, "exactly one row back-dated");
+    assert.equal((await dk.introspect(expired!.access_token)).active, false, "Doorkeeper calls it expired");
     const bridge = await startBridge(
       t,
       emulator,
@@ -65,9 +76,11 @@ test(
       const held = emulator.store.byAccessHash(tokenHash(token.access_token))!;
       assert.ok(held.accessExpiresAt! <= legacy.exp! * 1000, "never later than Doorkeeper's exp");
     }
-    const dead = await bridge.call("auth/introspection", { token: revoked!.access_token });
-    assert.equal(dead.body.action, "UNAUTHORIZED");
-    assert.equal(emulator.store.byAccessHash(tokenHash(revoked!.access_token)), undefined);
+    for (const token of [revoked!, expired!]) {
+      const dead = await bridge.call("auth/introspection", { token: token.access_token });
+      assert.equal(dead.body.action, "UNAUTHORIZED");
+      assert.equal(emulator.store.byAccessHash(tokenHash(token.access_token)), undefined);
+    }
 
     const parameters = new URLSearchParams({
       grant_type: "refresh_token",
