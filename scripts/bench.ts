@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchDump } from "./lib/bench-dump.js";
+import { benchDry } from "./lib/bench-dry.js";
 import { generatedMapping } from "./lib/generated-mapping.js";
 import { compareWriters, median, runLive, stat } from "./lib/live-runs.js";
 import { measure } from "./lib/measure.js";
@@ -50,31 +51,7 @@ function migrateArgs(file: string, ledger: string, extra: string[]): string[] {
 /** How many times a whole-process pair is measured, alternating baseline and subject. */
 const repeats = Number(process.env.BENCH_REPEAT ?? 3);
 
-if (only.includes("dry")) {
-  for (const rows of [200_000, base]) {
-    const file = await dump(rows, "csv");
-    const ratios: number[] = [];
-    const rates: { raw: number; dry: number }[] = [];
-    // Alternating pairs: a machine that slows down mid-bench slows both sides of a pair alike.
-    for (let i = 0; i < repeats; i++) {
-      const raw = await measure(node, [
-        fileURLToPath(new URL("./lib/raw-csv-parse.js", import.meta.url)),
-        file,
-      ]);
-      const dry = await measure(node, migrateArgs(file, join(out, "dry.db"), ["--dry-run"]));
-      ratios.push(raw.seconds / dry.seconds);
-      rates.push({ raw: Math.round(rows / raw.seconds), dry: Math.round(rows / dry.seconds) });
-    }
-    report({
-      what: "dry run vs raw csv-parse (columns: true), whole processes",
-      rows,
-      runs: rates,
-      ratioMin: +Math.min(...ratios).toFixed(2),
-      ratioMedian: +median(ratios).toFixed(2),
-      target: rows === base ? ">= 1.0" : ">= 0.8",
-    });
-  }
-}
+if (only.includes("dry")) await benchDry(out, [200_000, base], repeats, report);
 
 const cores =
   (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;

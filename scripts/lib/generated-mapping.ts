@@ -20,3 +20,16 @@ export const generatedMapping = {
   },
   time: { neverExpires: ["never"] },
 };
+
+/** The generated mapping for a dump without refresh tokens: its refresh columns are not in the dump. */
+export const accessOnlyMapping = {
+  ...generatedMapping,
+  columns: {
+    accessToken: "token",
+    clientId: "client",
+    subject: "user",
+    scopes: "scopes",
+    accessTokenExpiresAt: "expires_at",
+    revokedAt: "revoked_at",
+  },
+};
