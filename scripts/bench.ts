@@ -1,11 +1,13 @@
 // npm run bench: whole-process measurements with their baselines from the same run; a table and bench-out/bench.json.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchDump } from "./lib/bench-dump.js";
 import { benchDry } from "./lib/bench-dry.js";
 import { generatedMapping } from "./lib/generated-mapping.js";
-import { compareWriters, median, runLive, stat } from "./lib/live-runs.js";
+import { compareWriters, median, ratesOf, runLive, stat } from "./lib/live-runs.js";
+import { projectedCeiling } from "./lib/projection.js";
 import { measure } from "./lib/measure.js";
 import { bareUndici, xargsCurl } from "./lib/peers.js";
 import { compareTransports } from "./lib/sdk-transport.js";
@@ -30,7 +32,7 @@ function report(row: Record<string, unknown>): void {
 function machine() {
   return {
     node: process.version,
-    cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency,
+    cpus: availableParallelism(),
     platform: process.platform,
   };
 }
@@ -53,14 +55,14 @@ const repeats = Number(process.env.BENCH_REPEAT ?? 3);
 
 if (only.includes("dry")) await benchDry(out, [200_000, base], repeats, report);
 
-const cores =
-  (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+// Not navigator.hardwareConcurrency: Node 20 has no navigator, and the bench took this machine for 1 core.
+const cores = availableParallelism();
 /** The writer threads a run gets by default (cores − 1, at least 1); 0 makes the calls on the main thread. */
 const defaultWriters = Math.max(1, cores - 1);
 const writerVariants = [...new Set([0, 1, defaultWriters, defaultWriters + 1])];
 const liveRun = (file: string, emulatorArgs: string[], extra: string[]) =>
   runLive(migrateArgs(file, join(out, "live.db"), extra), emulatorArgs);
-const writersCompared = (file: string, emulatorArgs: string[], extra: string[]) =>
+const writerRuns = (file: string, emulatorArgs: string[], extra: string[]) =>
   compareWriters(writerVariants, repeats, (writers) =>
     liveRun(file, emulatorArgs, [...extra, "--writers", String(writers)]),
   );
@@ -93,10 +95,12 @@ if (only.includes("live")) {
   for (const concurrency of [16, 64]) {
     const bound = concurrency / 0.02;
     const file = await dump(bound * 10, "csv", `live${bound * 10}`);
-    const rates = await writersCompared(
-      file,
-      ["--latency-ms", "20"],
-      ["--rate", "100000", "--concurrency", String(concurrency)],
+    const rates = ratesOf(
+      await writerRuns(
+        file,
+        ["--latency-ms", "20"],
+        ["--rate", "100000", "--concurrency", String(concurrency)],
+      ),
     );
     const single = rates.get(0)!;
     const pool = rates.get(defaultWriters)!;
@@ -128,7 +132,8 @@ if (only.includes("live")) {
 if (only.includes("ceiling")) {
   const rows = 20000;
   const file = await dump(rows, "csv", "ceiling");
-  const rates = await writersCompared(file, [], ["--rate", "100000", "--concurrency", "64"]);
+  const runs = await writerRuns(file, [], ["--rate", "100000", "--concurrency", "64"]);
+  const rates = ratesOf(runs);
   const emulator = await spawnEmulator();
   try {
     const bare = await bareUndici(emulator.baseUrl, emulator.serviceId, emulator.bearer, rows, 64);
@@ -143,6 +148,7 @@ if (only.includes("ceiling")) {
       vsBareUndici: +(median(pool) / bare).toFixed(2),
       targets: ">= 10x curl",
     });
+    report(projectedCeiling(runs.get(defaultWriters)!, cores));
   } finally {
     await emulator.stop();
   }
