@@ -32,7 +32,10 @@ export async function* readRowBatches(
     const batches =
       format === "csv"
         ? readCsv(file, options)
-        : one(format === "json" ? readJsonArray(file, options) : readNdjson(file, options), options);
+        : announced(
+            format === "json" ? single(readJsonArray(file, options)) : readNdjson(file, options),
+            options,
+          );
     for await (const batch of batches) {
       if (stopped(options)) break;
       yield batch;
@@ -44,24 +47,33 @@ export async function* readRowBatches(
   }
 }
 
+/** A JSON array's elements, each a batch of one (stream-json gives them one at a time). */
+async function* single(rows: AsyncGenerator<SourceRow>): AsyncGenerator<SourceRow[]> {
+  for await (const row of rows) yield [row];
+}
+
 /**
- * JSON rows one at a time. Their keys stand in for a header: each key is announced (`onHeader`, keys
- * only) before the first row that holds it, so a column the mapping does not account for is refused
- * before that row is used, whichever row first brings it.
+ * JSON rows. Their keys stand in for a header: each key is announced (`onHeader`, keys only) before the
+ * batch of the first row that holds it, so a column the mapping does not account for is refused before
+ * that row is used, whichever row first brings it.
  */
-async function* one(rows: AsyncGenerator<SourceRow>, options: ReadOptions): AsyncGenerator<SourceRow[]> {
+async function* announced(
+  batches: AsyncGenerator<SourceRow[]>,
+  options: ReadOptions,
+): AsyncGenerator<SourceRow[]> {
   const seen = new Set<string>();
-  for await (const row of rows) {
+  for await (const batch of batches) {
     // Only when asked: a key check per row is wasted on a mapping that does not account for columns.
-    if (options.announceKeys && options.onHeader) {
-      let fresh: string[] | undefined;
-      for (const key in row.fields) if (!seen.has(key)) (fresh ??= []).push(key);
-      if (fresh) {
-        for (const key of fresh) seen.add(key);
-        options.onHeader(row.file, fresh, true);
+    if (options.announceKeys && options.onHeader)
+      for (const row of batch) {
+        let fresh: string[] | undefined;
+        for (const key in row.fields) if (!seen.has(key)) (fresh ??= []).push(key);
+        if (fresh) {
+          for (const key of fresh) seen.add(key);
+          options.onHeader(row.file, fresh, true);
+        }
       }
-    }
-    yield [row];
+    yield batch;
   }
 }
 

@@ -30,7 +30,7 @@ function toRow(file: string, text: string, at: { rowNo: number; line: number }, 
  * pieces of a line that spans chunks are kept in a list and joined once, when its end arrives, so a long
  * line costs linear time; a line over the record limit stops the file.
  */
-export async function* readNdjson(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow> {
+export async function* readNdjson(file: string, options: ReadOptions = {}): AsyncGenerator<SourceRow[]> {
   const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let pieces: Buffer[] = [];
@@ -46,6 +46,8 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
   try {
     for await (const chunk of openSource(file, options) as AsyncIterable<Buffer>) {
       if (stopped(options)) return;
+      // The rows of a chunk are yielded together, as CSV's: a yield per row cost a fifth of the thread.
+      const rows: SourceRow[] = [];
       let start = 0;
       for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
         if (pending === 0 && nl === start) {
@@ -59,7 +61,7 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
           pending === 0 ? chunk.subarray(start, nl) : Buffer.concat([...pieces, chunk.subarray(start, nl)]);
         line++;
         const text = lineOf(whole);
-        if (text !== null) yield toRow(file, text, { rowNo: ++rowNo, line }, maxDepth);
+        if (text !== null) rows.push(toRow(file, text, { rowNo: ++rowNo, line }, maxDepth));
         pieces = [];
         pending = 0;
         start = nl + 1;
@@ -69,10 +71,11 @@ export async function* readNdjson(file: string, options: ReadOptions = {}): Asyn
         pending += chunk.length - start;
         if (pending > maxRecordBytes) throw tooLarge();
       }
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     throw sourceFailure(file, error, rowNo);
   }
   const text = lineOf(Buffer.concat(pieces));
-  if (text !== null) yield toRow(file, text, { rowNo: rowNo + 1, line: line + 1 }, maxDepth);
+  if (text !== null) yield [toRow(file, text, { rowNo: rowNo + 1, line: line + 1 }, maxDepth)];
 }
