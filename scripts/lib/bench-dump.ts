@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { accessOnlyMapping, generatedMapping } from "./generated-mapping.js";
 
 /**
  * The row shapes the bench reads. `bench`: its first dump (tokens of a repeated letter, both expiries).
@@ -11,28 +12,12 @@ import { once } from "node:events";
 export type BenchShape = "bench" | "two-token" | "access-only";
 export type BenchFormat = "csv" | "json" | "ndjson";
 
+// The generated mapping's columns (a Doorkeeper-like export); the access-only dump drops the refresh ones.
+const twoToken = Object.values(generatedMapping.columns);
 const columns: Record<BenchShape, string[]> = {
-  bench: [
-    "token",
-    "refresh_token",
-    "client",
-    "user",
-    "scopes",
-    "expires_at",
-    "refresh_expires_at",
-    "revoked_at",
-  ],
-  "two-token": [
-    "token",
-    "refresh_token",
-    "client",
-    "user",
-    "scopes",
-    "expires_at",
-    "refresh_expires_at",
-    "revoked_at",
-  ],
-  "access-only": ["token", "client", "user", "scopes", "expires_at", "revoked_at"],
+  bench: twoToken,
+  "two-token": twoToken,
+  "access-only": Object.values(accessOnlyMapping.columns),
 };
 
 /** The dump's columns (its header), for the mapping of a shape. */
