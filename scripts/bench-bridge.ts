@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { generatedMapping } from "./lib/generated-mapping.js";
 import { legacyClient, startLegacyStandIn, type LegacyToken } from "./lib/legacy-stand-in.js";
+import { median } from "./lib/live-runs.js";
 import { allCpus, cpuSeconds, pin } from "./lib/processes.js";
 import { cliPath, emulatorEnv, spawnEmulator } from "./lib/spawn-emulator.js";
 
@@ -149,7 +150,6 @@ try {
       pairs[shape].push({ direct: await leg(emulator.baseUrl), bridged: await leg(bridgedUrl) });
     }
   shapes.shared();
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   for (const [shape, runs] of Object.entries(pairs)) {
     if (runs.length === 0) {
       console.log(

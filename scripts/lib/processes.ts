@@ -2,16 +2,23 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus as machineCpus } from "node:os";
 
-/** A process's CPU seconds so far (user + system, all its threads), from /proc; undefined off Linux. */
-export function cpuSeconds(pid: number): number | undefined {
+/**
+ * The CPU seconds (user + system) a /proc `stat` file holds — a process's (all its threads) or one
+ * thread's (`/proc/<pid>/task/<tid>/stat`); undefined once it is gone, or off Linux.
+ */
+export function statCpuSeconds(statFile: string): number | undefined {
   try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in ticks.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in ticks
+    // (USER_HZ, 100 on Linux).
+    const fields = readFileSync(statFile, "utf8").split(") ")[1]!.split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
 }
+
+/** A process's CPU seconds so far (all its threads); undefined off Linux. */
+export const cpuSeconds = (pid: number) => statCpuSeconds(`/proc/${pid}/stat`);
 
 /**
  * Pins processes (all their threads) to the CPUs named ("0", "1", "0-1"). False where it cannot (no

@@ -1,19 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
+import { statCpuSeconds } from "./processes.js";
 
 /** CPU seconds of one process's threads: its main thread, and the others busiest first. */
 export interface ThreadCpu {
   main: number;
   others: number[];
-}
-
-/** A thread's CPU seconds (utime + stime in ticks), or undefined once it is gone. */
-function threadSeconds(pid: number, tid: string): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -29,7 +20,7 @@ export function watchThreads(parent: number): { stop(): ThreadCpu | undefined } 
       pid ??= Number(readFileSync(`/proc/${parent}/task/${parent}/children`, "utf8").trim().split(" ")[0]);
       if (!pid) return void (pid = undefined);
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const seconds = threadSeconds(pid, tid);
+        const seconds = statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
         if (seconds !== undefined) last.set(tid, seconds);
       }
     } catch {

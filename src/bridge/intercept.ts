@@ -28,8 +28,6 @@ export function interceptedCall(method: string, path: string): Intercepted | und
   return match ? routes[match[1]!] : undefined;
 }
 
-export type { HeldAnswer } from "./proxy.js";
-
 /** What an intercepted call needs besides Authlete: the lazy path, the tombstones, the legacy revocation. */
 export interface InterceptDeps {
   upstream: Upstream;

@@ -2,13 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { tokenHash } from "../shared/hash.js";
-import {
-  interceptCall,
-  interceptedCall,
-  type HeldAnswer,
-  type InterceptDeps,
-  type Intercepted,
-} from "./intercept.js";
+import { interceptCall, interceptedCall, type InterceptDeps, type Intercepted } from "./intercept.js";
+import type { HeldAnswer } from "./proxy.js";
 import type { BridgeMetrics } from "./metrics.js";
 
 /** What the bridge's HTTP handler works with. */
