@@ -1,6 +1,6 @@
 // The stops by signal during a live run (split from stops-and-faults.test.ts: one file ran a minute alone).
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
 import { tokenHash } from "../../src/shared/hash.js";
 import { runCli, startCli } from "../helpers/cli.js";
@@ -9,16 +9,28 @@ import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { until } from "../helpers/wait.js";
 
-test("in-flight calls get the grace period after SIGINT; those still running are abandoned as pending and resolved next run", async (t) => {
-  const { emulator } = await withEmulator(t, { faults: { latencyMs: 1500 } });
-  const { dump, ledger, args } = liveSetup(t, 20);
-  const run = startCli(args(["--concurrency", "4", "--grace-ms", "300"]), authleteEnv(emulator));
-  // The service check's reads and the first create (alone, to measure Authlete's clock) come first.
+/**
+ * A live run of `rows` rows against an emulator whose every answer takes `latencyMs`, returned once four
+ * creates are on the wire (after the service check's reads and the first create, made alone to measure
+ * Authlete's clock).
+ */
+async function runWithCreatesInFlight(t: TestContext, latencyMs: number, rows: number, graceMs: number) {
+  const { emulator } = await withEmulator(t, { faults: { latencyMs } });
+  const setup = liveSetup(t, rows);
+  const run = startCli(
+    setup.args(["--concurrency", "4", "--grace-ms", String(graceMs)]),
+    authleteEnv(emulator),
+  );
   await until(
     () => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4,
     "creates in flight",
     30_000,
   );
+  return { emulator, run, ...setup };
+}
+
+test("in-flight calls get the grace period after SIGINT; those still running are abandoned as pending and resolved next run", async (t) => {
+  const { emulator, dump, ledger, args, run } = await runWithCreatesInFlight(t, 1500, 20, 300);
   run.child.kill("SIGINT");
   const stopped = await run.result;
   assert.equal(stopped.code, 3);
@@ -38,15 +50,7 @@ test("in-flight calls get the grace period after SIGINT; those still running are
 });
 
 test("a second SIGINT stops at once; the next run resolves what was pending", async (t) => {
-  const { emulator } = await withEmulator(t, { faults: { latencyMs: 2000 } });
-  const { dump, ledger, args } = liveSetup(t, 10);
-  const run = startCli(args(["--concurrency", "4", "--grace-ms", "30000"]), authleteEnv(emulator));
-  // The service check's reads and the first create (alone, to measure Authlete's clock) come first.
-  await until(
-    () => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 4,
-    "creates in flight",
-    30_000,
-  );
+  const { emulator, dump, ledger, args, run } = await runWithCreatesInFlight(t, 2000, 10, 30_000);
   let stderr = "";
   run.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   run.child.kill("SIGINT");
