@@ -108,6 +108,8 @@ export function openLedger(file: string): Ledger {
     attempts = attempts + @attempts, result_code = @resultCode, expires_at = @expiresAt, sent_hash = coalesce(@sentHash, sent_hash), run_id = @runId,
     updated_at = @now WHERE token_hash = @key`);
   let sight: Database.Statement | undefined;
+  /** The open dry run, whose row file is closed with the ledger or when the next dry run starts. */
+  let dryRun: ReturnType<typeof prepareDryRun> | undefined;
   // Prepared once: verify, compare and rollback look up every source row.
   const stateOf = db.prepare("SELECT state FROM entries WHERE token_hash = ?").pluck();
   const subjects = prepareSubjectTombstones(db);
@@ -143,7 +145,8 @@ export function openLedger(file: string): Ledger {
         admit: (candidates: readonly Candidate[]) => admitLive.immediate(candidates, options),
       }),
     dryRunSink(options) {
-      const dry = prepareDryRun(db, options.expectedRows ?? 0, subjects.checker());
+      dryRun?.close();
+      const dry = (dryRun = prepareDryRun(db, options.expectedRows ?? 0, subjects.checker()));
       const decide = db.transaction((candidates: readonly Candidate[]) => {
         const decisions = candidates.map((c) => dry.admitOne(c, options));
         dry.flush();
@@ -153,11 +156,9 @@ export function openLedger(file: string): Ledger {
         admit: (candidates: readonly Candidate[]) => decide.immediate(candidates),
         duplicates: (onRejected?: (row: DryRunRejected) => void) => dry.duplicates(onRejected),
         notSeen: () =>
-          db
-            .prepare(
-              `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND token_hash NOT IN (SELECT access FROM temp.dry_rows WHERE access IS NOT NULL) ORDER BY source_file, row_no`,
-            )
-            .all() as GoneToken[],
+          dry.notSeen<GoneToken>(
+            `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND token_hash NOT IN ($seen) ORDER BY source_file, row_no`,
+          ),
       });
     },
     recordRevocation(runId, hash, reason) {
@@ -230,6 +231,9 @@ export function openLedger(file: string): Ledger {
     },
     hasCreated: () =>
       db.prepare("SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'created')").pluck().get() === 1,
-    close: () => db.close(),
+    close: () => {
+      dryRun?.close();
+      db.close();
+    },
   } satisfies Ledger);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
@@ -90,4 +90,32 @@ test("rejects.csv that cannot be written stops the run (recorded aborted); a --r
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /--report: .*report-file cannot be written \((EEXIST|ENOTDIR)\) \[usage\]/);
   assert.deepEqual(ledgerStatus(join(dir, "b.db")).runs, [], "no run was recorded");
+});
+
+test("a dry run whose scratch file cannot grow stops with a coded error naming where it writes, and no stack", async (t) => {
+  const dir = tempDir(t);
+  const scratch = join(dir, "tmp");
+  mkdirSync(scratch);
+  // 230,000 rows: the first 16 MiB of records stay in memory, the rest (~9 MiB) outgrow the 4 MiB cap.
+  const rows = liveRows(230_000);
+  const run = await runCli(
+    [
+      "migrate",
+      writeDump(dir, "dump.csv", rows),
+      "--mapping",
+      writeMapping(dir),
+      "--dry-run",
+      "--ledger",
+      join(dir, "l.db"),
+    ],
+    { TMPDIR: scratch },
+    { fileSizeLimit: 4 << 20 },
+  );
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(
+    run.stderr,
+    /a dry run's scratch file in .*tmp cannot be written \(EFBIG\): free space there or set TMPDIR .* \[ledger_write_failed\]/,
+  );
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+  assert.deepEqual(readdirSync(scratch), [], "the scratch file was unlinked at once");
 });
