@@ -1,15 +1,8 @@
 import type { Database } from "better-sqlite3";
 import type { Payload } from "../map/index.js";
 import { decide, settled, type AdmissionRules } from "./decide.js";
-import type { Candidate, Decision, EntryState, FinalState } from "./types.js";
-
-interface EntryRow {
-  state: EntryState;
-  reason: string | null;
-  seen_run: number;
-  refresh_hash: string | null;
-  sent_hash: string;
-}
+import { EntryReader } from "./entry-reader.js";
+import type { Candidate, Decision, FinalState } from "./types.js";
 
 /** How a live run's rows are admitted. */
 export interface AdmitOptions extends AdmissionRules {
@@ -27,9 +20,7 @@ export interface DryRunOptions extends AdmissionRules {
 /** Prepared statements for the admission of a live run. */
 export function prepareAdmission(db: Database) {
   const s = {
-    entry: db.prepare(
-      "SELECT state, reason, seen_run, refresh_hash, coalesce(sent_hash, token_hash) AS sent_hash FROM entries WHERE token_hash = ?",
-    ),
+    entries: new EntryReader(db),
     refreshOwner: db.prepare(
       "SELECT token_hash, seen_run FROM entries WHERE refresh_hash = ? AND token_hash <> ? LIMIT 1",
     ),
@@ -69,7 +60,7 @@ export function admitOne(
   if (r.kind !== "payload" && r.key === null) return note(r.kind, r.reason, r.detail, r.column ?? null);
 
   const key = r.key as string;
-  const entry = s.entry.get(key) as EntryRow | undefined;
+  const entry = s.entries.get(key);
   if (entry?.seen_run === o.runId)
     return note("skipped", "duplicate_in_source", "the same token appears earlier in the sources", null);
   if (r.kind === "payload" && entry?.state !== "created" && tombstoned(r))

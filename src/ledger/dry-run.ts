@@ -1,7 +1,8 @@
 import type { Database } from "better-sqlite3";
 import type { Payload } from "../map/index.js";
-import { decide, plannedFate, settled, type AdmissionRules, type KnownEntry } from "./decide.js";
+import { decide, plannedFate, settled, type AdmissionRules } from "./decide.js";
 import { batchedInsert } from "./batched-insert.js";
+import { EntryReader } from "./entry-reader.js";
 import { DryRowFile, hasKey, keyAt, refreshSlot, slotHash } from "./dry-rows.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
@@ -51,9 +52,7 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     CREATE TEMP TABLE dry_rejects (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, record INTEGER NOT NULL,
       line INTEGER NOT NULL, reason TEXT, detail TEXT, access TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
-  const entry = db.prepare(
-    "SELECT state, reason, refresh_hash, coalesce(sent_hash, token_hash) AS sent_hash FROM entries WHERE token_hash = ?",
-  );
+  const entries = new EntryReader(db);
   const rows = new DryRowFile();
   const seen = new SeenFilter(expectedRows * 2);
   // The keys the filter flagged, by a hash of their record's bytes: a superset of the repeated keys,
@@ -110,7 +109,7 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
       return { action: "settled", state: r.kind, reason: r.reason };
     }
     const key = r.key as string;
-    const known = hasEntries ? (entry.get(key) as KnownEntry | undefined) : undefined;
+    const known = hasEntries ? entries.get(key) : undefined;
     // As the live admission (admit.ts): a pair revoked through the bridge gets none of its tokens back.
     const revokedPair = r.kind === "payload" && known?.state !== "created" && tombstoned(r);
     const decision = revokedPair ? settled("skipped", "revoked_through_bridge") : decide(known, r, rules);
@@ -226,7 +225,19 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     return db.prepare(select.replace("$seen", "SELECT key FROM temp.dry_access")).all() as T[];
   }
 
-  return { admitOne, flush: rejects.flush, duplicates, notSeen, close: () => rows.close() };
+  return {
+    /** Before a batch: what the ledger lookups read ahead is dropped if a bridge changed the ledger since. */
+    start: () => hasEntries && entries.sync(),
+    admitOne,
+    /** Before a batch's transaction ends: the rejected rows still held are inserted. */
+    flush: () => {
+      rejects.flush();
+      if (hasEntries) entries.settle();
+    },
+    duplicates,
+    notSeen,
+    close: () => rows.close(),
+  };
 }
 
 interface RejectRow {

@@ -116,7 +116,10 @@ export function openLedger(file: string): Ledger {
   const admitLive = db.transaction((candidates: readonly Candidate[], options: AdmitOptions) => {
     // Read per batch: a bridge records tombstones while it serves.
     const tombstoned = subjects.checker();
-    return candidates.map((c) => admitOne(admission, c, options, tombstoned));
+    admission.entries.sync();
+    const decisions = candidates.map((c) => admitOne(admission, c, options, tombstoned));
+    admission.entries.settle();
+    return decisions;
   });
   const recordBatch = db.transaction((runId: number, outcomes: readonly WriteOutcome[]) => {
     const now = Date.now();
@@ -148,6 +151,7 @@ export function openLedger(file: string): Ledger {
       dryRun?.close();
       const dry = (dryRun = prepareDryRun(db, options.expectedRows ?? 0, subjects.checker()));
       const decide = db.transaction((candidates: readonly Candidate[]) => {
+        dry.start();
         const decisions = candidates.map((c) => dry.admitOne(c, options));
         dry.flush();
         return decisions;

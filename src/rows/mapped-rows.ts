@@ -12,3 +12,33 @@ export async function* mappedRows(source: MappedSource): AsyncGenerator<MappedRo
   const map = prepare(data);
   for await (const row of readRows(source.files, source.read)) yield map(row);
 }
+
+/** Rows being read: taken with `for await`, or given back with `return()` if they will not be taken. */
+export type RowsReading = AsyncIterableIterator<MappedRow> & {
+  return(): Promise<IteratorResult<MappedRow>>;
+};
+
+/**
+ * The rows of `mappedRows`, read from now on: the reading thread starts (and reads a few batches ahead)
+ * while the caller still prepares — loads the SDK, reads the service. An error reading them surfaces
+ * where they are taken, in its place, not here.
+ */
+export function readingAhead(source: MappedSource): RowsReading {
+  const rows = mappedRows(source);
+  let first: Promise<IteratorResult<MappedRow>> | undefined = rows.next();
+  first.catch(() => undefined);
+  return {
+    next() {
+      const taken = first ?? rows.next();
+      first = undefined;
+      return taken;
+    },
+    return() {
+      first = undefined;
+      return rows.return(undefined);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

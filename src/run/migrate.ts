@@ -19,7 +19,14 @@ import {
   type ServiceSide,
   type ServiceUsage,
 } from "../preflight/index.js";
-import { checkHeader, describeSources, withValidKeyIds } from "../rows/index.js";
+import {
+  checkHeader,
+  describeSources,
+  mappedRows,
+  readingAhead,
+  withValidKeyIds,
+  type RowsReading,
+} from "../rows/index.js";
 import { RunLoop } from "./run-loop.js";
 import { readOnce } from "../read/index.js";
 import { unprovablePipe } from "./deletions.js";
@@ -49,6 +56,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   const startClock = clock();
   return withLedger(config.ledgerFile, async (ledger) => {
     let writer: WriterHandle | undefined;
+    let rows: RowsReading | undefined;
     try {
       // A completed run over the same unchanged sources with the same mapping already scanned them.
       const sources = describeSources(config.files);
@@ -59,6 +67,16 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       refuseSilentCatchUp(config, ledger, sources);
       const pipe = config.syncDeletions ? unprovablePipe(config) : undefined;
       if (pipe) throw new MigrateError("usage", pipe, { option: "sync-deletions" });
+      const source = {
+        files: config.files,
+        read: readOptions,
+        mapping: config.mapping,
+        now: { offsetMs: planningOffset },
+        readingThread: true,
+      };
+      // The mapping needs nothing from the service: the reading thread starts while the SDK loads and the
+      // service is read. Not from a pipe, which the service check may be the first to read.
+      rows = piped ? undefined : readingAhead(source);
       const service = await connectService(config, passOptions, clock, before);
       writer = service.writer;
       // Files a completed run of this ledger already read to the end, unchanged since, need no second
@@ -97,7 +115,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
           createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
         };
         try {
-          await new RunLoop(loop).execute(readOptions);
+          await new RunLoop(loop).execute(rows ?? mappedRows(source));
         } catch (error) {
           // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
           // in-flight work stops, and the run is recorded as aborted rather than left running.
@@ -112,6 +130,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       if (config.reportDir) writeReportFiles(config.reportDir, summary);
       return summary;
     } finally {
+      // Rows read ahead for a run that never started: the reading thread ends here.
+      await rows?.return();
       await writer?.close();
     }
   });

@@ -1,8 +1,7 @@
 import PQueue from "p-queue";
 import type { DryRunSink, Ledger } from "../ledger/index.js";
-import type { ReadOptions } from "../read/index.js";
 import type { RejectsFile, Tally } from "../report/index.js";
-import { mappedRows, type MappedRow } from "../rows/index.js";
+import type { MappedRow } from "../rows/index.js";
 import type { ServiceRowRules } from "../preflight/index.js";
 import {
   admit,
@@ -21,6 +20,8 @@ import { openSink } from "./sink.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
+/** The most rows a batch grows to while nothing is sent (a dry run's batch size). */
+const settledBatchRows = 1000;
 
 /** What one run loop works with. */
 export interface RunLoopSetup {
@@ -96,7 +97,7 @@ export class RunLoop {
     this.wake();
   }
 
-  async execute(readOptions: ReadOptions): Promise<void> {
+  async execute(rows: AsyncIterable<MappedRow>): Promise<void> {
     const { config, tally, writer } = this.setup;
     const flushTimer = setInterval(() => {
       try {
@@ -106,20 +107,16 @@ export class RunLoop {
       }
     }, 250);
     try {
-      const source = {
-        files: config.files,
-        read: readOptions,
-        mapping: config.mapping,
-        now: this.setup.planning,
-        readingThread: true,
-      };
       let batch: MappedRow[] = [];
-      for await (const mapped of mappedRows(source)) {
+      let size = config.batchSize;
+      for await (const mapped of rows) {
         if (this.stopping) break;
         tally.read();
         batch.push(mapped);
-        if (batch.length < config.batchSize) continue;
-        await this.settleBatch(batch);
+        if (batch.length < size) continue;
+        // A batch that sent nothing needed no durable pending entries before its calls: the next may be
+        // larger (fewer transactions over a rerun's settled rows), until one sends again.
+        size = (await this.settleBatch(batch)) ? config.batchSize : Math.min(settledBatchRows, size * 2);
         batch = [];
       }
       if (!this.stopping) await this.settleBatch(batch);
@@ -147,16 +144,24 @@ export class RunLoop {
     }
   }
 
-  /** Admits a batch in one transaction; each token's fate is counted now, or once Authlete has answered. */
-  private async settleBatch(rows: readonly MappedRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /**
+   * Admits a batch in one transaction; each token's fate is counted now, or once Authlete has answered.
+   * True when a row of it went to Authlete.
+   */
+  private async settleBatch(rows: readonly MappedRow[]): Promise<boolean> {
+    if (rows.length === 0) return false;
+    let sent = false;
     for (const admission of await admit(rows, this.context)) {
       const known = knownFate(admission, this.context);
       if (known) this.count(known, admission);
-      else await this.enqueue(() => carryOut(admission, this.context), admission);
+      else {
+        sent = true;
+        await this.enqueue(() => carryOut(admission, this.context), admission);
+      }
     }
     this.flushOutcomes(outcomeFlushSize);
     this.progress.report(false);
+    return sent;
   }
 
   /** Queues a call to Authlete, counts its fate, and waits while the queue is full (or until a stop). */
