@@ -82,28 +82,28 @@ export function rowPayload(
   const certificateThumbprint = text(columns.certificateThumbprint);
   const sentToken = life.refreshOnly ? probeTokenFor(tokens.refresh!) : tokens.access!;
 
+  // Built key by key, in the order Authlete's request lists them: conditional spreads of literals
+  // were a tenth of the mapping's time.
+  const request: Payload["request"] = { grantType: client.grantType, clientId: client.clientId };
+  if (subject !== undefined && client.grantType !== "CLIENT_CREDENTIALS") request.subject = subject;
+  request.scopes = scopes;
+  request.accessToken = sentToken;
+  if (life.refreshEnd !== undefined) request.refreshToken = tokens.refresh!;
+  if (properties.length) request.properties = properties;
+  if (dpopKeyThumbprint) request.dpopKeyThumbprint = dpopKeyThumbprint;
+  if (certificateThumbprint) request.certificateThumbprint = certificateThumbprint;
+  Object.assign(request, carried.attributes);
   const payload: Payload = {
     kind: "payload",
     key: keys.key as string,
     refreshHash: life.refreshEnd === undefined ? null : keys.refreshHash,
-    request: {
-      grantType: client.grantType,
-      clientId: client.clientId,
-      ...(subject !== undefined && client.grantType !== "CLIENT_CREDENTIALS" ? { subject } : {}),
-      scopes,
-      accessToken: sentToken,
-      ...(life.refreshEnd === undefined ? {} : { refreshToken: tokens.refresh! }),
-      ...(properties.length ? { properties } : {}),
-      ...(dpopKeyThumbprint ? { dpopKeyThumbprint } : {}),
-      ...(certificateThumbprint ? { certificateThumbprint } : {}),
-      ...carried.attributes,
-    },
+    request,
     probeToken: sentToken,
     accessExpiresAt: life.refreshOnly ? null : life.accessEnd,
     refreshExpiresAt: life.refreshEnd ?? null,
     refreshOnly: life.refreshOnly,
-    ...(carried.notCarried.length ? { notCarried: carried.notCarried } : {}),
-    ...(life.accessRevoked ? { revokedAccessToken: tokens.access! } : {}),
   };
+  if (carried.notCarried.length) payload.notCarried = carried.notCarried;
+  if (life.accessRevoked) payload.revokedAccessToken = tokens.access!;
   return payload;
 }

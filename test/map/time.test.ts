@@ -87,3 +87,11 @@ test("the common UTC shape is read as the general ISO reading reads the same ins
   assert.equal(parseInstant("2028-02-29T23:59:59.999Z", "UTC"), Date.UTC(2028, 1, 29, 23, 59, 59, 999));
   assert.equal(parseInstant("2026-1a-01T00:00:00Z", "UTC"), undefined);
 });
+
+test("a year is read as written: 0070 is the year 70 (refused, before 1970), never 1970", () => {
+  for (const text of ["0070-01-01T00:00:00Z", "0070-01-01T00:00:00+00:00", "0099-12-31 23:59:59"])
+    assert.equal(parseInstant(text, "UTC"), undefined, text);
+  assert.equal(parseInstant("2100-02-29T00:00:00Z", "UTC"), undefined, "2100 is not a leap year");
+  assert.equal(parseInstant("2100-03-01T00:00:00.001Z", "UTC"), Date.UTC(2100, 2, 1, 0, 0, 0, 1));
+  assert.equal(parseInstant("2000-02-29T12:00:00+09:00", "UTC"), Date.UTC(2000, 1, 29, 3));
+});
