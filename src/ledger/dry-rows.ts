@@ -2,7 +2,7 @@ import { RecordSpool } from "./record-spool.js";
 
 /**
  * A dry run's rows as fixed-size records, appended in order and read back once at the end: in memory up
- * to 16 MiB (~150,000 rows), past it in a temp file (record-spool.ts). It replaced a SQLite temp table:
+ * to 4 MiB (~37,000 rows), past it in a temp file (record-spool.ts). It replaced a SQLite temp table:
  * binding ten values a row was a fifth of a dry run's main thread, and a row here is a few typed-array
  * stores. It holds ledger keys (hashes), never a token value.
  *
@@ -17,7 +17,7 @@ const keyBytes = 43;
 const noBucket = -0x80000000;
 /** Records a chunk takes: about 224 KiB. */
 const recordsPerWrite = 2048;
-const memoryLimit = 16 << 20;
+const memoryLimit = 4 << 20;
 
 export interface DryRow {
   access: string | null;

@@ -96,8 +96,8 @@ test("a dry run whose scratch file cannot grow stops with a coded error naming w
   const dir = tempDir(t);
   const scratch = join(dir, "tmp");
   mkdirSync(scratch);
-  // 230,000 rows: the first 16 MiB of records stay in memory, the rest (~9 MiB) outgrow the 4 MiB cap.
-  const rows = liveRows(230_000);
+  // 70,000 rows: the first 4 MiB of records stay in memory, the rest (~3.5 MiB) outgrow the 2 MiB cap.
+  const rows = liveRows(70_000);
   const run = await runCli(
     [
       "migrate",
@@ -109,7 +109,7 @@ test("a dry run whose scratch file cannot grow stops with a coded error naming w
       join(dir, "l.db"),
     ],
     { TMPDIR: scratch },
-    { fileSizeLimit: 4 << 20 },
+    { fileSizeLimit: 2 << 20 },
   );
   assert.equal(run.code, 3, run.stderr);
   assert.match(
