@@ -18,11 +18,15 @@ export class SeenFilter {
 
   /** Adds the key; true when it may have been added before (false means certainly not). */
   testAndAdd(key: string): boolean {
-    // The key is uniformly random already: up to 19 bits pick the block, 9 bits each place a probe in it.
-    const block = (bits(key, 0) & this.blockMask) << 4;
+    // Two 32-bit hashes of the key's first twelve characters (72 random bits in a base64url hash): the
+    // first picks the block and one probe, the second the other three. Decoding base64url instead was
+    // four fifths of the filter's time.
+    const first = mix(chars(key, 0) ^ Math.imul(chars(key, 4), 0x9e3779b1));
+    const second = mix(chars(key, 8) ^ Math.imul(first, 0x27d4eb2f));
+    const block = (first & this.blockMask) << 4;
     let seen = true;
-    for (let probe = 1; probe <= 4; probe++) {
-      const at = bits(key, probe * 2) & 0x1ff;
+    for (let probe = 0; probe < 4; probe++) {
+      const at = (probe === 3 ? first >>> 23 : second >>> (probe * 9)) & 0x1ff;
       const word = block | (at >>> 5);
       const mask = 1 << (at & 31);
       if ((this.words[word]! & mask) === 0) {
@@ -34,20 +38,21 @@ export class SeenFilter {
   }
 }
 
-/** 24 bits of the key from four base64url characters starting at `from`. */
-function bits(key: string, from: number): number {
+/** Four characters of the key from `from`, as one 32-bit word (past its end: zeros). */
+function chars(key: string, from: number): number {
   return (
-    (sextet(key.charCodeAt(from)) << 18) |
-    (sextet(key.charCodeAt(from + 1)) << 12) |
-    (sextet(key.charCodeAt(from + 2)) << 6) |
-    sextet(key.charCodeAt(from + 3))
+    key.charCodeAt(from) |
+    (key.charCodeAt(from + 1) << 8) |
+    (key.charCodeAt(from + 2) << 16) |
+    (key.charCodeAt(from + 3) << 24)
   );
 }
 
-/** The 6-bit value of a base64url character. */
-function sextet(code: number): number {
-  if (code >= 97) return code - 71; // a-z: 26..51
-  if (code >= 65) return code - 65; // A-Z: 0..25
-  if (code >= 48) return code + 4; // 0-9: 52..61
-  return code === 45 ? 62 : 63; // - and _
+/** Murmur3's finalizer: every input bit moves about half of the output bits. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -28,7 +28,7 @@ export async function admit(rows: readonly MappedRow[], context: SettleContext):
     });
   }
   const decisions = context.sink.admit(checked.map((c) => c.at));
-  return decisions.map((decision, i) => ({ ...checked[i]!, decision }));
+  return decisions.map((decision, i) => ({ at: checked[i]!.at, mapped: checked[i]!.mapped, decision }));
 }
 
 /**
