@@ -90,7 +90,7 @@ export function openLedger(file: string): Ledger {
     // FULL: a pending entry must survive power loss before its create is sent.
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");
-    // Temp tables (a dry run's row list) on disk, not in memory: memory stays flat whatever the dump size.
+    // Temp tables (a dry run's rejected rows and duplicate candidates) on disk: memory stays flat whatever the dump.
     db.pragma("temp_store = FILE");
     // 32 MiB of page cache: lookups by a random hash key touch the whole index; bounded, so memory stays flat.
     db.pragma("cache_size = -32768");
