@@ -39,9 +39,9 @@ export interface DryRunRejected {
 const maybeBits = 1 << 24;
 
 /**
- * Dry-run admission. Nothing is recorded in the ledger: every row is appended to a temp file of
- * fixed-size records (dry-rows.ts), and a Bloom filter notes the few keys that may repeat an earlier
- * row's; at the end only the rows holding such keys go to a temp table, sorted per key to find the
+ * Dry-run admission. Nothing is recorded in the ledger: every row is appended as a fixed-size record
+ * (dry-rows.ts: in memory, then a temp file), and a Bloom filter notes the few keys that may repeat an
+ * earlier row's; at the end only the rows holding such keys go to a temp table, sorted per key to find the
  * duplicates, instead of a random-key lookup per row or a sort of every row. Tokens already in the
  * ledger are looked up only if it has any entry.
  */

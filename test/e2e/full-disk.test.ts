@@ -4,13 +4,25 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
 import { runCli } from "../helpers/cli.js";
-import { liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
+import { liveRows, writeDump, writeMapping, type LegacyRow } from "../helpers/dumps.js";
 import { authleteEnv, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
 
 // Every file the CLI writes is capped at 256 KiB: the ledger of 3,000 rows outgrows it early.
 const fullDisk = { fileSizeLimit: 256 * 1024 };
+
+/** The arguments of a dry run over `rows` with the stock mapping, its ledger in `dir`. */
+const dryRun = (dir: string, rows: LegacyRow[], ledger: string, extra: string[] = []) => [
+  "migrate",
+  writeDump(dir, "dump.csv", rows),
+  "--mapping",
+  writeMapping(dir),
+  "--dry-run",
+  "--ledger",
+  join(dir, ledger),
+  ...extra,
+];
 
 test("a ledger that can no longer be written stops the run with a coded error; the rerun on a freed disk loses and repeats nothing", async (t) => {
   const { emulator } = await withEmulator(t);
@@ -65,17 +77,7 @@ test("rejects.csv that cannot be written stops the run (recorded aborted); a --r
   const dir = tempDir(t);
   // 3,000 rejected rows: rejects.csv outgrows the cap, the dry run's ledger does not.
   const rows = liveRows(3000).map((r) => ({ ...r, client: "partner" }));
-  const args = (report: string, ledger: string) => [
-    "migrate",
-    writeDump(dir, "dump.csv", rows),
-    "--mapping",
-    writeMapping(dir),
-    "--dry-run",
-    "--ledger",
-    join(dir, ledger),
-    "--report",
-    report,
-  ];
+  const args = (report: string, ledger: string) => dryRun(dir, rows, ledger, ["--report", report]);
   const full = await runCli(args(join(dir, "report"), "a.db"), {}, fullDisk);
   assert.equal(full.code, 3, full.stderr);
   assert.match(
@@ -98,19 +100,7 @@ test("a dry run whose scratch file cannot grow stops with a coded error naming w
   mkdirSync(scratch);
   // 70,000 rows: the first 4 MiB of records stay in memory, the rest (~3.5 MiB) outgrow the 2 MiB cap.
   const rows = liveRows(70_000);
-  const run = await runCli(
-    [
-      "migrate",
-      writeDump(dir, "dump.csv", rows),
-      "--mapping",
-      writeMapping(dir),
-      "--dry-run",
-      "--ledger",
-      join(dir, "l.db"),
-    ],
-    { TMPDIR: scratch },
-    { fileSizeLimit: 2 << 20 },
-  );
+  const run = await runCli(dryRun(dir, rows, "l.db"), { TMPDIR: scratch }, { fileSizeLimit: 2 << 20 });
   assert.equal(run.code, 3, run.stderr);
   assert.match(
     run.stderr,

@@ -44,11 +44,18 @@ test("a 429's Retry-After pauses every call of the writer, and the run slows dow
   const limited = creates.filter((e) => e.kind === "answer" && e.status === 429);
   assert.ok(limited.length >= 1);
   for (const answer of limited) {
-    // Calls already on the wire may still arrive just after; none may start during the pause.
-    const during = creates.filter(
-      (e) => e.kind === "request" && e.at > answer.at + 60 && e.at < answer.at + 900,
+    // None may start during the pause; calls sent before the 429 was read may still arrive, however late
+    // a loaded machine delivers them. Counted, not timed: of the 4 calls the writer may have open, one is
+    // the 429's own (retried only after the pause) and the ones Authlete was working on are not on the
+    // wire, so at most the rest can arrive inside the second after the answer.
+    const before = (kind: WireEvent["kind"]) =>
+      creates.filter((e) => e.kind === kind && e.at <= answer.at).length;
+    const atAuthlete = before("request") - before("answer");
+    const during = creates.filter((e) => e.kind === "request" && e.at > answer.at && e.at < answer.at + 900);
+    assert.ok(
+      during.length <= 4 - 1 - atAuthlete,
+      `${during.length} calls arrived while Retry-After (1 s) ran, ${atAuthlete} were at Authlete`,
     );
-    assert.deepEqual(during, [], "no call is made while Retry-After (1 s) runs");
   }
 });
 
