@@ -11,7 +11,7 @@ import { RecordSpool } from "./record-spool.js";
  * file u32 96 · client u32 100 (0: none, else index + 1) · bucket i32 104 · reason u16 108 (0: none,
  * else index + 1) · state u8 110.
  */
-export const recordSize = 112;
+const recordSize = 112;
 /** The longest key a record holds: a base64url SHA-256 (every ledger key) is 43 characters. */
 const keyBytes = 43;
 const noBucket = -0x80000000;
@@ -47,7 +47,7 @@ export interface RecordView {
   readonly at: number;
 }
 
-export class DryRowFile {
+export class DryRows {
   private readonly spool = new RecordSpool(recordSize, memoryLimit);
   private readonly bytes = Buffer.alloc(recordSize * recordsPerWrite);
   private readonly f64 = new Float64Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length / 8);
@@ -86,9 +86,9 @@ export class DryRowFile {
     return at;
   }
 
-  /** The bytes a record at `at` of the chunk in hand was written to (valid until the next append). */
-  get chunk(): Buffer {
-    return this.bytes;
+  /** `slotHash` of a key slot of the record just appended at `at` (before the next append). */
+  keyHash(at: number): number {
+    return slotHash(this.bytes, at);
   }
 
   private key(at: number, key: string | null): void {

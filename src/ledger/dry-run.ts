@@ -3,7 +3,7 @@ import type { Payload } from "../map/index.js";
 import { decide, plannedFate, settled, type AdmissionRules } from "./decide.js";
 import { batchedInsert } from "./batched-insert.js";
 import { EntryReader } from "./entry-reader.js";
-import { DryRowFile, hasKey, keyAt, refreshSlot, slotHash } from "./dry-rows.js";
+import { DryRows, hasKey, keyAt, refreshSlot, slotHash } from "./dry-rows.js";
 import { SeenFilter } from "./seen-filter.js";
 import type { Candidate, Decision, FinalState } from "./types.js";
 import type { ReasonCode } from "../map/index.js";
@@ -53,13 +53,13 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
       line INTEGER NOT NULL, reason TEXT, detail TEXT, access TEXT)`);
   const hasEntries = db.prepare("SELECT EXISTS (SELECT 1 FROM entries)").pluck().get() === 1;
   const entries = new EntryReader(db);
-  const rows = new DryRowFile();
+  const rows = new DryRows();
   const seen = new SeenFilter(expectedRows * 2);
   // The keys the filter flagged, by a hash of their record's bytes: a superset of the repeated keys,
   // found again in the records at the end without a string per row.
   const maybe = new Int32Array(maybeBits / 32);
-  const flag = (at: number) => {
-    const bit = slotHash(rows.chunk, at) & (maybeBits - 1);
+  const flag = (hash: number) => {
+    const bit = hash & (maybeBits - 1);
     maybe[bit >>> 5]! |= 1 << (bit & 31);
   };
   const flagged = (bytes: Buffer, at: number) => {
@@ -67,15 +67,7 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     const bit = slotHash(bytes, at) & (maybeBits - 1);
     return (maybe[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   };
-  const rejects = batchedInsert(db, "dry_rejects", [
-    "seq",
-    "file",
-    "record",
-    "line",
-    "reason",
-    "detail",
-    "access",
-  ]);
+  const rejects = batchedInsert(db, "dry_rejects", "seq file record line reason detail access".split(" "));
   const files: string[] = [];
   const fileIndex = (file: string) => {
     const i = files.indexOf(file);
@@ -116,8 +108,8 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     const { state, reason } = plannedFate(decision);
     const at = append(c, key, r.refreshHash, state, reason, state === "rejected" ? detail : null);
     // The record is still in the file's buffer: its keys are flagged from its bytes before the next append.
-    if (seen.testAndAdd(key)) flag(at);
-    if (r.refreshHash !== null && seen.testAndAdd(r.refreshHash)) flag(at + refreshSlot);
+    if (seen.testAndAdd(key)) flag(rows.keyHash(at));
+    if (r.refreshHash !== null && seen.testAndAdd(r.refreshHash)) flag(rows.keyHash(at + refreshSlot));
     return decision;
   }
 
@@ -129,17 +121,11 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     // Every row of a repeated key holds a flagged key: sort just those rows, per key.
     db.exec(`CREATE TEMP TABLE dry_cands (seq INTEGER PRIMARY KEY, access TEXT, refresh TEXT, file INTEGER NOT NULL,
       line INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, bucket INTEGER, client TEXT)`);
-    const cands = batchedInsert(db, "dry_cands", [
-      "seq",
-      "access",
-      "refresh",
-      "file",
-      "line",
-      "state",
-      "reason",
-      "bucket",
-      "client",
-    ]);
+    const cands = batchedInsert(
+      db,
+      "dry_cands",
+      "seq access refresh file line state reason bucket client".split(" "),
+    );
     db.transaction(() => {
       rows.scan((view, seq) => {
         if (!flagged(view.bytes, view.at) && !flagged(view.bytes, view.at + refreshSlot)) return;
@@ -212,8 +198,11 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
     return found;
   }
 
-  /** The created tokens of `select`'s entries that no row of this dry run holds, in the order given. */
-  function notSeen<T>(select: string): T[] {
+  /**
+   * Fills `temp.dry_access` with the access keys of every row of this dry run: what a query for the
+   * created tokens no row holds (--sync-deletions) compares with.
+   */
+  function listAccesses(): void {
     db.exec("DROP TABLE IF EXISTS temp.dry_access; CREATE TEMP TABLE dry_access (key TEXT NOT NULL)");
     const accesses = batchedInsert(db, "dry_access", ["key"]);
     db.transaction(() => {
@@ -222,7 +211,6 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
       });
       accesses.flush();
     })();
-    return db.prepare(select.replace("$seen", "SELECT key FROM temp.dry_access")).all() as T[];
   }
 
   return {
@@ -235,7 +223,7 @@ export function prepareDryRun(db: Database, expectedRows: number, tombstoned: (p
       if (hasEntries) entries.settle();
     },
     duplicates,
-    notSeen,
+    listAccesses,
     close: () => rows.close(),
   };
 }

@@ -159,10 +159,14 @@ export function openLedger(file: string): Ledger {
       return guardWrites(file, {
         admit: (candidates: readonly Candidate[]) => decide.immediate(candidates),
         duplicates: (onRejected?: (row: DryRunRejected) => void) => dry.duplicates(onRejected),
-        notSeen: () =>
-          dry.notSeen<GoneToken>(
-            `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND token_hash NOT IN ($seen) ORDER BY source_file, row_no`,
-          ),
+        notSeen: () => {
+          dry.listAccesses();
+          return db
+            .prepare(
+              `SELECT ${goneColumns} FROM entries WHERE state = 'created' AND token_hash NOT IN (SELECT key FROM temp.dry_access) ORDER BY source_file, row_no`,
+            )
+            .all() as GoneToken[];
+        },
       });
     },
     recordRevocation(runId, hash, reason) {

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MigrateError } from "../shared/errors.js";
@@ -42,7 +42,7 @@ export class RecordSpool {
       throw new MigrateError(
         "ledger_write_failed",
         `a dry run's scratch file in ${tmpdir()} cannot be written (${code}): free space there or set TMPDIR to ` +
-          "a directory with room, and rerun; a dry run sends nothing and records no row",
+          "a writable directory with room, and rerun; a dry run sends nothing and records no row",
         { cause: error },
       );
     }
@@ -80,9 +80,11 @@ function openUnlinked(): number {
   const dir = mkdtempSync(join(tmpdir(), "authlete-migrate-"));
   const path = join(dir, "spool");
   try {
-    return openSync(path, "wx+", 0o600);
-  } finally {
+    const fd = openSync(path, "wx+", 0o600);
     unlinkSync(path);
-    rmdirSync(dir);
+    return fd;
+  } finally {
+    // Only after the open: a failed open keeps its own error (not the unlink's ENOENT).
+    rmSync(dir, { recursive: true, force: true });
   }
 }

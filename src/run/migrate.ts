@@ -105,7 +105,6 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
           ledger,
           runId,
           tally,
-          planning: { offsetMs: planningOffset },
           writer,
           total,
           startedAt,

@@ -20,7 +20,7 @@ import { openSink } from "./sink.js";
 import type { MigrateConfig } from "./types.js";
 
 const outcomeFlushSize = 200;
-/** The most rows a batch grows to while nothing is sent (a dry run's batch size). */
+/** The most rows a batch grows to while nothing is sent (never fewer than the configured batch size). */
 const settledBatchRows = 1000;
 
 /** What one run loop works with. */
@@ -29,8 +29,6 @@ export interface RunLoopSetup {
   ledger: Ledger;
   runId: number;
   tally: Tally;
-  /** The planning clock: the host's clock moved by the given offset (the ms `--now` sets it ahead or back). */
-  planning: { offsetMs: number };
   writer: WriterHandle | undefined;
   /** Rows the sources hold, when a pre-scan counted them. */
   total: number | undefined;
@@ -116,7 +114,8 @@ export class RunLoop {
         if (batch.length < size) continue;
         // A batch that sent nothing needed no durable pending entries before its calls: the next may be
         // larger (fewer transactions over a rerun's settled rows), until one sends again.
-        size = (await this.settleBatch(batch)) ? config.batchSize : Math.min(settledBatchRows, size * 2);
+        const sent = await this.settleBatch(batch);
+        size = sent ? config.batchSize : Math.max(config.batchSize, Math.min(settledBatchRows, size * 2));
         batch = [];
       }
       if (!this.stopping) await this.settleBatch(batch);
