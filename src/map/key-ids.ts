@@ -1,14 +1,14 @@
 import { fieldValue, isAbsent } from "./fields.js";
 import { refuse } from "./refusal.js";
-import type { Refusal, SourceRow, ValidKeyIds } from "./types.js";
+import type { SourceRow, UnkeyedRefusal, ValidKeyIds } from "./types.js";
 
 /** LINE v2.1: a token whose key ID the issuer no longer lists is revoked (or expired) there. */
 export function keyIdRefusal(
   valid: ValidKeyIds,
   fields: SourceRow["fields"],
   channelColumn: string | undefined,
-  keys: Partial<Refusal>,
-): Refusal | undefined {
+  keys: Partial<UnkeyedRefusal>,
+): UnkeyedRefusal | undefined {
   if (!valid.ids) throw new Error("the valid key IDs were not fetched before mapping (rows/key-ids.ts)");
   if (valid.issuer) {
     const channel = channelColumn === undefined ? undefined : fieldValue(fields, channelColumn);

@@ -1,28 +1,30 @@
-import { probeTokenFor, tokenHash } from "../shared/hash.js";
+import { probeTokenFor } from "../shared/hash.js";
 import { fieldValue } from "./fields.js";
 import { keyIdRefusal } from "./key-ids.js";
 import { refuse, tokenValue } from "./refusal.js";
 import { aliveAt, liveUntil, readLifetimes, type Lifetimes } from "./live-until.js";
 import { rowPayload, type LiveRow } from "./row-payload.js";
 import { withClaims } from "./jwt.js";
-import type { MapContext, Mapping, MapResult, Refusal, SourceRow } from "./types.js";
+import { keyResult } from "./payload-keys.js";
+import type { MapContext, Mapping, MapResult, SourceRow, UnkeyedRefusal, UnkeyedResult } from "./types.js";
 
-type Keys = { key: string | null; refreshHash: string | null; probeToken?: string };
+/** The token values a row's ledger keys hash (a refusal spreads them; a payload keeps `keyToken`). */
+type Keys = { keyToken?: string; refreshKeyToken?: string; probeToken?: string };
 type Tokens = { access: string | null; refresh: string | null };
 
 /** Values phase: the token values (never trimmed) and the ledger keys they give the row. */
-function readValues(row: SourceRow, mapping: Mapping): { tokens: Tokens; keys: Keys } | Refusal {
+function readValues(row: SourceRow, mapping: Mapping): { tokens: Tokens; keys: Keys } | UnkeyedRefusal {
   const { columns } = mapping;
   const access = tokenValue(fieldValue(row.fields, columns.accessToken), columns.accessToken);
   const refresh = columns.refreshToken
     ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken)
     : null;
-  const accessKey = typeof access === "string" ? tokenHash(access) : null;
+  // The key is the access token's hash, or the probe's for a row without one (the probe is derived).
   const probeToken =
     typeof access === "string" ? access : typeof refresh === "string" ? probeTokenFor(refresh) : undefined;
   const keys: Keys = {
-    key: probeToken === undefined ? null : (accessKey ?? tokenHash(probeToken)),
-    refreshHash: typeof refresh === "string" ? tokenHash(refresh) : null,
+    keyToken: probeToken,
+    refreshKeyToken: typeof refresh === "string" ? refresh : undefined,
     probeToken,
   };
   for (const [value, column] of [
@@ -39,7 +41,13 @@ function readValues(row: SourceRow, mapping: Mapping): { tokens: Tokens; keys: K
  * A row whose values the source does not keep (hashed or emptied): never sent. Skipped when it is dead
  * anyway, else rejected with how long the legacy server must keep validating it.
  */
-function unrecoverable(life: Lifetimes, tokens: Tokens, keys: Keys, mapping: Mapping, now: number): Refusal {
+function unrecoverable(
+  life: Lifetimes,
+  tokens: Tokens,
+  keys: Keys,
+  mapping: Mapping,
+  now: number,
+): UnkeyedRefusal {
   const bothEmpty = tokens.access === null && tokens.refresh === null;
   const until = liveUntil(life, { access: true, refresh: tokens.refresh !== null || bothEmpty }, now);
   const ends = { access: until.access === "unknown" ? now : until.access, refresh: until.refresh };
@@ -64,7 +72,7 @@ function liveness(
   keys: Keys,
   mapping: Mapping,
   now: number,
-): LiveRow | Refusal {
+): LiveRow | UnkeyedRefusal {
   const { columns, policy } = mapping;
   const until = liveUntil(life, { access: tokens.access !== null, refresh: tokens.refresh !== null }, now);
   if (until.access === "unknown")
@@ -111,6 +119,11 @@ function liveness(
  * values, claims, lifetimes (one "live until" rule), liveness, key IDs, then identity and payload.
  */
 export function mapRow(row: SourceRow, ctx: MapContext): MapResult {
+  return keyResult(mapRowUnkeyed(row, ctx));
+}
+
+/** `mapRow`, but the ledger keys are left to `keyResult`, where there is time to hash them. */
+export function mapRowUnkeyed(row: SourceRow, ctx: MapContext): UnkeyedResult {
   const { mapping, now } = ctx;
   if (row.error) return refuse("rejected", "malformed_row", row.error.detail, { column: row.error.column });
   const { columns } = mapping;

@@ -1,5 +1,5 @@
 import { isAbsent } from "./fields.js";
-import type { ReasonCode, Refusal } from "./types.js";
+import type { ReasonCode, UnkeyedRefusal } from "./types.js";
 
 /** RFC 6750 b64token: what an access or refresh token value may contain. Values are never trimmed. */
 const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -30,12 +30,12 @@ export function tokenValue(value: unknown, column: string): TokenValue {
   return value;
 }
 
-/** A row that is not sent, and why. */
+/** A row that is not sent, and why; keyed by the token values in `extra`, if it has them. */
 export function refuse(
-  kind: Refusal["kind"],
+  kind: UnkeyedRefusal["kind"],
   reason: ReasonCode,
   detail: string,
-  extra: Partial<Refusal> = {},
-): Refusal {
-  return { kind, reason, detail, key: null, refreshHash: null, ...extra };
+  extra: Partial<UnkeyedRefusal> = {},
+): UnkeyedRefusal {
+  return { kind, reason, detail, ...extra };
 }

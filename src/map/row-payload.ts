@@ -4,7 +4,7 @@ import { resolveClient } from "./client.js";
 import { fieldValue, isAbsent } from "./fields.js";
 import { refuse } from "./refusal.js";
 import { mapScopes } from "./scopes.js";
-import type { Mapping, MapResult, Payload } from "./types.js";
+import type { Mapping, Payload, UnkeyedPayload, UnkeyedRefusal } from "./types.js";
 
 /** What the earlier phases settled about a row that is to be sent. */
 export interface LiveRow {
@@ -25,9 +25,9 @@ export function rowPayload(
   fields: Record<string, unknown>,
   mapping: Mapping,
   tokens: { access: string | null; refresh: string | null },
-  keys: { key: string | null; refreshHash: string | null; probeToken?: string },
+  keys: { keyToken?: string; refreshKeyToken?: string; probeToken?: string },
   life: LiveRow,
-): MapResult {
+): UnkeyedPayload | UnkeyedRefusal {
   const { columns } = mapping;
   const client = resolveClient(fields, mapping);
   if ("reason" in client)
@@ -93,10 +93,9 @@ export function rowPayload(
   if (dpopKeyThumbprint) request.dpopKeyThumbprint = dpopKeyThumbprint;
   if (certificateThumbprint) request.certificateThumbprint = certificateThumbprint;
   Object.assign(request, carried.attributes);
-  const payload: Payload = {
+  const payload: UnkeyedPayload = {
     kind: "payload",
-    key: keys.key as string,
-    refreshHash: life.refreshEnd === undefined ? null : keys.refreshHash,
+    keyToken: keys.keyToken!,
     request,
     probeToken: sentToken,
     accessExpiresAt: life.refreshOnly ? null : life.accessEnd,

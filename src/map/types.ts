@@ -136,6 +136,24 @@ export interface Payload {
 }
 
 /**
+ * What the mapper makes, before the ledger keys are hashed: hashing both tokens is a row's largest cost,
+ * and a run does it on its main thread, which waits for rows anyway (see `keyResult`).
+ */
+export interface UnkeyedPayload extends Omit<Payload, "key" | "refreshHash"> {
+  /** The value the ledger key is the hash of: the legacy access token, or the probe of a row without one. */
+  keyToken: string;
+}
+
+/** A refusal before its keys are hashed: the values they are hashes of, if the row has them. */
+export interface UnkeyedRefusal extends Omit<Refusal, "key" | "refreshHash"> {
+  keyToken?: string;
+  /** The row's refresh token, sent or not: a refusal's refresh key names it whatever befell the row. */
+  refreshKeyToken?: string;
+}
+
+export type UnkeyedResult = UnkeyedPayload | UnkeyedRefusal;
+
+/**
  * What a legacy row can hold that Authlete cannot: the issue time (Authlete records when the token was
  * created, i.e. migrated) and a refresh token's scopes broader than its access token's.
  */

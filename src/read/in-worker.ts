@@ -7,13 +7,14 @@ import type { FromReader, ReaderInput } from "./worker-protocol.js";
 /**
  * The rows of `readRows` with `transform` applied to each on a thread of their own (mapping them, say):
  * in the same order, with the same errors, headers handed over before their file's rows, while the
- * caller's thread is free to record them. Stopping early ends the thread.
+ * caller's thread is free to record them. Stopping early ends the thread. In the batches they crossed
+ * in: a layer of async iteration per row cost the caller's thread ~0.5 µs a row, per layer.
  */
 export async function* transformedInWorker<T>(
   files: readonly string[],
   options: ReadOptions,
   transform: RowTransform,
-): AsyncGenerator<T> {
+): AsyncGenerator<T[]> {
   const { format, delimiter, maxRecordBytes, maxDepth, maxGzipRatio, announceKeys } = options;
   // Settings only: the callbacks and the stop signal stay on this thread.
   const input: ReaderInput = {
@@ -26,7 +27,7 @@ export async function* transformedInWorker<T>(
     maxGzipRatio,
     announceKeys,
   };
-  const { unpack } = await loadTransform<T>(transform);
+  const { unpack, take } = await loadTransform<T>(transform);
   const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
     workerData: input,
     // A parser makes short-lived garbage: a bounded young generation keeps the thread's memory flat (8 MB
@@ -71,7 +72,8 @@ export async function* transformedInWorker<T>(
       if (message.kind === "header") options.onHeader?.(message.file, message.columns, message.keysOnly);
       else {
         worker.postMessage("more");
-        yield* unpack ? unpack(message.rows) : (message.rows as T[]);
+        if (unpack) yield unpack(message.rows);
+        else yield take ? (message.rows as unknown[]).map(take) : (message.rows as T[]);
       }
     }
   } finally {

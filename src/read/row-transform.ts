@@ -11,10 +11,15 @@ export interface RowTransform {
   data: unknown;
 }
 
-/** What a transform's module exports. */
+/**
+ * What a transform's module exports. `T` is what the caller's thread takes: `take` makes it of one result
+ * of `prepare`'s function, `unpack` of a packed batch of them; a module without them returns `T` itself.
+ * Work a result needs but the reading thread need not do (hashing, say) can wait for them.
+ */
 export interface TransformModule<T> {
-  prepare(data: unknown): (row: SourceRow) => T;
-  pack?(items: T[]): unknown;
+  prepare(data: unknown): (row: SourceRow) => unknown;
+  take?(item: unknown): T;
+  pack?(items: unknown[]): unknown;
   unpack?(packed: unknown): T[];
 }
 

@@ -1,16 +1,17 @@
-import type { MapResult, Payload } from "../map/index.js";
-import type { MappedRow } from "./types.js";
+import { keyResult, payloadKeys, type MapResult, type UnkeyedPayload } from "../map/index.js";
+import type { MappedRow, UnkeyedRow } from "./types.js";
 
 /**
  * A batch of mapped rows as it crosses from the reading thread: the common payload as a flat list of
  * values (a structured clone writes every object's keys again, row after row: it was two thirds of the
- * cost of moving a mapped row), every other row as it is, with its place.
+ * cost of moving a mapped row), every other row as it is, with its place. Payloads cross unkeyed: the
+ * receiving thread hashes their tokens (`unpack`), which also keeps two hashes per row out of the clone.
  */
 export interface PackedRows {
   count: number;
   files: string[];
   flat: unknown[];
-  others: [number, MappedRow][];
+  others: [number, UnkeyedRow][];
 }
 
 /** The request fields the flat form carries; a request with any other is sent as it is. */
@@ -20,8 +21,7 @@ const known = {
   row: new Set(["file", "rowNo", "line"]),
   payload: new Set([
     "kind",
-    "key",
-    "refreshHash",
+    "keyToken",
     "request",
     "probeToken",
     "accessExpiresAt",
@@ -42,7 +42,7 @@ function only(value: object, keys: ReadonlySet<string>): boolean {
   return true;
 }
 
-function flattens(mapped: MappedRow): mapped is MappedRow & { result: Payload } {
+function flattens(mapped: UnkeyedRow): mapped is UnkeyedRow & { result: UnkeyedPayload } {
   const { row, result } = mapped;
   return (
     result.kind === "payload" &&
@@ -54,10 +54,15 @@ function flattens(mapped: MappedRow): mapped is MappedRow & { result: Payload } 
   );
 }
 
-export function pack(rows: MappedRow[]): PackedRows {
+/** A row as the other thread takes it: a payload keyed. */
+export function keyRow(mapped: UnkeyedRow): MappedRow {
+  return { ...mapped, result: keyResult(mapped.result) };
+}
+
+export function pack(rows: UnkeyedRow[]): PackedRows {
   const files: string[] = [];
   const flat: unknown[] = [];
-  const others: [number, MappedRow][] = [];
+  const others: [number, UnkeyedRow][] = [];
   for (const [i, mapped] of rows.entries()) {
     if (!flattens(mapped)) {
       others.push([i, mapped]);
@@ -67,9 +72,10 @@ export function pack(rows: MappedRow[]): PackedRows {
     let file = files.lastIndexOf(row.file);
     if (file === -1) file = files.push(row.file) - 1;
     const request = p.request as Record<string, unknown>;
-    // The probe is the access token itself but for a refresh-only row: sent once.
+    // The probe and the key token are the access token sent but for a refresh-only row: sent once.
     const probe = p.probeToken === p.request.accessToken ? 0 : p.probeToken;
-    flat.push(file, row.rowNo, row.line, now, client, p.key, p.refreshHash, probe, p.notCarried);
+    const keyToken = p.keyToken === p.request.accessToken ? 0 : p.keyToken;
+    flat.push(file, row.rowNo, row.line, now, client, keyToken, 0, probe, p.notCarried);
     flat.push(p.accessExpiresAt, p.refreshExpiresAt, p.refreshOnly);
     for (const key of requestKeys) flat.push(request[key]);
   }
@@ -82,7 +88,7 @@ export function unpack({ count, files, flat, others }: PackedRows): MappedRow[] 
   let o = 0;
   for (let i = 0; i < count; i++) {
     if (o < others.length && others[o]![0] === i) {
-      rows.push(others[o++]![1]);
+      rows.push(keyRow(others[o++]![1]));
       continue;
     }
     const v = flat;
@@ -91,10 +97,12 @@ export function unpack({ count, files, flat, others }: PackedRows): MappedRow[] 
       const value = v[f + head + k];
       if (value !== undefined) request[requestKeys[k]!] = value;
     }
+    const keyToken = (v[f + 5] === 0 ? request.accessToken : v[f + 5]) as string;
+    const keys = payloadKeys(keyToken, request.refreshToken as string | undefined);
     const result = {
       kind: "payload",
-      key: v[f + 5],
-      refreshHash: v[f + 6],
+      key: keys.key,
+      refreshHash: keys.refreshHash,
       request,
       probeToken: v[f + 7] === 0 ? request.accessToken : v[f + 7],
       accessExpiresAt: v[f + 9],

@@ -1,4 +1,4 @@
-import type { MapResult, Mapping } from "../map/index.js";
+import type { MapResult, Mapping, UnkeyedResult } from "../map/index.js";
 import type { ReadOptions, SourceRow } from "../read/index.js";
 
 /**
@@ -13,8 +13,6 @@ export interface MappedSource {
   read: ReadOptions;
   mapping: Mapping;
   now: PlanningTime;
-  /** Read and map on a reading thread (a run), not on the calling one (a pass before or after it). */
-  readingThread?: boolean;
 }
 
 /** Where a row is in the sources. */
@@ -27,4 +25,9 @@ export interface MappedRow {
   client: string;
   result: MapResult;
   now: number;
+}
+
+/** A mapped row as the reading thread makes it: a payload's ledger keys are hashed where it is taken. */
+export interface UnkeyedRow extends Omit<MappedRow, "result"> {
+  result: UnkeyedResult;
 }

@@ -22,7 +22,7 @@ import {
 import {
   checkHeader,
   describeSources,
-  mappedRows,
+  mappedBatches,
   readingAhead,
   withValidKeyIds,
   type RowsReading,
@@ -72,7 +72,6 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
         read: readOptions,
         mapping: config.mapping,
         now: { offsetMs: planningOffset },
-        readingThread: true,
       };
       // The mapping needs nothing from the service: the reading thread starts while the SDK loads and the
       // service is read. Not from a pipe, which the service check may be the first to read.
@@ -114,7 +113,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
           createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
         };
         try {
-          await new RunLoop(loop).execute(rows ?? mappedRows(source));
+          await new RunLoop(loop).execute(rows ?? mappedBatches(source));
         } catch (error) {
           // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
           // in-flight work stops, and the run is recorded as aborted rather than left running.

@@ -95,7 +95,7 @@ export class RunLoop {
     this.wake();
   }
 
-  async execute(rows: AsyncIterable<MappedRow>): Promise<void> {
+  async execute(batches: AsyncIterable<readonly MappedRow[]>): Promise<void> {
     const { config, tally, writer } = this.setup;
     const flushTimer = setInterval(() => {
       try {
@@ -107,17 +107,18 @@ export class RunLoop {
     try {
       let batch: MappedRow[] = [];
       let size = config.batchSize;
-      for await (const mapped of rows) {
-        if (this.stopping) break;
-        tally.read();
-        batch.push(mapped);
-        if (batch.length < size) continue;
-        // A batch that sent nothing needed no durable pending entries before its calls: the next may be
-        // larger (fewer transactions over a rerun's settled rows), until one sends again.
-        const sent = await this.settleBatch(batch);
-        size = sent ? config.batchSize : Math.max(config.batchSize, Math.min(settledBatchRows, size * 2));
-        batch = [];
-      }
+      reading: for await (const read of batches)
+        for (const mapped of read) {
+          if (this.stopping) break reading;
+          tally.read();
+          batch.push(mapped);
+          if (batch.length < size) continue;
+          // A batch that sent nothing needed no durable pending entries before its calls: the next may be
+          // larger (fewer transactions over a rerun's settled rows), until one sends again.
+          const sent = await this.settleBatch(batch);
+          size = sent ? config.batchSize : Math.max(config.batchSize, Math.min(settledBatchRows, size * 2));
+          batch = [];
+        }
       if (!this.stopping) await this.settleBatch(batch);
       // Rows read but not admitted when a stop came were never sent: they stay unrecorded and are read again.
       else tally.rows -= batch.length;

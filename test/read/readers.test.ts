@@ -8,8 +8,9 @@ import { repoFile } from "../helpers/paths.js";
 const fixture = (name: string) => repoFile(`fixtures/read/${name}`);
 /** The rows as the reading thread reads them, unchanged. */
 const sameRows = { module: new URL("../helpers/same-rows.js", import.meta.url).href, data: null };
-const readRowsInWorker = (files: string[], options: ReadOptions = {}) =>
-  transformedInWorker<SourceRow>(files, options, sameRows);
+async function* readRowsInWorker(files: string[], options: ReadOptions = {}): AsyncGenerator<SourceRow> {
+  for await (const batch of transformedInWorker<SourceRow>(files, options, sameRows)) yield* batch;
+}
 
 async function rows(name: string, options = {}): Promise<SourceRow[]> {
   const all: SourceRow[] = [];

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { test } from "node:test";
-import { loadMapping } from "../../src/map/index.js";
+import { createHash } from "node:crypto";
+import { fieldValue, loadMapping, mapRow, type Payload } from "../../src/map/index.js";
 import { prepare } from "../../src/rows/map-on-reader.js";
-import { pack, unpack } from "../../src/rows/mapped-batch.js";
+import { keyRow, pack, unpack } from "../../src/rows/mapped-batch.js";
 import type { MappedRow } from "../../src/rows/index.js";
+import type { UnkeyedRow } from "../../src/rows/types.js";
 import { readRows } from "../../src/read/index.js";
 import { repoFile } from "../helpers/paths.js";
 
@@ -22,34 +24,62 @@ function sources(): { dump: string; mapping: string }[] {
   ];
 }
 
-test("a batch of mapped rows crosses threads packed and comes back the same, row for row, in order", async () => {
+const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("base64url");
+
+test("a batch of mapped rows crosses threads packed and comes back as mapRow makes them, keyed, in order", async () => {
   const now = Date.parse("2025-06-01T00:00:00Z");
   let flat = 0;
   let kept = 0;
-  for (const { dump, mapping } of sources()) {
-    const map = prepare({ mapping: loadMapping(repoFile(mapping)), now: { offsetMs: now - Date.now() } });
-    const rows: MappedRow[] = [];
+  let refreshKeyed = 0;
+  for (const { dump, mapping: file } of sources()) {
+    const mapping = loadMapping(repoFile(file));
+    const map = prepare({ mapping, now: { offsetMs: now - Date.now() } });
+    const read: UnkeyedRow[] = [];
+    const expected: MappedRow[] = [];
     try {
-      for await (const row of readRows([repoFile(dump)])) rows.push(map(row));
-    } catch {
+      for await (const row of readRows([repoFile(dump)])) {
+        const mapped = map(row);
+        read.push(mapped);
+        expected.push({ ...mapped, result: mapRow(row, { mapping, now: mapped.now }) });
+        // The keys hash the values the source holds, whichever thread hashes them.
+        const { result } = expected.at(-1)!;
+        if (result.kind !== "payload") continue;
+        const access = fieldValue(row.fields, mapping.columns.accessToken);
+        if (typeof access === "string" && access !== "") assert.equal(result.key, sha256(access), dump);
+        if (result.request.refreshToken === undefined) assert.equal(result.refreshHash, null, dump);
+        else {
+          assert.equal(
+            result.refreshHash,
+            sha256(String(fieldValue(row.fields, mapping.columns.refreshToken!))),
+          );
+          refreshKeyed++;
+        }
+      }
+    } catch (error) {
       // A file-level problem (a duplicate header, an unclosed quote): the rows before it still count.
+      if (error instanceof assert.AssertionError) throw error;
     }
     // The way a reading thread sends them: packed, then cloned into the other thread.
-    const packed = structuredClone(pack(rows));
-    assert.deepStrictEqual(unpack(packed), rows, dump);
+    const packed = structuredClone(pack(read));
+    const taken = unpack(packed);
+    assert.deepStrictEqual(taken, expected, dump);
+    // No token value rides along on a keyed payload.
+    for (const { result } of taken) assert.ok(!("keyToken" in result), dump);
     kept += packed.others.length;
     flat += packed.count - packed.others.length;
   }
   // Both ways were taken: the flat one for plain payloads, as they are for refusals and richer payloads.
-  assert.ok(flat > 20 && kept > 20, `${flat} flat, ${kept} kept as they are`);
+  assert.ok(
+    flat > 20 && kept > 20 && refreshKeyed > 10,
+    `${flat} flat, ${kept} kept, ${refreshKeyed} refresh`,
+  );
 });
 
 test("a payload with a field the flat form does not know is carried as it is, not cut short", () => {
   const row = { file: "d.csv", rowNo: 1, line: 2 };
   const payload = {
     kind: "payload",
-    key: "k",
-    refreshHash: null,
+    keyToken: "AT",
     request: { clientId: 1, accessToken: "AT", acr: "urn:acr:gold" },
     probeToken: "AT",
     accessExpiresAt: null,
@@ -60,11 +90,12 @@ test("a payload with a field the flat form does not know is carried as it is, no
   const rows = [
     { row, client: "1", result: payload, now: 1 },
     { row, client: "1", result: plain, now: 1 },
-  ] as MappedRow[];
+  ] as UnkeyedRow[];
   const packed = pack(rows);
   assert.deepEqual(
     packed.others.map(([i]) => i),
     [0],
   );
-  assert.deepStrictEqual(unpack(structuredClone(packed)), rows);
+  assert.deepStrictEqual(unpack(structuredClone(packed)), rows.map(keyRow));
+  assert.equal((unpack(packed)[0]!.result as Payload).key, sha256("AT"));
 });
