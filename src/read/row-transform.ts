@@ -19,7 +19,8 @@ export interface RowTransform {
 export interface TransformModule<T> {
   prepare(data: unknown): (row: SourceRow) => unknown;
   take?(item: unknown): T;
-  pack?(items: unknown[]): unknown;
+  /** `spare`: the reading thread has time to spare (it waited for the caller): it may do more here. */
+  pack?(items: unknown[], spare: boolean): unknown;
   unpack?(packed: unknown): T[];
 }
 

@@ -24,9 +24,11 @@ let batch: unknown[] = [];
 
 async function flush(): Promise<void> {
   if (batch.length === 0) return;
+  // No credit: the caller has not taken the batches before this one, so this thread has time to spare.
+  const ahead = credit === 0;
   while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
   credit--;
-  post({ kind: "rows", rows: module.pack ? module.pack(batch) : batch });
+  post({ kind: "rows", rows: module.pack ? module.pack(batch, ahead) : batch });
   batch = [];
 }
 

@@ -9,9 +9,11 @@ import type { MappedRow, UnkeyedRow } from "./types.js";
  */
 export interface PackedRows {
   count: number;
+  /** Keyed where it was packed: that thread had time to spare (see `pack`); `others` are MappedRows then. */
+  keyed: boolean;
   files: string[];
   flat: unknown[];
-  others: [number, UnkeyedRow][];
+  others: [number, UnkeyedRow | MappedRow][];
 }
 
 /** The request fields the flat form carries; a request with any other is sent as it is. */
@@ -59,13 +61,18 @@ export function keyRow(mapped: UnkeyedRow): MappedRow {
   return { ...mapped, result: keyResult(mapped.result) };
 }
 
-export function pack(rows: UnkeyedRow[]): PackedRows {
+/**
+ * `keyHere`: the packing thread keys the batch itself — it waited for the other to take its batches, so
+ * the other is the one short of time (a rerun's ledger lookups); else the taking thread keys it (a dry
+ * run, where the reading thread is the bound). Either way the same rule, `payloadKeys`, makes the keys.
+ */
+export function pack(rows: UnkeyedRow[], keyHere = false): PackedRows {
   const files: string[] = [];
   const flat: unknown[] = [];
-  const others: [number, UnkeyedRow][] = [];
+  const others: [number, UnkeyedRow | MappedRow][] = [];
   for (const [i, mapped] of rows.entries()) {
     if (!flattens(mapped)) {
-      others.push([i, mapped]);
+      others.push([i, keyHere ? keyRow(mapped) : mapped]);
       continue;
     }
     const { row, result: p, now, client } = mapped;
@@ -74,21 +81,27 @@ export function pack(rows: UnkeyedRow[]): PackedRows {
     const request = p.request as Record<string, unknown>;
     // The probe and the key token are the access token sent but for a refresh-only row: sent once.
     const probe = p.probeToken === p.request.accessToken ? 0 : p.probeToken;
-    const keyToken = p.keyToken === p.request.accessToken ? 0 : p.keyToken;
-    flat.push(file, row.rowNo, row.line, now, client, keyToken, 0, probe, p.notCarried);
+    if (keyHere) {
+      const keys = payloadKeys(p.keyToken, p.request.refreshToken);
+      flat.push(file, row.rowNo, row.line, now, client, keys.key, keys.refreshHash, probe, p.notCarried);
+    } else {
+      const keyToken = p.keyToken === p.request.accessToken ? 0 : p.keyToken;
+      flat.push(file, row.rowNo, row.line, now, client, keyToken, 0, probe, p.notCarried);
+    }
     flat.push(p.accessExpiresAt, p.refreshExpiresAt, p.refreshOnly);
     for (const key of requestKeys) flat.push(request[key]);
   }
-  return { count: rows.length, files, flat, others };
+  return { count: rows.length, keyed: keyHere, files, flat, others };
 }
 
-export function unpack({ count, files, flat, others }: PackedRows): MappedRow[] {
+export function unpack({ count, keyed, files, flat, others }: PackedRows): MappedRow[] {
   const rows: MappedRow[] = [];
   let f = 0;
   let o = 0;
   for (let i = 0; i < count; i++) {
     if (o < others.length && others[o]![0] === i) {
-      rows.push(keyRow(others[o++]![1]));
+      const other = others[o++]![1];
+      rows.push(keyed ? (other as MappedRow) : keyRow(other as UnkeyedRow));
       continue;
     }
     const v = flat;
@@ -97,8 +110,12 @@ export function unpack({ count, files, flat, others }: PackedRows): MappedRow[] 
       const value = v[f + head + k];
       if (value !== undefined) request[requestKeys[k]!] = value;
     }
-    const keyToken = (v[f + 5] === 0 ? request.accessToken : v[f + 5]) as string;
-    const keys = payloadKeys(keyToken, request.refreshToken as string | undefined);
+    const keys = keyed
+      ? { key: v[f + 5] as string, refreshHash: v[f + 6] as string | null }
+      : payloadKeys(
+          (v[f + 5] === 0 ? request.accessToken : v[f + 5]) as string,
+          request.refreshToken as string,
+        );
     const result = {
       kind: "payload",
       key: keys.key,
