@@ -47,7 +47,9 @@ export class EntryReader {
     this.byKey = db.prepare(`SELECT ${columns} FROM entries WHERE token_hash = ?`);
     this.range = db
       .prepare(
-        "SELECT rowid, token_hash, state, reason, seen_run, refresh_hash, sent_hash FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        // sent_hash is the token's own hash but for a refresh-only row: only a different one is read out
+        // (a text value read is ~0.4 µs of a ~2 µs row).
+        "SELECT rowid, token_hash, state, reason, seen_run, refresh_hash, nullif(sent_hash, token_hash) FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?",
       )
       .raw();
     this.version = db.prepare(
