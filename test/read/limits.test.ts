@@ -152,4 +152,20 @@ test("a JSON row nested 100,000 levels is a rejected row, and the rows after it 
       ],
     );
   }
+  // Depth is read from the brackets outside strings: many inside one do not refuse a flat row, and the
+  // limit itself holds (64 levels read, 65 refused), whichever way a row is checked.
+  const edges = join(dir, "edges.ndjson");
+  const nested = (levels: number) => `${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}`;
+  writeFileSync(
+    edges,
+    [
+      `{"token":"B1","note":"${"{[".repeat(100)}"}`,
+      `{"token":"B2","x":${nested(64)}}`,
+      `{"token":"B3","x":${nested(65)}}`,
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    (await rowsOf(edges)).map((r) => r.error?.detail ?? r.fields.token),
+    ["B1", "B2", "line 3 nests deeper than 64 levels"],
+  );
 });
