@@ -89,7 +89,9 @@ export function pack(rows: UnkeyedRow[], keyHere = false): PackedRows {
       flat.push(file, row.rowNo, row.line, now, client, keyToken, 0, probe, p.notCarried);
     }
     flat.push(p.accessExpiresAt, p.refreshExpiresAt, p.refreshOnly);
-    for (const key of requestKeys) flat.push(request[key]);
+    // In requestKeys' order, by name: a keyed read of each was a third of packing a row.
+    flat.push(request.grantType, request.clientId, request.subject, request.scopes);
+    flat.push(request.accessToken, request.refreshToken);
   }
   return { count: rows.length, keyed: keyHere, files, flat, others };
 }
@@ -105,11 +107,15 @@ export function unpack({ count, keyed, files, flat, others }: PackedRows): Mappe
       continue;
     }
     const v = flat;
+    // Absent stays absent; by name, in requestKeys' order.
     const request: Record<string, unknown> = {};
-    for (let k = 0; k < requestKeys.length; k++) {
-      const value = v[f + head + k];
-      if (value !== undefined) request[requestKeys[k]!] = value;
-    }
+    let value = v[f + head];
+    if (value !== undefined) request.grantType = value;
+    if ((value = v[f + head + 1]) !== undefined) request.clientId = value;
+    if ((value = v[f + head + 2]) !== undefined) request.subject = value;
+    if ((value = v[f + head + 3]) !== undefined) request.scopes = value;
+    if ((value = v[f + head + 4]) !== undefined) request.accessToken = value;
+    if ((value = v[f + head + 5]) !== undefined) request.refreshToken = value;
     const keys = keyed
       ? { key: v[f + 5] as string, refreshHash: v[f + 6] as string | null }
       : payloadKeys(
