@@ -1,5 +1,5 @@
 // npm run bench, dry runs: each row shape against its own raw-parser baseline in the same run, with the CPU
-// of the main thread (admission, ledger) and the reading thread (parse, map, hash) to say which bounds it.
+// of the main thread (hashing, admission, ledger) and the reading thread (parse, map, pack) to say which bounds it.
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,8 +86,8 @@ export async function benchDry(
           : "not measured (no /proc)",
         boundBy: threads.length
           ? main >= reading
-            ? "main thread (admission, ledger appends, duplicate filter)"
-            : "reading thread (parse, map, hash)"
+            ? "main thread (key hashing, admission, ledger appends, duplicate filter)"
+            : "reading thread (parse, map, pack)"
           : "unknown",
         target: goal === undefined ? "none set (>= 1.0 aimed at)" : `>= ${goal}`,
         met: goal === undefined ? undefined : median(ratios) >= goal,
