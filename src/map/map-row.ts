@@ -8,8 +8,11 @@ import { withClaims } from "./jwt.js";
 import { keyResult } from "./payload-keys.js";
 import type { MapContext, Mapping, MapResult, SourceRow, UnkeyedRefusal, UnkeyedResult } from "./types.js";
 
-/** The token values a row's ledger keys hash (a refusal spreads them; a payload keeps `keyToken`). */
-type Keys = { keyToken?: string; refreshKeyToken?: string; probeToken?: string };
+/**
+ * The token values a row's ledger keys hash (a refusal spreads them): the key is the probe token's hash —
+ * the access token, or the probe derived for a row without one — the refresh key its refresh token's.
+ */
+type Keys = { probeToken?: string; refreshKeyToken?: string };
 type Tokens = { access: string | null; refresh: string | null };
 
 /** Values phase: the token values (never trimmed) and the ledger keys they give the row. */
@@ -19,14 +22,9 @@ function readValues(row: SourceRow, mapping: Mapping): { tokens: Tokens; keys: K
   const refresh = columns.refreshToken
     ? tokenValue(fieldValue(row.fields, columns.refreshToken), columns.refreshToken)
     : null;
-  // The key is the access token's hash, or the probe's for a row without one (the probe is derived).
   const probeToken =
     typeof access === "string" ? access : typeof refresh === "string" ? probeTokenFor(refresh) : undefined;
-  const keys: Keys = {
-    keyToken: probeToken,
-    refreshKeyToken: typeof refresh === "string" ? refresh : undefined,
-    probeToken,
-  };
+  const keys: Keys = { probeToken, refreshKeyToken: typeof refresh === "string" ? refresh : undefined };
   for (const [value, column] of [
     [access, columns.accessToken],
     [refresh, columns.refreshToken],

@@ -21,7 +21,8 @@ export function keyResult(result: UnkeyedResult): MapResult {
     const { keyToken, ...payload } = result;
     return { ...payload, ...payloadKeys(keyToken, payload.request.refreshToken) };
   }
-  const { keyToken, refreshKeyToken, ...refusal } = result;
-  const key = keyToken === undefined ? null : tokenHash(keyToken);
+  // A refusal is keyed by its probe token (the access token, or the probe of a row without one).
+  const { refreshKeyToken, ...refusal } = result;
+  const key = refusal.probeToken === undefined ? null : tokenHash(refusal.probeToken);
   return { ...refusal, key, refreshHash: refreshKeyToken === undefined ? null : tokenHash(refreshKeyToken) };
 }

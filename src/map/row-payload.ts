@@ -25,7 +25,7 @@ export function rowPayload(
   fields: Record<string, unknown>,
   mapping: Mapping,
   tokens: { access: string | null; refresh: string | null },
-  keys: { keyToken?: string; refreshKeyToken?: string; probeToken?: string },
+  keys: { probeToken?: string; refreshKeyToken?: string },
   life: LiveRow,
 ): UnkeyedPayload | UnkeyedRefusal {
   const { columns } = mapping;
@@ -95,7 +95,7 @@ export function rowPayload(
   Object.assign(request, carried.attributes);
   const payload: UnkeyedPayload = {
     kind: "payload",
-    keyToken: keys.keyToken!,
+    keyToken: keys.probeToken!,
     request,
     probeToken: sentToken,
     accessExpiresAt: life.refreshOnly ? null : life.accessEnd,

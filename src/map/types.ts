@@ -144,9 +144,8 @@ export interface UnkeyedPayload extends Omit<Payload, "key" | "refreshHash"> {
   keyToken: string;
 }
 
-/** A refusal before its keys are hashed: the values they are hashes of, if the row has them. */
+/** A refusal before its keys are hashed: its key is its probe token's hash, its refresh key this one's. */
 export interface UnkeyedRefusal extends Omit<Refusal, "key" | "refreshHash"> {
-  keyToken?: string;
   /** The row's refresh token, sent or not: a refusal's refresh key names it whatever befell the row. */
   refreshKeyToken?: string;
 }

@@ -27,13 +27,15 @@ export function nestingDepth(value: unknown, stopAt: number): number {
   return deepest;
 }
 
+const openingBrackets = ["{", "["] as const;
+
 /**
  * True when the text opens at most `limit` brackets, strings included (counted by native searches):
  * then it cannot nest deeper than `limit`, and a row need not be walked character by character.
  */
 export function opensAtMost(text: string, limit: number): boolean {
   let opened = 0;
-  for (const bracket of ["{", "["])
+  for (const bracket of openingBrackets)
     for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1))
       if (++opened > limit) return false;
   return true;

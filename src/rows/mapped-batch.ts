@@ -81,13 +81,11 @@ export function pack(rows: UnkeyedRow[], keyHere = false): PackedRows {
     const request = p.request as Record<string, unknown>;
     // The probe and the key token are the access token sent but for a refresh-only row: sent once.
     const probe = p.probeToken === p.request.accessToken ? 0 : p.probeToken;
-    if (keyHere) {
-      const keys = payloadKeys(p.keyToken, p.request.refreshToken);
-      flat.push(file, row.rowNo, row.line, now, client, keys.key, keys.refreshHash, probe, p.notCarried);
-    } else {
-      const keyToken = p.keyToken === p.request.accessToken ? 0 : p.keyToken;
-      flat.push(file, row.rowNo, row.line, now, client, keyToken, 0, probe, p.notCarried);
-    }
+    // Keyed here: the two keys; else the key token (0: the access token sent) for the other to hash.
+    const keys = keyHere ? payloadKeys(p.keyToken, p.request.refreshToken) : undefined;
+    const key = keys ? keys.key : p.keyToken === p.request.accessToken ? 0 : p.keyToken;
+    const refreshKey = keys ? keys.refreshHash : 0;
+    flat.push(file, row.rowNo, row.line, now, client, key, refreshKey, probe, p.notCarried);
     flat.push(p.accessExpiresAt, p.refreshExpiresAt, p.refreshOnly);
     // In requestKeys' order, by name: a keyed read of each was a third of packing a row.
     flat.push(request.grantType, request.clientId, request.subject, request.scopes);
@@ -120,7 +118,7 @@ export function unpack({ count, keyed, files, flat, others }: PackedRows): Mappe
       ? { key: v[f + 5] as string, refreshHash: v[f + 6] as string | null }
       : payloadKeys(
           (v[f + 5] === 0 ? request.accessToken : v[f + 5]) as string,
-          request.refreshToken as string,
+          request.refreshToken as string | undefined,
         );
     const result = {
       kind: "payload",

@@ -31,6 +31,7 @@ test("a batch of mapped rows crosses threads packed and comes back as mapRow mak
   let flat = 0;
   let kept = 0;
   let refreshKeyed = 0;
+  let refusalsKeyed = 0;
   for (const { dump, mapping: file } of sources()) {
     const mapping = loadMapping(repoFile(file));
     const map = prepare({ mapping, now: { offsetMs: now - Date.now() } });
@@ -43,9 +44,18 @@ test("a batch of mapped rows crosses threads packed and comes back as mapRow mak
         expected.push({ ...mapped, result: mapRow(row, { mapping, now: mapped.now }) });
         // The keys hash the values the source holds, whichever thread hashes them.
         const { result } = expected.at(-1)!;
-        if (result.kind !== "payload") continue;
         const access = fieldValue(row.fields, mapping.columns.accessToken);
-        if (typeof access === "string" && access !== "") assert.equal(result.key, sha256(access), dump);
+        // A token value the mapper accepts (RFC 6750 syntax, at most 16 KiB) on a row that parsed.
+        const valid =
+          !row.error &&
+          typeof access === "string" &&
+          access.length <= 16_384 &&
+          /^[A-Za-z0-9\-._~+/]+=*$/.test(access);
+        if (valid) assert.equal(result.key, sha256(access), dump);
+        if (result.kind !== "payload") {
+          if (valid) refusalsKeyed++;
+          continue;
+        }
         if (result.request.refreshToken === undefined) assert.equal(result.refreshHash, null, dump);
         else {
           assert.equal(
@@ -73,8 +83,8 @@ test("a batch of mapped rows crosses threads packed and comes back as mapRow mak
   }
   // Both ways were taken: the flat one for plain payloads, as they are for refusals and richer payloads.
   assert.ok(
-    flat > 20 && kept > 20 && refreshKeyed > 10,
-    `${flat} flat, ${kept} kept, ${refreshKeyed} refresh`,
+    flat > 20 && kept > 20 && refreshKeyed > 10 && refusalsKeyed > 10,
+    `${flat} flat, ${kept} kept, ${refreshKeyed} refresh, ${refusalsKeyed} refusals keyed`,
   );
 });
 
