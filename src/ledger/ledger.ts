@@ -2,6 +2,7 @@ import { chmodSync, closeSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
+import { prepareSettledAhead } from "./settled-ahead.js";
 import { guardWrites } from "./write-failure.js";
 import { prepareSubjectTombstones, prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
@@ -36,6 +37,8 @@ export interface Ledger extends RunLog {
   liveSink(options: AdmitOptions): RowSink;
   /** A dry run's sink: decided against the ledger, nothing recorded in it; repeats are found at the end. */
   dryRunSink(options: DryRunOptions): DryRunSink;
+  /** Of a batch about to be admitted, the first rows settled whatever the service says, decided without writing (settled-ahead.ts). */
+  settledAhead(candidates: readonly Candidate[], rules: { retryRejected: boolean }): Decision[];
   /** Every rejected row, entries and rows without a token of their own, in row order: the record's number and its line (null in rows of older ledgers). */
   rejections(): RejectedEntry[];
   /** The state of a token's entry, if the ledger has one. */
@@ -169,6 +172,7 @@ export function openLedger(file: string): Ledger {
         },
       });
     },
+    settledAhead: prepareSettledAhead(db, () => subjects.checker()),
     recordRevocation(runId, hash, reason) {
       db.prepare(
         "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",

@@ -14,7 +14,7 @@ export interface RunLog {
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Rows a completed run read from exactly these sources (same paths, sizes and times), if any did. */
   rowsReadBefore(sources: RunStart["sources"]): number | undefined;
-  /** The summary of the last completed run over exactly these sources with this mapping, if any. */
+  /** The summary of the last completed run over exactly these sources with this mapping that scanned them for the service (`serviceUsage`), if any. */
   summaryReadBefore(sources: RunStart["sources"], mappingHash: string): Record<string, unknown> | undefined;
   status(): LedgerStatus;
   /** When traffic moved to Authlete, if it has. */
@@ -62,7 +62,10 @@ export function openRunLog(db: Database.Database, file: string): RunLog {
     summaryReadBefore(sources, mappingHash) {
       const summary = db
         .prepare(
-          "SELECT summary FROM runs WHERE status = 'completed' AND sources = ? AND mapping_hash = ? ORDER BY id DESC LIMIT 1",
+          // A run that did not read the service (a dry run without --check-service) scanned nothing for it.
+          `SELECT summary FROM runs WHERE status = 'completed' AND sources = ? AND mapping_hash = ?
+          AND CASE WHEN json_valid(summary) THEN json_type(summary, '$.serviceUsage') END = 'object'
+          ORDER BY id DESC LIMIT 1`,
         )
         .pluck()
         .get(JSON.stringify(sources), mappingHash) as string | undefined;

@@ -63,6 +63,7 @@ export function formatSummary(summary: RunSummary): string {
         `  ${f.blocking ? "BLOCKING (a live run with these options will not start)" : f.severity === "error" ? "error (its rows are rejected)" : f.severity}: ${f.detail} [${f.code}]`,
       );
   }
+  if (summary.serviceNotRead) lines.push("", `Service: ${summary.serviceNotRead}.`);
   if (summary.deletions) lines.push("", ...deletionLines(summary.deletions, summary.dryRun));
   if (summary.notCarried) lines.push("", ...notCarriedLines(summary.notCarried, summary.notCarriedRows));
   if (summary.unrecoverable) lines.push("", ...unrecoverableAdvice(summary));

@@ -116,6 +116,7 @@ ${
 }
 ${summary.staleSource ? `<section id="stale-source" class="warning"><h2>An old export?</h2><p>${escape(describeStaleSource(summary.staleSource))}</p></section>` : ""}
 ${summary.authleteClock || summary.cutover ? `<section id="clock"><h2>Authlete's clock and the cutover</h2>${summary.authleteClock ? `<p>${escape(describeClock(summary.authleteClock))}</p>` : ""}${summary.cutover ? `<p>${escape(describeCutover(summary.cutover))}</p>` : ""}</section>` : ""}
+${summary.serviceNotRead ? `<section id="service-check"><h2>Service check</h2><p>${escape(summary.serviceNotRead)}.</p></section>` : ""}
 ${summary.serviceFindings ? `<section id="service-check"><h2>Service check</h2>${summary.serviceFindings.length === 0 ? "<p>The service is ready for this dump.</p>" : `<ul>${summary.serviceFindings.map((f) => `<li class="${f.blocking ? "blocking" : f.severity}">${f.blocking ? "<strong>Blocking — a live run with these options will not start:</strong>" : escape(f.severity === "error" ? "error (its rows are rejected)" : f.severity) + ":"} ${escape(f.detail)}</li>`).join("")}</ul>`}</section>` : ""}
 <section id="headline"><div class="cards">${cards}</div></section>
 <section id="outcomes"><h2>Outcome of every row</h2>${barChart(

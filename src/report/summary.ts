@@ -39,6 +39,8 @@ export interface RunSummary {
   /** --check-service: what the target service lacks for this dump. */
   /** `blocking`: a live run refuses to start on it (a row-level one rejects its rows instead). */
   serviceFindings?: { severity: "error" | "warning"; code: string; detail: string; blocking?: boolean }[];
+  /** A live rerun with nothing to send: why the service was not read (no check, no clock reading). */
+  serviceNotRead?: string;
   /** The scopes the rows ask for, and those the service does not support (its rows are rejected). */
   scopeCoverage?: { used: string[]; unsupported: string[] };
   /** Dry run: how long the real run would take at the configured rate, seconds. */

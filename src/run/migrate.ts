@@ -28,6 +28,8 @@ import {
   type RowsReading,
 } from "../rows/index.js";
 import { RunLoop } from "./run-loop.js";
+import { settleThenConnect } from "./settle-early.js";
+import { RunProgress } from "./run-progress.js";
 import { readOnce } from "../read/index.js";
 import { unprovablePipe } from "./deletions.js";
 import type { MigrateConfig } from "./types.js";
@@ -76,18 +78,38 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       // The mapping needs nothing from the service: the reading thread starts while the SDK loads and the
       // service is read. Not from a pipe, which the service check may be the first to read.
       rows = piped ? undefined : readingAhead(source);
-      const service = await connectService(config, passOptions, clock, before);
+      const tally = new Tally();
+      // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
+      const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
+      // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
+      if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
+      const readBefore = piped ? undefined : ledger.rowsReadBefore(sources);
+      const connect = () => connectService(config, passOptions, clock, before);
+      // A live run first counts the rows its ledger settled for good (not with --sync-deletions, whose
+      // admission marks every created token it sees, in the run): while the service is read, or before it
+      // is when a completed run read these sources with this mapping (a rerun, likely with nothing to send).
+      const early =
+        rows && !config.dryRun && !config.syncDeletions
+          ? await settleThenConnect(
+              rows,
+              {
+                ledger,
+                tally,
+                stop: config.stop,
+                retryRejected: config.retryRejected,
+                progress: new RunProgress({ config, tally, writer: undefined, total: readBefore, startedAt }),
+              },
+              { connect, lazily: before !== undefined && config.checkService !== true },
+            )
+          : undefined;
+      const service: ServiceSide = early ? (early.service ?? {}) : await connect();
       writer = service.writer;
       // Files a completed run of this ledger already read to the end, unchanged since, need no second
       // look; the service check has just read them all.
       const total =
         config.dryRun || piped
           ? undefined
-          : (ledger.rowsReadBefore(sources) ??
-            service.check?.rows ??
-            (await prescan(config.files, passOptions)));
-      // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
-      const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
+          : (readBefore ?? service.check?.rows ?? (await prescan(config.files, passOptions)));
       const start = {
         dryRun: config.dryRun,
         arguments: config.arguments,
@@ -95,9 +117,6 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
         mappingHash: config.mappingHash,
       };
       const summary = await withRun(ledger, start, async (runId) => {
-        const tally = new Tally();
-        // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
-        if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
         const cutover = ledger.cutover();
         const loop = {
           config,
@@ -113,7 +132,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
           createdBefore: config.syncDeletions ? ledger.createdCount() : undefined,
         };
         try {
-          await new RunLoop(loop).execute(rows ?? mappedBatches(source));
+          await new RunLoop(loop).execute(early?.batches ?? rows ?? mappedBatches(source));
         } catch (error) {
           // A fatal error mid-run (a source that breaks, a key set that cannot be fetched, a full disk):
           // in-flight work stops, and the run is recorded as aborted rather than left running.
@@ -122,7 +141,14 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
         }
         const status = writer?.fatal ? "aborted" : config.stop?.aborted ? "interrupted" : "completed";
         const run = { runId, status, startedAt, startClock, sources, cutover } as const;
-        return { status, summary: runSummary(config, tally, run, service, writer) };
+        const summary = runSummary(config, tally, run, service, writer);
+        if (early && !early.service && status === "completed") {
+          summary.serviceNotRead = notRead;
+          // What the sources ask of the service is as the earlier run scanned it (same sources, same
+          // mapping): kept, so a later run that reads the service does not scan them again.
+          if (before) summary.serviceUsage = before;
+        }
+        return { status, summary };
       });
       rejects?.close();
       if (config.reportDir) writeReportFiles(config.reportDir, summary);
@@ -134,6 +160,9 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
     }
   });
 }
+
+const notRead =
+  "every row was already settled by an earlier run of this ledger: nothing was left to send, so the service was not read (its check, and Authlete's clock, are in that run's report)";
 
 /** What a run did, as the report and the run log keep it. */
 function runSummary(

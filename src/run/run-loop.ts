@@ -14,6 +14,7 @@ import {
   type SettleContext,
 } from "../settle/index.js";
 import type { WriteOutcome, WriterHandle } from "../write/index.js";
+import { countFate } from "./count.js";
 import { syncDeletions } from "./deletions.js";
 import { RunProgress } from "./run-progress.js";
 import { openSink } from "./sink.js";
@@ -173,21 +174,8 @@ export class RunLoop {
       await Promise.race([this.queue.onSizeLessThan(this.waiting), this.stopped]);
   }
 
-  /** Feeds the tally from a token's fate (a token gone from the sources has no admission: no row). */
   private count(fate: Fate, admission?: Admission): void {
-    const { tally } = this;
-    const at = admission?.at;
-    if (at) {
-      tally.mapped(at.result, admission.mapped);
-      if (fate.sent && at.bucket !== undefined) tally.lifetime(at.bucket);
-      if (fate.sent?.notCarried) tally.notCarriedRow(fate.sent.notCarried, at);
-    }
-    if (fate.retryable) tally.retryable++;
-    tally.settle(
-      fate.state,
-      fate.reason,
-      at && (fate.detail === undefined ? at : { ...at, detail: fate.detail }),
-    );
+    countFate(this.tally, fate, admission);
     if (fate.outcome) this.progress.report(false);
   }
 
