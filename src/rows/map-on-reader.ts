@@ -1,6 +1,6 @@
 // Loaded where the rows are read (a reading thread, see read/row-transform.ts): each row is mapped there;
 // a payload's tokens are hashed where it is taken (`unpack`), on the thread that would otherwise wait.
-import { mapRowUnkeyed, reportedClient, type Mapping } from "../map/index.js";
+import { mapRowUnkeyed, reportedClient, type Mapping } from "../map/rows.js";
 import type { SourceRow } from "../read/index.js";
 import type { PlanningTime, UnkeyedRow } from "./types.js";
 

@@ -1,4 +1,4 @@
-import { keyResult, payloadKeys, type MapResult, type UnkeyedPayload } from "../map/index.js";
+import { keyResult, payloadKeys, type MapResult, type UnkeyedPayload } from "../map/rows.js";
 import type { MappedRow, UnkeyedRow } from "./types.js";
 
 /**
