@@ -1,8 +1,7 @@
 import type { Database } from "better-sqlite3";
 import type { Payload, Refusal } from "../map/index.js";
 import { decide } from "./decide.js";
-import type { EntryRow } from "./entry-reader.js";
-import { EntryReader } from "./entry-reader.js";
+import { EntryReader, type EntryRow } from "./entry-reader.js";
 import type { Candidate, Decision } from "./types.js";
 
 /**
@@ -14,10 +13,10 @@ import type { Candidate, Decision } from "./types.js";
  * would count as retryable or not by the verdict: only refusals are taken). So a rerun settles them
  * before it reads the service.
  *
- * Returns the decisions of the longest such prefix; the first candidate that might need more ends it (no
- * entry or a row without a token of its own, pending, failed, a payload the ledger rejected or anything
- * rejected under --retry-rejected, a revocation or an ending, a token
- * a sync revoked as deleted, a payload of a subject revoked through the bridge), and the run admits it.
+ * Returns the decisions of the longest such prefix. The first candidate that might need more ends it, and
+ * the run admits it: no entry or no token of its own, pending, failed, a payload the ledger rejected or
+ * anything rejected under --retry-rejected, a revocation or an ending, a token a sync revoked as deleted,
+ * a payload of a subject revoked through the bridge.
  */
 export function prepareSettledAhead(
   db: Database,

@@ -174,6 +174,7 @@ export class RunLoop {
       await Promise.race([this.queue.onSizeLessThan(this.waiting), this.stopped]);
   }
 
+  /** Counts a token's fate (count.ts); an answer from Authlete is progress worth reporting. */
   private count(fate: Fate, admission?: Admission): void {
     countFate(this.tally, fate, admission);
     if (fate.outcome) this.progress.report(false);

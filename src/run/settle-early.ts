@@ -17,7 +17,7 @@ export interface EarlySetup {
 }
 
 /** Where settling early ended: the batches left, starting with the first row it did not settle. */
-export interface EarlyEnd {
+interface EarlyEnd {
   rest: AsyncIterable<readonly MappedRow[]>;
   /** The sources ended with every row settled: nothing is left for the run (nor for Authlete). */
   ended: boolean;
@@ -25,13 +25,13 @@ export interface EarlyEnd {
 
 /**
  * A rerun's rows settled before the run needs the service: tokens the ledger holds as already migrated,
- * skipped or refused need neither the run nor Authlete (the ledger's `settledAhead` says which), so they are
- * counted now, in row order, while the SDK loads and the service is read (a few hundred milliseconds
- * the run would otherwise wait through with its reading thread stalled), or, over sources a completed
- * run read, before the service is read at all. It ends at the first row that needs more, at a stop, or
- * once the service is read. A reading error is thrown where the run takes its rows, and recorded there.
+ * skipped or refused need neither the run nor Authlete (the ledger's `settledAhead` says which), so
+ * they are counted now, in row order, while the SDK loads and the service is read (a few hundred
+ * milliseconds the run would otherwise wait through with its reading thread stalled), or, over sources a
+ * completed run read, before the service is read at all. It ends at the first row that needs more, at a
+ * stop, or once the service is read. A reading error is thrown where the run takes its rows (recorded).
  */
-export async function settleEarly(rows: RowsReading, setup: EarlySetup): Promise<EarlyEnd> {
+async function settleEarly(rows: RowsReading, setup: EarlySetup): Promise<EarlyEnd> {
   let connected = false;
   const over = () => (connected = true);
   setup.connecting?.then(over, over);
@@ -85,8 +85,8 @@ export interface ServiceReach<S> {
 
 /**
  * The service side of a live run and the batches left for it: the rows the ledger settled for good are
- * counted first, while the service is read or, `lazily`, before it is. When they were all the rows (or a stop
- * came first), the service is not read at all and no row is left: `service` is then undefined.
+ * counted first, while the service is read or, `lazily`, before it is. When they were all the rows (or a
+ * stop came first), the service is not read at all and no row is left: `service` is then undefined.
  */
 export async function settleThenConnect<S>(
   rows: RowsReading,

@@ -58,6 +58,8 @@ test("a rerun with nothing left to send settles every row from the ledger and do
   // The text report says why there is no service check in it.
   const text = await runCli([...args, "--report", join(dir, "report")], authleteEnv(emulator));
   assert.match(text.stdout, /Service: every row was already settled by an earlier run/);
+  // Rows settled before the service was to be read are in rejects.csv as any other rejected row.
+  assert.match(readFileSync(join(dir, "report", "rejects.csv"), "utf8"), /d\.csv,43,44,client_unknown,/);
   assert.match(
     readFileSync(join(dir, "report", "report.html"), "utf8"),
     /<section id="service-check"><h2>Service check<\/h2><p>every row was already settled by an earlier run/,
