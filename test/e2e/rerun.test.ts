@@ -5,12 +5,10 @@ import { test } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
 import { runCli } from "../helpers/cli.js";
 import { generatedMapping, liveRows, writeDump, writeMapping } from "../helpers/dumps.js";
-import { authleteEnv, withEmulator } from "../helpers/emulator.js";
+import { authleteEnv, callsAnswered, withEmulator } from "../helpers/emulator.js";
 import { ledgerStatus } from "../helpers/ledger.js";
 import { tempDir } from "../helpers/paths.js";
 
-const callsTo = (stats: { calls: Record<string, number> }) =>
-  Object.values(stats.calls).reduce((sum, n) => sum + n, 0);
 /** What a run counted, row by row: what a rerun must count the same whichever way it went. */
 const counted = (s: RunSummary) => ({
   rows: s.rows,
@@ -41,12 +39,12 @@ test("a rerun with nothing left to send settles every row from the ledger and do
   ];
   const first = JSON.parse((await runCli([...args, "--json"], authleteEnv(emulator))).stdout) as RunSummary;
   assert.equal(first.created, 40);
-  const callsBefore = callsTo(emulator.store.stats());
+  const callsBefore = callsAnswered(emulator);
 
   const run = await runCli([...args, "--json"], authleteEnv(emulator));
   assert.equal(run.code, first.rejected > 0 ? 1 : 0, run.stderr);
   const rerun = JSON.parse(run.stdout) as RunSummary;
-  assert.equal(callsTo(emulator.store.stats()), callsBefore, "not one call: the service was not even read");
+  assert.equal(callsAnswered(emulator), callsBefore, "not one call: the service was not even read");
   assert.match(rerun.serviceNotRead ?? "", /nothing was left to send, so the service was not read/);
   assert.equal(rerun.writer, undefined);
   assert.deepEqual(rerun.reasons.already_migrated, 40);

@@ -50,3 +50,8 @@ export async function withEmulator(
 export function authleteEnv(emulator: RunningEmulator): Record<string, string> {
   return { AUTHLETE_BASE_URL: emulator.baseUrl, AUTHLETE_SERVICE_ID: serviceId, AUTHLETE_BEARER: bearer };
 }
+
+/** Every call the emulator has answered, whatever its endpoint. */
+export function callsAnswered(emulator: RunningEmulator): number {
+  return Object.values(emulator.store.stats().calls).reduce((sum, n) => sum + n, 0);
+}
