@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
 import { prepareSettledAhead } from "./settled-ahead.js";
+import { prepareEndings } from "./endings.js";
 import { guardWrites } from "./write-failure.js";
 import { prepareSubjectTombstones, prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
@@ -173,23 +174,9 @@ export function openLedger(file: string): Ledger {
       });
     },
     settledAhead: prepareSettledAhead(db, () => subjects.checker()),
-    recordRevocation(runId, hash, reason) {
-      db.prepare(
-        "UPDATE entries SET state = ?, reason = ?, run_id = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
-      ).run(reason === "not_found_in_authlete" ? "rejected" : "skipped", reason, runId, Date.now(), hash);
-    },
+    ...prepareEndings(db),
     recordTombstone: prepareTombstone(db),
     recordSubjectTombstone: (runId, clientId, subject) => subjects.record(runId, clientId, subject),
-    recordRefreshEnded(runId, hash) {
-      db.prepare(
-        "UPDATE entries SET refresh_hash = NULL, detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
-      ).run(`refresh token ended at Authlete by run ${runId}: the source no longer has it`, Date.now(), hash);
-    },
-    recordAccessEnded(runId, hash) {
-      db.prepare(
-        "UPDATE entries SET reason = 'access_ended_since_migration', detail = ?, updated_at = ? WHERE token_hash = ? AND state = 'created'",
-      ).run(`access token ended at Authlete by run ${runId}: the source revoked it alone`, Date.now(), hash);
-    },
     createdNotSeen: (runId) =>
       db
         .prepare(
