@@ -21,6 +21,8 @@ interface EarlyEnd {
   rest: AsyncIterable<readonly MappedRow[]>;
   /** The sources ended with every row settled: nothing is left for the run (nor for Authlete). */
   ended: boolean;
+  /** Reading (or the ledger) failed: `rest` holds no row, only that error, for the run to record. */
+  failed: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ async function settleEarly(rows: RowsReading, setup: EarlySetup): Promise<EarlyE
   try {
     while (!connected && !setup.stop?.aborted) {
       const next = await rows.next();
-      if (next.done) return { rest: remaining([], rows), ended: true };
+      if (next.done) return { rest: remaining([], rows), ended: true, failed: false };
       const batch = next.value;
       const settledRows = settleAhead(batch, setup);
       setup.progress.report(false);
@@ -49,9 +51,9 @@ async function settleEarly(rows: RowsReading, setup: EarlySetup): Promise<EarlyE
       }
     }
   } catch (error) {
-    return { rest: remaining(rest, rows, { error }), ended: false };
+    return { rest: failing(error), ended: false, failed: true };
   }
-  return { rest: remaining(rest, rows), ended: false };
+  return { rest: remaining(rest, rows), ended: false, failed: false };
 }
 
 /** Counts the leading rows of a batch the ledger settles whatever the service says; returns how many. */
@@ -66,14 +68,14 @@ function settleAhead(batch: readonly MappedRow[], { ledger, tally, retryRejected
   return decisions.length;
 }
 
-async function* remaining(
-  first: MappedRow[],
-  rows: RowsReading,
-  failed?: { error: unknown },
-): AsyncGenerator<readonly MappedRow[]> {
+async function* remaining(first: MappedRow[], rows: RowsReading): AsyncGenerator<readonly MappedRow[]> {
   if (first.length > 0) yield first;
-  if (failed) throw failed.error;
   yield* rows;
+}
+
+/** Batches that hold no row, only the error taking the first one throws. */
+function failing(error: unknown): AsyncIterable<readonly MappedRow[]> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
 
 /** How a live run reaches the service: `connect` reads it; `lazily`, only once a row needs it. */
@@ -86,7 +88,8 @@ export interface ServiceReach<S> {
 /**
  * The service side of a live run and the batches left for it: the rows the ledger settled for good are
  * counted first, while the service is read or, `lazily`, before it is. When they were all the rows (or a
- * stop came first), the service is not read at all and no row is left: `service` is then undefined.
+ * stop came first, or reading failed), the service is not read at all and no row is left: `service` is
+ * then undefined.
  */
 export async function settleThenConnect<S>(
   rows: RowsReading,
@@ -98,6 +101,9 @@ export async function settleThenConnect<S>(
   if (connecting) return { service: await connecting, batches: end.rest };
   // Rows read after a stop and not settled are read again by the next run.
   if (end.ended || setup.stop?.aborted) return { batches: none() };
+  // A source that broke is the run's error to record, not a reason to read the service (whose refusal
+  // would hide it); no row is left for a run without a writer.
+  if (end.failed) return { batches: end.rest };
   return { service: await reach.connect(), batches: end.rest };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunSummary } from "../../src/run/index.js";
@@ -64,7 +64,7 @@ test("a rerun with nothing left to send settles every row from the ledger and do
   );
 });
 
-test("a rerun reads the service at the first row that needs it, before that row is admitted, and counts as a run that read it first would", async (t) => {
+test("a rerun with a row that needs the service reads it before that row is admitted (a refused bearer records nothing), and counts as a run that read it first would", async (t) => {
   const dir = tempDir(t);
   const { emulator } = await withEmulator(t);
   const rows = liveRows(30);
@@ -85,8 +85,8 @@ test("a rerun reads the service at the first row that needs it, before that row 
     ...authleteEnv(emulator),
     AUTHLETE_BEARER: "not-the-bearer",
   });
-  assert.notEqual(refused.code, 0, refused.stdout);
-  assert.match(refused.stderr, /bearer|401|unauthori[sz]ed|credentials/i);
+  assert.equal(refused.code, 3, refused.stdout);
+  assert.match(refused.stderr, /refused the credentials.*\[authentication_failed\]/);
   assert.equal(
     ledgerStatus(ledger).runs.length,
     runsBefore,
@@ -109,4 +109,30 @@ test("a rerun reads the service at the first row that needs it, before that row 
       .stdout,
   ) as RunSummary;
   assert.deepEqual(counted(summary), counted(dry));
+});
+
+test("a rerun whose source breaks before a row needs the service reports the broken source, not the service", async (t) => {
+  const dir = tempDir(t);
+  const { emulator } = await withEmulator(t);
+  const dump = writeDump(dir, "d.csv.gz", liveRows(300));
+  const ledger = join(dir, "l.db");
+  const args = ["migrate", dump, "--mapping", writeMapping(dir), "--ledger", ledger, "--json"];
+  assert.equal((await runCli(args, authleteEnv(emulator))).code, 0);
+  // The same size and time, so the rerun takes it for the source the completed run read; but its gzip
+  // header now names no compression method zlib knows: reading fails before its first row.
+  const { atime, mtimeMs } = statSync(dump);
+  const bytes = readFileSync(dump);
+  bytes[2] = 99;
+  writeFileSync(dump, bytes);
+  // A source's time is kept to the millisecond (rows/sources.ts).
+  utimesSync(dump, atime, Math.round(mtimeMs) / 1000);
+  const broken = await runCli(args, { ...authleteEnv(emulator), AUTHLETE_BEARER: "not-the-bearer" });
+  assert.equal(broken.code, 2, broken.stderr);
+  assert.match(broken.stderr, /\[source_invalid\]/);
+  assert.doesNotMatch(broken.stderr, /authentication_failed/);
+  assert.equal(
+    ledgerStatus(ledger).runs.at(-1)?.status,
+    "aborted",
+    "recorded with the run, as any source error",
+  );
 });
