@@ -46,16 +46,21 @@ export interface ChaosReport {
 interface RunResult {
   code: number | null;
   stdout: string;
+  /** The run's last words on stderr, so a failed final run says why. */
+  stderr: string;
   killed: boolean;
 }
 
 function startMigrate(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
+  let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const done = once(child, "close").then(([code]): RunResult => ({
     code: code as number | null,
     stdout,
+    stderr,
     killed: child.signalCode === "SIGKILL",
   }));
   return { child, done };
@@ -169,7 +174,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       final = await startMigrate(args, env).done;
       runs++;
       if (final.code === 0) break;
-      o.log(`chaos: run ${runs} exited ${final.code}; resuming again`);
+      o.log(`chaos: run ${runs} exited ${final.code} (${final.stderr.trim()}); resuming again`);
     }
     addFaults(faults, (await state(emulator)).faultsPlayed);
     const repeated = (await state(emulator)).hashesCreatedMoreThanOnce.length;
@@ -244,7 +249,7 @@ function verify(
     };
     ledgerRowsAddUp =
       s.rows === dump.rows && s.created + s.skipped + s.rejected + s.failed === s.rows && s.pending === 0;
-  } else violations.push(`the final run did not complete (exit ${final?.code})`);
+  } else violations.push(`the final run did not complete (exit ${final?.code}): ${final?.stderr.trim()}`);
   if (lost) violations.push(`${lost} expected token(s) missing`);
   if (unexpected) violations.push(`${unexpected} unexpected token(s) stored`);
   if (forbiddenCreated) violations.push(`${forbiddenCreated} expired or revoked token(s) created`);
