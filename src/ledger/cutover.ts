@@ -1,7 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { isCount, isInstantMs } from "../shared/numbers.js";
-import { liveHolder } from "./holder.js";
+import { abortStaleRuns } from "./holder.js";
+import { tryRunLock } from "./run-lock.js";
 import type { CutoverRecord } from "./types.js";
 
 /**
@@ -44,18 +45,31 @@ export function recordCutover(
   file: string,
   options: { force: boolean; at: number },
 ): CutoverRecord {
+  const existing = readCutover(db);
+  if (existing) return existing;
+  // Held while the cutover is recorded: no run starts in between and sends what the cutover closes.
+  const lock = tryRunLock(file);
+  if (!lock)
+    throw new MigrateError(
+      "cutover_refused",
+      `${file}: a run is still using this ledger; let it finish first`,
+      {
+        file,
+      },
+    );
+  try {
+    return recordUnderLock(db, file, options);
+  } finally {
+    lock.release();
+  }
+}
+
+function recordUnderLock(db: Database, file: string, options: { force: boolean; at: number }): CutoverRecord {
   return db
     .transaction((): CutoverRecord => {
       const existing = readCutover(db);
       if (existing) return existing;
-      if (liveHolder(db))
-        throw new MigrateError(
-          "cutover_refused",
-          `${file}: a run is still using this ledger; let it finish first`,
-          {
-            file,
-          },
-        );
+      abortStaleRuns(db);
       const count = (state: string) =>
         db.prepare("SELECT count(*) FROM entries WHERE state = ?").pluck().get(state) as number;
       const record: CutoverRecord = {

@@ -143,9 +143,10 @@ export function openLedger(file: string): Ledger {
     }
   });
 
+  const { releaseLocks, ...runLog } = openRunLog(db, file);
   return guardWrites(file, {
     file,
-    ...openRunLog(db, file),
+    ...runLog,
     // The sinks write too: a full disk under them is the same coded error as under any other method.
     liveSink: (options) =>
       guardWrites(file, {
@@ -231,6 +232,7 @@ export function openLedger(file: string): Ledger {
     hasCreated: () =>
       db.prepare("SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'created')").pluck().get() === 1,
     close: () => {
+      releaseLocks();
       dryRun?.close();
       db.close();
     },

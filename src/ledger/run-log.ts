@@ -3,13 +3,14 @@ import type Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { isCount } from "../shared/numbers.js";
 import { readCutover, recordCutover } from "./cutover.js";
-import { liveHolder } from "./holder.js";
+import { abortStaleRuns, holderOf } from "./holder.js";
+import { tryRunLock, type RunLock } from "./run-lock.js";
 import { readStatus, readSummary } from "./status.js";
 import type { CutoverRecord, LedgerStatus, RunStart, RunStatus } from "./types.js";
 
 /** The ledger's run log: who ran what over which sources, how it ended, and the cutover. */
 export interface RunLog {
-  /** Registers a run; refuses while another live process holds a running run on this ledger. */
+  /** Registers a run and takes the ledger's run lock until it finishes; refuses while another process holds it. */
   startRun(start: RunStart): number;
   finishRun(runId: number, status: RunStatus, summary: unknown): void;
   /** Rows a completed run read from exactly these sources (same paths, sizes and times), if any did. */
@@ -23,15 +24,11 @@ export interface RunLog {
   recordCutover(options: { force: boolean; at: number }): CutoverRecord;
 }
 
-export function openRunLog(db: Database.Database, file: string): RunLog {
+/** The run log, and a way to let go of the locks of runs never finished (the ledger is closing). */
+export function openRunLog(db: Database.Database, file: string): RunLog & { releaseLocks(): void } {
+  const locks = new Map<number, RunLock>();
   const start = db.transaction((s: RunStart): number => {
-    const holder = liveHolder(db);
-    if (holder)
-      throw new MigrateError(
-        "ledger_locked",
-        `${file}: run ${holder.id} (pid ${holder.pid} on ${holder.host}) is still using this ledger`,
-        { file },
-      );
+    abortStaleRuns(db);
     const info = db
       .prepare(
         `INSERT INTO runs (started_at, dry_run, status, arguments, sources, mapping_hash, pid, host)
@@ -50,14 +47,34 @@ export function openRunLog(db: Database.Database, file: string): RunLog {
   });
 
   return {
-    startRun: (s) => start.immediate(s),
+    startRun(s) {
+      const lock = tryRunLock(file);
+      if (!lock) throw new MigrateError("ledger_locked", holderOf(db, file), { file });
+      try {
+        const runId = start.immediate(s);
+        locks.set(runId, lock);
+        return runId;
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
+    },
     finishRun(runId, status, summary) {
-      db.prepare("UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?").run(
-        status,
-        Date.now(),
-        JSON.stringify(summary),
-        runId,
-      );
+      try {
+        db.prepare("UPDATE runs SET status = ?, ended_at = ?, summary = ? WHERE id = ?").run(
+          status,
+          Date.now(),
+          JSON.stringify(summary),
+          runId,
+        );
+      } finally {
+        locks.get(runId)?.release();
+        locks.delete(runId);
+      }
+    },
+    releaseLocks() {
+      for (const lock of locks.values()) lock.release();
+      locks.clear();
     },
     summaryReadBefore(sources, mappingHash) {
       const summary = db

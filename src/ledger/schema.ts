@@ -23,16 +23,14 @@ export function checkLedgerFile(file: string): void {
     db = new BetterSqlite(file, { readonly: true, fileMustExist: true });
     const id = db.pragma("application_id", { simple: true }) as number;
     if (id === applicationId) return;
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .pluck()
-      .all() as string[];
-    if (tables.length === 0) return;
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    if (names.length === 0) return;
     // A ledger made before the application_id was set: its own tables and schema marker.
     const ours =
       id === 0 &&
-      ["meta", "runs", "entries"].every((t) => tables.includes(t)) &&
-      db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() !== undefined;
+      ((["meta", "runs", "entries"].every((t) => names.includes(t)) &&
+        db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() !== undefined) ||
+        isInterruptedCreation(db));
     if (!ours)
       throw new MigrateError(
         "ledger_invalid",
@@ -54,9 +52,8 @@ export function checkLedgerFile(file: string): void {
   }
 }
 
-/** Creates the tables of a new ledger, or checks an existing one is ours and of this version. */
-export function ensureSchema(db: Database, file: string): void {
-  db.exec(`
+/** A ledger's tables and indexes. */
+const tables = `
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS runs (
       id INTEGER PRIMARY KEY,
@@ -132,7 +129,44 @@ export function ensureSchema(db: Database, file: string): void {
       column_name TEXT,
       token_hash TEXT
     );
-  `);
+`;
+
+/**
+ * Whether a file holds only a ledger's tables and indexes, exactly as this version creates them, all
+ * empty: a ledger whose creation a kill interrupted (earlier versions created it a table at a time).
+ * Compared with the same statements run on an empty database, so another program's tables never match.
+ */
+function isInterruptedCreation(db: Database): boolean {
+  const reference = new BetterSqlite(":memory:");
+  try {
+    reference.exec(tables);
+    const objects = (d: Database) =>
+      d.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() as {
+        type: string;
+        name: string;
+        sql: string | null;
+      }[];
+    const ours = new Map(objects(reference).map((o) => [o.name, o]));
+    return objects(db).every((o) => {
+      const same = ours.get(o.name);
+      if (!same || same.type !== o.type || same.sql !== o.sql) return false;
+      return (
+        o.type !== "table" || db.prepare(`SELECT EXISTS (SELECT 1 FROM "${o.name}")`).pluck().get() === 0
+      );
+    });
+  } finally {
+    reference.close();
+  }
+}
+
+/** Creates the tables of a new ledger, or checks an existing one is ours and of this version. */
+export function ensureSchema(db: Database, file: string): void {
+  // One transaction: a process killed while creating a ledger leaves no half-made file behind.
+  db.transaction(() => createOrCheck(db, file)).immediate();
+}
+
+function createOrCheck(db: Database, file: string): void {
+  db.exec(tables);
   // row_no is the record's number, line where a person finds it (they differ after quoted line breaks);
   // ledgers made before the line was kept get the column, empty for their rows.
   for (const table of ["entries", "row_notes"]) {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import type { WireEvent } from "../../src/emulator/index.js";
 import type { RunSummary } from "../../src/run/index.js";
 import { runCli, startCli } from "../helpers/cli.js";
@@ -26,6 +28,28 @@ test("a second migrate on a ledger held by a live process is refused; a dead hol
     runs.map((r) => r.status),
     ["aborted", "completed"],
   );
+});
+
+test("a killed run whose pid a live process has now (a container's pid 1, a sandbox reusing pids) holds nothing: the next run takes over", async (t) => {
+  const { emulator } = await withEmulator(t, { faults: { latencyMs: 300 } });
+  const { ledger, dump, args } = liveSetup(t, 30);
+  const killed = startCli(args(["--concurrency", "2"]), authleteEnv(emulator));
+  await until(() => (emulator.store.stats().calls["auth/token/create"] ?? 0) >= 1, "the first run to start");
+  killed.child.kill("SIGKILL");
+  await killed.result;
+  // The killed run's pid, on this host, now belongs to a live process: this test's own.
+  const db = new Database(ledger);
+  db.prepare("UPDATE runs SET pid = ?, host = ? WHERE status = 'running'").run(process.pid, hostname());
+  db.close();
+  emulator.setFaults({ latencyMs: 0 });
+  const rerun = await runCli(args(["--concurrency", "8"]), authleteEnv(emulator));
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.deepEqual(
+    ledgerStatus(ledger).runs.map((r) => r.status),
+    ["aborted", "completed"],
+  );
+  const creates = Object.values(emulator.store.stats().creates);
+  assert.deepEqual([creates.length, Math.max(...creates)], [dump.length, 1], "every token created once");
 });
 
 test("a 429's Retry-After pauses every call of the writer, and the run slows down and finishes", async (t) => {

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+import { openLedger } from "../../src/ledger/index.js";
+import { MigrateError } from "../../src/shared/errors.js";
+import { tempDir } from "../helpers/paths.js";
+
+const start = { dryRun: false, arguments: {}, sources: [], mappingHash: "" };
+
+/** The first objects of a ledger, as a creation made a table at a time left them when its process was killed. */
+function interruptedCreation(dir: string, file: string, names: string[]): void {
+  const made = openLedger(join(dir, "whole.db"));
+  made.close();
+  const whole = new Database(join(dir, "whole.db"), { readonly: true });
+  const partial = new Database(file);
+  partial.pragma("journal_mode = WAL");
+  for (const name of names)
+    partial.exec(whole.prepare("SELECT sql FROM sqlite_master WHERE name = ?").pluck().get(name) as string);
+  partial.close();
+  whole.close();
+}
+
+const refusedAs = (code: string) => (error: unknown) => error instanceof MigrateError && error.code === code;
+
+test("a ledger whose creation a kill interrupted is completed by the next run; one with rows or other columns is refused", (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, "l.db");
+  interruptedCreation(dir, file, ["meta", "runs", "entries", "entries_refresh"]);
+  const ledger = openLedger(file);
+  const runId = ledger.startRun(start);
+  ledger.finishRun(runId, "completed", { runId });
+  assert.deepEqual(
+    ledger.status().runs.map((r) => r.status),
+    ["completed"],
+  );
+  ledger.close();
+  assert.equal(openLedger(file).hasCreated(), false, "opened again as a ledger");
+
+  const used = join(dir, "used.db");
+  interruptedCreation(dir, used, ["meta", "runs"]);
+  const db = new Database(used);
+  db.exec("INSERT INTO runs VALUES (1, 0, NULL, 0, 'running', '{}', '[]', '', NULL, 1, 'h')");
+  db.close();
+  const foreign = join(dir, "foreign.db");
+  const other = new Database(foreign);
+  other.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, owner TEXT)");
+  other.close();
+  for (const refused of [used, foreign]) {
+    const before = readFileSync(refused);
+    assert.throws(() => openLedger(refused), refusedAs("ledger_invalid"), refused);
+    assert.deepEqual(readFileSync(refused), before, `${refused} left as it was`);
+  }
+});
+
+test("one run at a time holds a ledger: a second start and a cutover are refused until it finishes or its ledger closes", (t) => {
+  const file = join(tempDir(t), "l.db");
+  const first = openLedger(file);
+  const second = openLedger(file);
+  t.after(() => [first, second].forEach((l) => l.close()));
+  const runId = first.startRun(start);
+  assert.throws(
+    () => second.startRun(start),
+    (e: unknown) => refusedAs("ledger_locked")(e) && /run 1 \(pid \d+ on .+\) is still using/.test(String(e)),
+  );
+  assert.throws(() => second.recordCutover({ force: false, at: 1 }), refusedAs("cutover_refused"));
+  first.finishRun(runId, "completed", { runId });
+  const next = second.startRun(start);
+  assert.throws(() => first.startRun(start), refusedAs("ledger_locked"));
+  second.close(); // never finished: closing the ledger lets go of the lock, as a process's end does
+  const third = first.startRun(start);
+  first.finishRun(third, "completed", { runId: third });
+  assert.deepEqual(
+    first.status().runs.map((r) => [r.id, r.status]),
+    [
+      [runId, "completed"],
+      [next, "aborted"],
+      [third, "completed"],
+    ],
+  );
+  assert.equal(first.recordCutover({ force: false, at: 1 }).forced, false);
+});
