@@ -4,9 +4,13 @@
 // demo, `--version` 0.50 → 0.21 s of CPU, a live run 0.97 → 0.67. dist/src stays as tsc wrote it for
 // the tests that import modules; the CLI's processes run the bundle.
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const dist = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+// Chunks are named by content hash: without this, every build left the previous ones behind.
+rmSync(dist("bundle/cli"), { recursive: true, force: true });
 
 await build({
   // The threads and the reader's transform are loaded by URL next to the module that names them: all

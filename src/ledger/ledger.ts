@@ -1,4 +1,3 @@
-import { chmodSync, closeSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 import { admitOne, prepareAdmission, type AdmitOptions, type DryRunOptions } from "./admit.js";
@@ -7,7 +6,7 @@ import { prepareEndings } from "./endings.js";
 import { guardWrites } from "./write-failure.js";
 import { prepareSubjectTombstones, prepareTombstone } from "./tombstone.js";
 import { prepareDryRun, type DryRunDuplicates, type DryRunRejected } from "./dry-run.js";
-import { checkLedgerFile, ensureSchema } from "./schema.js";
+import { checkLedgerFile, createLedgerFile, ensureSchema } from "./schema.js";
 import { openRunLog, type RunLog } from "./run-log.js";
 import type { Candidate, Decision, GoneToken, RejectedEntry, RollbackTarget } from "./types.js";
 import type { WriteOutcome } from "../write/index.js";
@@ -87,8 +86,7 @@ export function openLedger(file: string): Ledger {
   let db: Database.Database;
   try {
     checkLedgerFile(file);
-    closeSync(openSync(file, "a", 0o600));
-    chmodSync(file, 0o600);
+    createLedgerFile(file);
     db = new Database(file);
     db.pragma("journal_mode = WAL");
     // FULL: a pending entry must survive power loss before its create is sent.

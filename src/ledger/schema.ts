@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { chmodSync, closeSync, openSync, statSync } from "node:fs";
 import BetterSqlite, { type Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 
@@ -50,6 +50,20 @@ export function checkLedgerFile(file: string): void {
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Creates the file 0600 if it is missing, and makes an existing one 0600. Never opens an existing one:
+ * closing a descriptor of our own would drop the SQLite locks another connection of this process holds
+ * on it (POSIX).
+ */
+export function createLedgerFile(file: string): void {
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  chmodSync(file, 0o600);
 }
 
 /** A ledger's tables and indexes. */
