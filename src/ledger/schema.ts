@@ -175,18 +175,33 @@ function isInterruptedCreation(db: Database): boolean {
 
 /** Creates the tables of a new ledger, or checks an existing one is ours and of this version. */
 export function ensureSchema(db: Database, file: string): void {
+  // A ledger of this version is only read: no write lock, so `status` never waits behind a live run.
+  if (isCurrent(db)) return;
   // One transaction: a process killed while creating a ledger leaves no half-made file behind.
   db.transaction(() => createOrCheck(db, file)).immediate();
 }
+
+function isCurrent(db: Database): boolean {
+  try {
+    return (
+      db.pragma("application_id", { simple: true }) === applicationId &&
+      db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() === schemaVersion &&
+      ["entries", "row_notes"].every((table) => hasLine(db, table))
+    );
+  } catch {
+    return false; // no meta table yet
+  }
+}
+
+const hasLine = (db: Database, table: string) =>
+  (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).includes("line");
 
 function createOrCheck(db: Database, file: string): void {
   db.exec(tables);
   // row_no is the record's number, line where a person finds it (they differ after quoted line breaks);
   // ledgers made before the line was kept get the column, empty for their rows.
-  for (const table of ["entries", "row_notes"]) {
-    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
-    if (!columns.includes("line")) db.exec(`ALTER TABLE ${table} ADD COLUMN line INTEGER`);
-  }
+  for (const table of ["entries", "row_notes"])
+    if (!hasLine(db, table)) db.exec(`ALTER TABLE ${table} ADD COLUMN line INTEGER`);
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
     string | undefined;
   if (version === undefined) {

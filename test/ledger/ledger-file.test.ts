@@ -81,3 +81,15 @@ test("one run at a time holds a ledger: a second start and a cutover are refused
   );
   assert.equal(first.recordCutover({ force: false, at: 1 }).forced, false);
 });
+
+test("a ledger of this version opens without its write lock: status is read while a run writes", (t) => {
+  const file = join(tempDir(t), "l.db");
+  openLedger(file).close();
+  const writing = new Database(file);
+  writing.exec("BEGIN IMMEDIATE");
+  writing.exec("INSERT INTO meta (key, value) VALUES ('in-flight', '1')");
+  t.after(() => writing.close());
+  const reader = openLedger(file);
+  assert.deepEqual(reader.status().runs, []);
+  reader.close();
+});
