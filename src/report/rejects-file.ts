@@ -19,6 +19,7 @@ export interface RejectedRow {
 /** rejects.csv, written as the run goes: file, record, line, reason, detail and a redacted fingerprint. */
 export class RejectsFile {
   private readonly fd: number;
+  private closed = false;
 
   constructor(private readonly file: string) {
     this.fd = openReportFile(file);
@@ -38,7 +39,10 @@ export class RejectsFile {
     }
   }
 
+  /** Idempotent: the run closes it before writing the report, and again on its way out. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 }

@@ -59,6 +59,7 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
   return withLedger(config.ledgerFile, async (ledger) => {
     let writer: WriterHandle | undefined;
     let rows: RowsReading | undefined;
+    let rejects: RejectsFile | undefined;
     try {
       // A completed run over the same unchanged sources with the same mapping already scanned them.
       const sources = describeSources(config.files);
@@ -80,9 +81,9 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       rows = piped ? undefined : readingAhead(source);
       const tally = new Tally();
       // Before the run is registered: a report path that cannot be written stops it with nothing recorded.
-      const rejects = config.reportDir ? openRejects(config.reportDir) : undefined;
+      const listed = (rejects = config.reportDir ? openRejects(config.reportDir) : undefined);
       // A dry run finds repeated tokens only at the end: its rejects.csv is written then, without them.
-      if (rejects && !config.dryRun) tally.onRejected = (at, reason) => rejects.add(at, reason);
+      if (listed && !config.dryRun) tally.onRejected = (at, reason) => listed.add(at, reason);
       const readBefore = piped ? undefined : ledger.rowsReadBefore(sources);
       const connect = () => connectService(config, passOptions, clock, before);
       // A live run first counts the rows its ledger settled for good (not with --sync-deletions, whose
@@ -154,6 +155,8 @@ export async function migrate(given: MigrateConfig): Promise<RunSummary> {
       if (config.reportDir) writeReportFiles(config.reportDir, summary);
       return summary;
     } finally {
+      // Closed here too when the run fails: what it holds so far stays, the descriptor does not.
+      rejects?.close();
       // Rows read ahead for a run that never started: the reading thread ends here.
       await rows?.return();
       await writer?.close();
