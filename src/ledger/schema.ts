@@ -1,70 +1,9 @@
-import { chmodSync, closeSync, openSync, statSync } from "node:fs";
 import BetterSqlite, { type Database } from "better-sqlite3";
 import { MigrateError } from "../shared/errors.js";
 
 const schemaVersion = "1";
 /** SQLite's application_id of an authlete-migrate ledger ("AMLG"): another program's file is told apart. */
-const applicationId = 0x414d4c47;
-
-/**
- * Refuses, before anything is written or chmod'ed, a file that is not an authlete-migrate ledger: not a
- * SQLite database, or one holding another program's tables. Read-only; an empty or missing file passes.
- */
-export function checkLedgerFile(file: string): void {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return; // created below
-  }
-  if (size === 0) return;
-  let db: Database | undefined;
-  try {
-    db = new BetterSqlite(file, { readonly: true, fileMustExist: true });
-    const id = db.pragma("application_id", { simple: true }) as number;
-    if (id === applicationId) return;
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    if (names.length === 0) return;
-    // A ledger made before the application_id was set: its own tables and schema marker.
-    const ours =
-      id === 0 &&
-      ((["meta", "runs", "entries"].every((t) => names.includes(t)) &&
-        db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() !== undefined) ||
-        isInterruptedCreation(db));
-    if (!ours)
-      throw new MigrateError(
-        "ledger_invalid",
-        `${file}: not an authlete-migrate ledger (a SQLite file of another program); nothing was changed`,
-        { file },
-      );
-  } catch (error) {
-    if (error instanceof MigrateError) throw error;
-    throw new MigrateError(
-      "ledger_invalid",
-      `${file}: not a ledger (not a SQLite database); nothing was changed`,
-      {
-        file,
-        cause: error,
-      },
-    );
-  } finally {
-    db?.close();
-  }
-}
-
-/**
- * Creates the file 0600 if it is missing, and makes an existing one 0600. Never opens an existing one:
- * closing a descriptor of our own would drop the SQLite locks another connection of this process holds
- * on it (POSIX).
- */
-export function createLedgerFile(file: string): void {
-  try {
-    closeSync(openSync(file, "wx", 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  chmodSync(file, 0o600);
-}
+export const applicationId = 0x414d4c47;
 
 /** A ledger's tables and indexes. */
 const tables = `
@@ -150,7 +89,7 @@ const tables = `
  * empty: a ledger whose creation a kill interrupted (earlier versions created it a table at a time).
  * Compared with the same statements run on an empty database, so another program's tables never match.
  */
-function isInterruptedCreation(db: Database): boolean {
+export function isInterruptedCreation(db: Database): boolean {
   const reference = new BetterSqlite(":memory:");
   try {
     reference.exec(tables);

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { openLedger } from "../../src/ledger/index.js";
 import { MigrateError } from "../../src/shared/errors.js";
 import { tempDir } from "../helpers/paths.js";
+import { until } from "../helpers/wait.js";
 
 const start = { dryRun: false, arguments: {}, sources: [], mappingHash: "" };
 
@@ -92,4 +96,29 @@ test("a ledger of this version opens without its write lock: status is read whil
   const reader = openLedger(file);
   assert.deepEqual(reader.status().runs, []);
   reader.close();
+});
+
+test("a process killed while it creates ledgers never leaves one that later runs refuse", async (t) => {
+  const ledgerModule = new URL("../../src/ledger/index.js", import.meta.url).href;
+  // Creating ledger after ledger, so that a kill lands inside a creation most of the time.
+  const creating = `const { openLedger } = await import(${JSON.stringify(ledgerModule)});
+    for (let i = 0; ; i++) openLedger(process.argv[1] + "/l" + i + ".db").close();`;
+  const refused: string[] = [];
+  for (let kill = 0; kill < 12; kill++) {
+    const dir = tempDir(t);
+    const child = spawn(process.execPath, ["--input-type=module", "-e", creating, dir], { stdio: "ignore" });
+    const closed = once(child, "close");
+    const made = () => readdirSync(dir).filter((f) => /^l\d+\.db$/.test(f)).length;
+    await until(() => made() > 1, "the child to create ledgers");
+    await sleep(Math.random() * 30);
+    child.kill("SIGKILL");
+    await closed;
+    const last = join(dir, `l${made() - 1}.db`);
+    try {
+      openLedger(last).close();
+    } catch (error) {
+      refused.push(`${last}: ${(error as Error).message}`);
+    }
+  }
+  assert.deepEqual(refused, []);
 });
