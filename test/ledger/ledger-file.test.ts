@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -121,4 +123,36 @@ test("a process killed while it creates ledgers never leaves one that later runs
     }
   }
   assert.deepEqual(refused, []);
+});
+
+test("a file whose writer was killed mid-transaction (a hot journal beside it) is refused naming the journal, and left as it was", async (t) => {
+  const file = join(tempDir(t), "l.db");
+  // A rollback-journal database, its page cache too small for the transaction: pages spill to the file.
+  const writing = `const Database = require(process.argv[1]);
+    const db = new Database(process.argv[2]);
+    db.pragma("cache_size = 10");
+    db.exec("CREATE TABLE t (x)");
+    db.exec("BEGIN");
+    const put = db.prepare("INSERT INTO t VALUES (randomblob(4000))");
+    for (let i = 0; i < 500; i++) put.run();
+    console.log("in the middle");
+    setInterval(() => {}, 1000);`;
+  const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
+  const child = spawn(process.execPath, ["-e", writing, sqlite, file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const closed = once(child, "close");
+  await once(createInterface({ input: child.stdout }), "line");
+  child.kill("SIGKILL");
+  await closed;
+  assert.ok(existsSync(`${file}-journal`), "the killed writer left its journal");
+  const before = readFileSync(file);
+  assert.throws(
+    () => openLedger(file),
+    (e: unknown) =>
+      refusedAs("ledger_invalid")(e) &&
+      /killed while writing it \(l\.db-journal is beside it\)/.test(String(e)),
+  );
+  assert.deepEqual(readFileSync(file), before);
+  assert.ok(existsSync(`${file}-journal`), "the journal is left for whoever owns the file");
 });
