@@ -7,11 +7,6 @@ export interface RunLock {
   release(): void;
 }
 
-/** The lock file beside a ledger. Never deleted: a process could hold the old file while another made a new one. */
-export function lockFileOf(ledgerFile: string): string {
-  return `${ledgerFile}.lock`;
-}
-
 /**
  * Takes the ledger's run lock, or returns undefined at once if another process (or another run of this
  * one) holds it.
@@ -25,7 +20,8 @@ export function lockFileOf(ledgerFile: string): string {
  * file; a plain `fs` open and close of it would drop them (POSIX), so nothing else opens the file.
  */
 export function tryRunLock(ledgerFile: string): RunLock | undefined {
-  const file = lockFileOf(ledgerFile);
+  // Never deleted: a process could hold the old file while another made a new one.
+  const file = `${ledgerFile}.lock`;
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: 0 });

@@ -111,7 +111,7 @@ test("a process killed while it creates ledgers never leaves one that later runs
     const child = spawn(process.execPath, ["--input-type=module", "-e", creating, dir], { stdio: "ignore" });
     const closed = once(child, "close");
     const made = () => readdirSync(dir).filter((f) => /^l\d+\.db$/.test(f)).length;
-    await until(() => made() > 1, "the child to create ledgers");
+    await until(() => made() > 1, "the child to create ledgers", 30_000);
     await sleep(Math.random() * 30);
     child.kill("SIGKILL");
     await closed;
@@ -142,7 +142,12 @@ test("a file whose writer was killed mid-transaction (a hot journal beside it) i
     stdio: ["ignore", "pipe", "inherit"],
   });
   const closed = once(child, "close");
-  await once(createInterface({ input: child.stdout }), "line");
+  // A writer that dies before the middle of its transaction fails the test instead of leaving it waiting.
+  const middle = once(createInterface({ input: child.stdout }), "line").then(() => true);
+  assert.ok(
+    await Promise.race([middle, closed.then(() => false)]),
+    "the writer reached the middle of its transaction",
+  );
   child.kill("SIGKILL");
   await closed;
   assert.ok(existsSync(`${file}-journal`), "the killed writer left its journal");
